@@ -1,0 +1,1 @@
+"""Storage layer: models, engine, unit of work, migrations. Qt-free."""

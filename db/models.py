@@ -1,0 +1,318 @@
+"""SQLAlchemy 2 typed models: the whole schema of zhdesk.
+
+Later capabilities fill in behaviour; the tables exist from the first migration on.
+Changing a model means adding an Alembic revision (tests/db/test_migrations.py checks they agree).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+class Community(Base):
+    """社区. `is_sample` marks demo names so nobody mistakes them for real ones."""
+
+    __tablename__ = "community"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Unit(Base):
+    """责任单位 and other organisations (执法中队, 环卫站, a community office, ...)."""
+
+    __tablename__ = "unit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(32))
+
+
+class Person(Base):
+    __tablename__ = "person"
+    __table_args__ = (UniqueConstraint("name", "unit_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    unit: Mapped[Unit | None] = relationship()
+
+
+class Site(Base):
+    """点位: a compound, street, shop front, commercial area or military compound."""
+
+    __tablename__ = "site"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(String(128), index=True)
+    kind: Mapped[str] = mapped_column(String(24), default="compound")
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    military: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    community: Mapped[Community] = relationship()
+    listings: Mapped[list[Listing]] = relationship(back_populates="site", order_by="Listing.listed_on")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (UniqueConstraint("address", "community_id"),)
+
+
+class ProblemCategory(Base):
+    """Local category list, mapped onto the national standard where it can be (code + edition)."""
+
+    __tablename__ = "problem_category"
+    __table_args__ = (UniqueConstraint("name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    std_code: Mapped[str | None] = mapped_column(String(16))
+    std_version: Mapped[str | None] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Listing(Base):
+    """挂牌督办: one listing of a site; a site listed again later gets a new record."""
+
+    __tablename__ = "listing"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('listed','rectifying','awaiting_acceptance','closed')", name="status"
+        ),
+        CheckConstraint("deadline IS NULL OR deadline >= listed_on", name="deadline_after_listing"),
+        Index("ix_listing_status_deadline", "status", "deadline"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    issue_no: Mapped[int | None] = mapped_column(Integer)
+    listed_on: Mapped[dt.date] = mapped_column(Date)
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("problem_category.id"))
+    problem: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(24), default="listed")
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    rework_count: Mapped[int] = mapped_column(Integer, default=0)
+    rebound_count: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    site: Mapped[Site] = relationship(back_populates="listings")
+    category: Mapped[ProblemCategory | None] = relationship()
+    responsibilities: Mapped[list[Responsibility]] = relationship(
+        back_populates="listing", cascade="all, delete-orphan", order_by="Responsibility.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Responsibility(Base):
+    """包案领导 (lead) / 责任单位 (unit) / 责任人 (person) / 联系人 (contact) of a listing."""
+
+    __tablename__ = "responsibility"
+    __table_args__ = (
+        CheckConstraint("role IN ('lead','unit','person','contact')", name="role"),
+        CheckConstraint("person_id IS NOT NULL OR unit_id IS NOT NULL", name="someone"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listing.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    listing: Mapped[Listing] = relationship(back_populates="responsibilities")
+    person: Mapped[Person | None] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+
+
+class SupervisionBatch(Base):
+    """A numbered batch (期) of supervision items of one kind."""
+
+    __tablename__ = "supervision_batch"
+    __table_args__ = (UniqueConstraint("kind", "year", "issue_no"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int] = mapped_column(Integer)
+    issue_no: Mapped[int] = mapped_column(Integer)
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    issuer: Mapped[str | None] = mapped_column(String(128))
+    title: Mapped[str | None] = mapped_column(String(256))
+
+
+class SupervisionItem(Base):
+    """One item (处) of a batch. A 挂牌督办 item points at its listing instead of copying it."""
+
+    __tablename__ = "supervision_item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("supervision_batch.id"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    listing_id: Mapped[int | None] = mapped_column(ForeignKey("listing.id"), unique=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("problem_category.id"))
+    problem: Mapped[str | None] = mapped_column(Text)
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    status: Mapped[str] = mapped_column(String(24), default="open")
+    deferred: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class User(Base):
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16), default="staff")
+
+
+class TimelineEvent(Base):
+    __tablename__ = "timeline_event"
+    __table_args__ = (Index("ix_timeline_event_site_date", "site_id", "occurred_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    listing_id: Mapped[int | None] = mapped_column(ForeignKey("listing.id"))
+    kind: Mapped[str] = mapped_column(String(24))
+    occurred_on: Mapped[dt.date] = mapped_column(Date)
+    occurred_at: Mapped[dt.time | None] = mapped_column(Time)
+    text: Mapped[str | None] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class EventActor(Base):
+    __tablename__ = "event_actor"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("timeline_event.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    name: Mapped[str | None] = mapped_column(String(128))
+
+
+class PhotoBlob(Base):
+    """Original photo bytes, content-addressed; kept apart so lists never load them."""
+
+    __tablename__ = "photo_blob"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    mime: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Photo(Base):
+    __tablename__ = "photo"
+    __table_args__ = (CheckConstraint("phase IN ('before','during','after')", name="phase"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("timeline_event.id"))
+    sha256: Mapped[str] = mapped_column(ForeignKey("photo_blob.sha256"), index=True)
+    phase: Mapped[str] = mapped_column(String(8), default="before")
+    taken_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Thumbnail(Base):
+    __tablename__ = "thumbnail"
+    sha256: Mapped[str] = mapped_column(ForeignKey("photo_blob.sha256"), primary_key=True)
+    edge: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Metric(Base):
+    """The work-statistics catalogue (codes from docs/domain.md)."""
+
+    __tablename__ = "metric"
+    code: Mapped[str] = mapped_column(String(48), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    unit: Mapped[str] = mapped_column(String(16))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    sheet: Mapped[str | None] = mapped_column(String(128))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class TallyEntry(Base):
+    """One figure of the tally, with its qualifier (约/近/余) kept beside the number."""
+
+    __tablename__ = "tally_entry"
+    __table_args__ = (Index("ix_tally_entry_metric_period", "metric_code", "period_start"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    metric_code: Mapped[str] = mapped_column(ForeignKey("metric.code"))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"), index=True)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    qualifier: Mapped[str | None] = mapped_column(String(8))
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    source_sheet: Mapped[str | None] = mapped_column(String(128))
+    source_row: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.current_timestamp())
+    user_login: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(48))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class Setting(Base):
+    """Settings every workstation shares (warning days, subdistrict name, ...)."""
+
+    __tablename__ = "setting"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

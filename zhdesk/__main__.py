@@ -1,0 +1,3 @@
+from zhdesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,90 @@
+"""One object the UI and CLI hold: an opened database plus the use cases, each in its own unit of work.
+
+The UI never sees a session: it calls these methods (from its database worker thread) and gets DTOs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+
+from sqlalchemy import Engine
+
+from db.uow import UnitOfWork
+from zhdesk.database import init_schema, open_engine
+from zhdesk.domain.workflow import Action, Status
+from zhdesk.dto import CommunityDTO, SiteDetail, SiteRow
+from zhdesk.services import settings as settings_svc
+from zhdesk.services import sites as sites_svc
+from zhdesk.services.sites import ListingInput, SiteFilter
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "local"
+
+
+class Desk:
+    def __init__(self, engine: Engine, user_login: str | None = None) -> None:
+        self.engine = engine
+        self.user_login = user_login or _login()
+
+    @classmethod
+    def open(cls, url: str | None = None, *, migrate: bool = True) -> Desk:
+        engine = open_engine(url)
+        if migrate:
+            init_schema(engine)
+        return cls(engine)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.engine, self.user_login)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- reading
+    def communities(self) -> list[CommunityDTO]:
+        with self.uow() as uow:
+            return sites_svc.list_communities(uow)
+
+    def list_sites(self, filters: SiteFilter | None = None, today: dt.date | None = None) -> list[SiteRow]:
+        with self.uow() as uow:
+            return sites_svc.list_sites(uow, filters, today)
+
+    def get_site(self, site_id: int, today: dt.date | None = None) -> SiteDetail:
+        with self.uow() as uow:
+            return sites_svc.get_site(uow, site_id, today)
+
+    def warning_days(self) -> int:
+        with self.uow() as uow:
+            return settings_svc.warning_days(uow)
+
+    # -- writing
+    def set_warning_days(self, days: int) -> int:
+        with self.uow() as uow:
+            return settings_svc.set_warning_days(uow, days)
+
+    def add_site(self, address: str, community: str, kind: str = "compound", note: str | None = None) -> SiteDetail:
+        with self.uow() as uow:
+            return sites_svc.add_site(uow, address, community, kind, note)
+
+    def list_site(self, site_id: int, data: ListingInput) -> SiteDetail:
+        with self.uow() as uow:
+            return sites_svc.list_site_for_supervision(uow, site_id, data)
+
+    def change_status(
+        self,
+        site_id: int,
+        *,
+        action: Action | None = None,
+        to: Status | None = None,
+        note: str | None = None,
+        on: dt.date | None = None,
+        expected_version: int | None = None,
+    ) -> SiteDetail:
+        with self.uow() as uow:
+            return sites_svc.change_status(
+                uow, site_id, action=action, to=to, note=note, on=on, expected_version=expected_version
+            )

@@ -1,0 +1,39 @@
+"""Errors the user sees. Every message is one line of Chinese saying what and where."""
+
+from __future__ import annotations
+
+
+class ZhdeskError(Exception):
+    """Base: `exit_code` is what the CLI returns for it."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InputRefused(ZhdeskError):
+    """The input was understood but refused (nothing written). CLI exit 1."""
+
+    exit_code = 1
+
+
+class NotFound(InputRefused):
+    """An id or name that does not exist."""
+
+
+class IllegalTransition(InputRefused):
+    """A listing workflow step that is not allowed from the current state."""
+
+
+class Conflict(InputRefused):
+    """Another workstation changed the record first (optimistic locking)."""
+
+
+class UsageError(ZhdeskError):
+    """Malformed arguments or unreadable input. CLI exit 2."""
+
+
+class StorageProblem(ZhdeskError):
+    """The database cannot be opened or written. CLI exit 2."""

@@ -1,0 +1,433 @@
+"""Use cases around sites and their listings (挂牌督办). Each runs in one unit of work."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from db.models import (
+    Community,
+    Listing,
+    Person,
+    ProblemCategory,
+    Responsibility,
+    Site,
+    TimelineEvent,
+    Unit,
+)
+from db.uow import UnitOfWork
+from zhdesk.domain.lights import Light, days_left, days_text, deadline_light
+from zhdesk.domain.workflow import (
+    Action,
+    ListingState,
+    Status,
+    Transition,
+    allowed,
+    apply,
+    transition_for,
+    transition_to,
+)
+from zhdesk.dto import CommunityDTO, ContactDTO, ListingDTO, SiteDetail, SiteRow, TransitionDTO
+from zhdesk.errors import Conflict, InputRefused, NotFound
+from zhdesk.services.audit import audit
+from zhdesk.services.settings import warning_days
+
+SITE_KINDS: dict[str, str] = {
+    "compound": "楼院",
+    "street": "背街小巷",
+    "shop": "沿街商铺",
+    "commercial": "商圈",
+    "military": "部队管辖楼院",
+}
+
+ROLE_LABELS: dict[str, str] = {"lead": "包案领导", "unit": "责任单位", "person": "责任人", "contact": "联系人"}
+
+# The timeline event each workflow action leaves behind.
+ACTION_EVENT_KIND: dict[Action, str] = {
+    Action.START: "action",
+    Action.SUBMIT: "acceptance_request",
+    Action.ACCEPT: "accepted",
+    Action.REJECT: "rejected",
+    Action.REBOUND: "rebound",
+}
+
+
+@dataclass(frozen=True)
+class SiteFilter:
+    community: str | None = None
+    status: Status | None = None
+    light: Light | None = None
+    listed_only: bool = False
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    role: str
+    person: str | None = None
+    unit: str | None = None
+    title: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class ListingInput:
+    listed_on: dt.date
+    deadline: dt.date | None
+    problem: str | None = None
+    category: str | None = None
+    issue_no: int | None = None
+    contacts: tuple[ContactInput, ...] = ()
+
+
+# ---------------------------------------------------------------- reading
+
+
+def list_communities(uow: UnitOfWork) -> list[CommunityDTO]:
+    rows = uow.session.scalars(select(Community).order_by(Community.sort_order, Community.id))
+    return [CommunityDTO(c.id, c.name, c.is_sample) for c in rows]
+
+
+def _community_by_name(s: Session, name: str) -> Community:
+    c = s.scalar(select(Community).where(Community.name == name.strip()))
+    if c is None:
+        # Accept the name without the sample marker, as people will type it.
+        c = s.scalar(select(Community).where(Community.name.like(f"{name.strip()}（%")))
+    if c is None:
+        known = "、".join(s.scalars(select(Community.name).order_by(Community.sort_order)))
+        raise NotFound(f"未知社区“{name}”，现有社区：{known or '（无）'}")
+    return c
+
+
+def _current_listing_ids(s: Session, site_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """site id -> id of its newest listing (the one the tables show)."""
+    q = select(Listing.site_id, func.max(Listing.id)).group_by(Listing.site_id)
+    if site_ids is not None:
+        q = q.where(Listing.site_id.in_(list(site_ids)))
+    return {sid: lid for sid, lid in s.execute(q)}
+
+
+def _contacts(listings: Sequence[Listing]) -> dict[int, list[ContactDTO]]:
+    out: dict[int, list[ContactDTO]] = {}
+    for li in listings:
+        out[li.id] = [
+            ContactDTO(
+                role=r.role,
+                role_label=ROLE_LABELS.get(r.role, r.role),
+                person=r.person.name if r.person else None,
+                unit=r.unit.name if r.unit else (r.person.unit.name if r.person and r.person.unit else None),
+                title=r.person.title if r.person else None,
+                phone=(r.person.phone if r.person and r.person.phone else (r.unit.phone if r.unit else None)),
+            )
+            for r in li.responsibilities
+        ]
+    return out
+
+
+def _first(contacts: list[ContactDTO], role: str) -> ContactDTO | None:
+    return next((c for c in contacts if c.role == role), None)
+
+
+def _row(site: Site, listing: Listing | None, contacts: list[ContactDTO], today: dt.date, warn: int) -> SiteRow:
+    if listing is None:
+        return SiteRow(
+            id=site.id, address=site.address, community=site.community.name, kind=site.kind,
+            kind_label=SITE_KINDS.get(site.kind, site.kind), military=site.military, listed=False,
+            listing_id=None, issue_no=None, status=None, status_label=None, listed_on=None, deadline=None,
+            closed_on=None, light=None, days_left=None, days_text="未挂牌", lead=None, lead_phone=None,
+            unit=None, category=None, category_code=None, problem=None,
+        )  # fmt: skip
+    status = Status(listing.status)
+    lead = _first(contacts, "lead")
+    unit = _first(contacts, "unit")
+    return SiteRow(
+        id=site.id,
+        address=site.address,
+        community=site.community.name,
+        kind=site.kind,
+        kind_label=SITE_KINDS.get(site.kind, site.kind),
+        military=site.military,
+        listed=True,
+        listing_id=listing.id,
+        issue_no=listing.issue_no,
+        status=status.value,
+        status_label=status.label,
+        listed_on=listing.listed_on,
+        deadline=listing.deadline,
+        closed_on=listing.closed_on,
+        light=deadline_light(status, listing.deadline, today, warn).value,
+        days_left=None if status == Status.CLOSED else days_left(listing.deadline, today),
+        days_text=days_text(status, listing.deadline, today, listing.closed_on),
+        lead=lead.person if lead else None,
+        lead_phone=lead.phone if lead else None,
+        unit=(unit.unit or unit.person) if unit else None,
+        category=listing.category.name if listing.category else None,
+        category_code=listing.category.std_code if listing.category else None,
+        problem=listing.problem,
+    )
+
+
+def _listing_dto(li: Listing, contacts: list[ContactDTO], today: dt.date, warn: int) -> ListingDTO:
+    status = Status(li.status)
+    return ListingDTO(
+        id=li.id,
+        issue_no=li.issue_no,
+        listed_on=li.listed_on,
+        deadline=li.deadline,
+        status=status.value,
+        status_label=status.label,
+        closed_on=li.closed_on,
+        category=li.category.name if li.category else None,
+        category_code=li.category.std_code if li.category else None,
+        category_std_version=li.category.std_version if li.category else None,
+        problem=li.problem,
+        rework_count=li.rework_count,
+        rebound_count=li.rebound_count,
+        light=deadline_light(status, li.deadline, today, warn).value,
+        days_text=days_text(status, li.deadline, today, li.closed_on),
+        version=li.version,
+        contacts=tuple(contacts),
+    )
+
+
+_LISTING_LOAD = (
+    selectinload(Listing.category),
+    selectinload(Listing.responsibilities).selectinload(Responsibility.person).selectinload(Person.unit),
+    selectinload(Listing.responsibilities).selectinload(Responsibility.unit),
+)
+
+
+def list_sites(uow: UnitOfWork, filters: SiteFilter | None = None, today: dt.date | None = None) -> list[SiteRow]:
+    """Sites with their current listing, filtered; ordered by urgency then address."""
+    f = filters or SiteFilter()
+    today = today or dt.date.today()
+    s = uow.session
+    warn = warning_days(uow)
+    q = select(Site).options(selectinload(Site.community))
+    if f.community:
+        q = q.where(Site.community_id == _community_by_name(s, f.community).id)
+    if f.text and f.text.strip():
+        like = f"%{f.text.strip()}%"
+        q = q.where(or_(Site.address.like(like), Site.note.like(like)))
+    sites = list(s.scalars(q.order_by(Site.id)))
+    current = _current_listing_ids(s)
+    listings = {
+        li.id: li
+        for li in s.scalars(select(Listing).where(Listing.id.in_(current.values())).options(*_LISTING_LOAD))
+    }
+    contacts = _contacts(list(listings.values()))
+    rows: list[SiteRow] = []
+    for site in sites:
+        lid = current.get(site.id)
+        listing = listings.get(lid) if lid is not None else None
+        if f.listed_only and listing is None:
+            continue
+        if f.status is not None and (listing is None or listing.status != f.status.value):
+            continue
+        row = _row(site, listing, contacts.get(lid, []) if lid else [], today, warn)
+        if f.light is not None and row.light != f.light.value:
+            continue
+        rows.append(row)
+    order = {Light.RED.value: 0, Light.YELLOW.value: 1, Light.GREEN.value: 2, Light.GREY.value: 3, None: 4}
+    rows.sort(key=lambda r: (order[r.light], r.days_left if r.days_left is not None else 10**6, r.address))
+    return rows
+
+
+def _site(s: Session, site_id: int) -> Site:
+    site = s.get(Site, site_id, options=[selectinload(Site.community)])
+    if site is None:
+        raise NotFound(f"找不到编号为 {site_id} 的点位")
+    return site
+
+
+def get_site(uow: UnitOfWork, site_id: int, today: dt.date | None = None) -> SiteDetail:
+    today = today or dt.date.today()
+    s = uow.session
+    site = _site(s, site_id)
+    warn = warning_days(uow)
+    listings = list(
+        s.scalars(select(Listing).where(Listing.site_id == site_id).order_by(Listing.id).options(*_LISTING_LOAD))
+    )
+    contacts = _contacts(listings)
+    current = listings[-1] if listings else None
+    row = _row(site, current, contacts.get(current.id, []) if current else [], today, warn)
+    transitions: tuple[TransitionDTO, ...] = ()
+    if current is not None:
+        transitions = tuple(
+            TransitionDTO(t.action.value, t.action.label, t.target.value, t.target.label)
+            for t in allowed(Status(current.status))
+        )
+    return SiteDetail(
+        row=row,
+        note=site.note,
+        listings=tuple(_listing_dto(li, contacts[li.id], today, warn) for li in listings),
+        transitions=transitions,
+    )
+
+
+# ---------------------------------------------------------------- writing
+
+
+def add_site(
+    uow: UnitOfWork,
+    address: str,
+    community: str,
+    kind: str = "compound",
+    note: str | None = None,
+) -> SiteDetail:
+    s = uow.session
+    address = address.strip()
+    if not address:
+        raise InputRefused("点位地址不能为空")
+    if kind not in SITE_KINDS:
+        kinds = "、".join(f"{k}({v})" for k, v in SITE_KINDS.items())
+        raise InputRefused(f"未知的点位类型“{kind}”，可用：{kinds}")
+    c = _community_by_name(s, community)
+    dup = s.scalar(select(Site).where(Site.address == address, Site.community_id == c.id))
+    if dup is not None:
+        raise InputRefused(f"点位“{address}”在{c.name}已存在（编号 {dup.id}）")
+    site = Site(address=address, community_id=c.id, kind=kind, military=kind == "military", note=note)
+    s.add(site)
+    s.flush()
+    audit(uow, "site.add", "site", site.id, address=address, community=c.name)
+    uow.commit()
+    return get_site(uow, site.id)
+
+
+def _unit(s: Session, name: str, phone: str | None = None) -> Unit:
+    u = s.scalar(select(Unit).where(Unit.name == name))
+    if u is None:
+        u = Unit(name=name, phone=phone)
+        s.add(u)
+        s.flush()
+    return u
+
+
+def _person(s: Session, name: str, unit: Unit | None, title: str | None, phone: str | None) -> Person:
+    q = select(Person).where(Person.name == name)
+    q = q.where(Person.unit_id == unit.id) if unit else q.where(Person.unit_id.is_(None))
+    p = s.scalar(q)
+    if p is None:
+        p = Person(name=name, unit_id=unit.id if unit else None, title=title, phone=phone)
+        s.add(p)
+        s.flush()
+    else:
+        p.title = title or p.title
+        p.phone = phone or p.phone
+    return p
+
+
+def _category(s: Session, text: str) -> ProblemCategory:
+    t = text.strip()
+    c = s.scalar(select(ProblemCategory).where(or_(ProblemCategory.name == t, ProblemCategory.std_code == t)))
+    if c is None:
+        raise NotFound(f"未知的问题类别“{text}”（可写类别名称或标准编码，如 06036 乱堆杂物）")
+    return c
+
+
+def list_site_for_supervision(uow: UnitOfWork, site_id: int, data: ListingInput) -> SiteDetail:
+    """挂牌: open a new listing for a site. A site has at most one open listing at a time."""
+    s = uow.session
+    site = _site(s, site_id)
+    open_listing = s.scalar(
+        select(Listing).where(Listing.site_id == site_id, Listing.status != Status.CLOSED.value)
+    )
+    if open_listing is not None:
+        raise InputRefused(
+            f"点位“{site.address}”已有未办结的挂牌（{open_listing.listed_on.isoformat()} 挂牌），不能重复挂牌"
+        )
+    if data.deadline is not None and data.deadline < data.listed_on:
+        raise InputRefused(
+            f"整改时限 {data.deadline.isoformat()} 早于挂牌日期 {data.listed_on.isoformat()}"
+        )
+    listing = Listing(
+        site_id=site.id,
+        issue_no=data.issue_no,
+        listed_on=data.listed_on,
+        deadline=data.deadline,
+        problem=data.problem,
+        category_id=_category(s, data.category).id if data.category else None,
+        status=Status.LISTED.value,
+    )
+    s.add(listing)
+    s.flush()
+    for c in data.contacts:
+        if c.role not in ROLE_LABELS:
+            raise InputRefused(f"未知的责任角色“{c.role}”，可用：{'、'.join(ROLE_LABELS)}")
+        if not (c.person or c.unit):
+            raise InputRefused(f"{ROLE_LABELS[c.role]}需要填写人员或单位")
+        unit = _unit(s, c.unit) if c.unit else None
+        person = _person(s, c.person, unit, c.title, c.phone) if c.person else None
+        if person is None and unit is not None and c.phone:
+            unit.phone = unit.phone or c.phone
+        s.add(Responsibility(listing_id=listing.id, role=c.role, person=person, unit=unit))
+    s.add(
+        TimelineEvent(
+            site_id=site.id, listing_id=listing.id, kind="listed", occurred_on=data.listed_on,
+            text=data.problem or "挂牌督办",
+        )
+    )  # fmt: skip
+    audit(uow, "listing.add", "listing", listing.id, site=site.address, deadline=data.deadline)
+    s.flush()
+    uow.commit()
+    return get_site(uow, site.id)
+
+
+def change_status(
+    uow: UnitOfWork,
+    site_id: int,
+    *,
+    action: Action | None = None,
+    to: Status | None = None,
+    note: str | None = None,
+    on: dt.date | None = None,
+    expected_version: int | None = None,
+) -> SiteDetail:
+    """Move the site's current listing one step; the step is named by action or target state.
+
+    `expected_version` (from the DTO the user was looking at) turns a race into a clear conflict.
+    """
+    s = uow.session
+    on = on or dt.date.today()
+    site = _site(s, site_id)
+    listing = s.scalar(select(Listing).where(Listing.site_id == site_id).order_by(Listing.id.desc()).limit(1))
+    if listing is None:
+        raise InputRefused(f"点位“{site.address}”未挂牌督办，无法变更状态")
+    if expected_version is not None and listing.version != expected_version:
+        raise Conflict(f"点位“{site.address}”已被其他人修改，请刷新后再操作")
+    source = Status(listing.status)
+    step: Transition
+    if action is not None:
+        step = transition_for(source, action)
+    elif to is not None:
+        step = transition_to(source, to)
+    else:
+        raise InputRefused("请指定操作或目标状态")
+    if on < listing.listed_on:
+        raise InputRefused(f"日期 {on.isoformat()} 早于挂牌日期 {listing.listed_on.isoformat()}")
+    new = apply(ListingState(source, listing.closed_on, listing.rework_count, listing.rebound_count), step, on)
+    listing.status = new.status.value
+    listing.closed_on = new.closed_on
+    listing.rework_count = new.rework_count
+    listing.rebound_count = new.rebound_count
+    text = step.action.label + (f"：{note.strip()}" if note and note.strip() else "")
+    s.add(
+        TimelineEvent(
+            site_id=site.id, listing_id=listing.id, kind=ACTION_EVENT_KIND[step.action], occurred_on=on, text=text
+        )
+    )
+    audit(
+        uow, "listing.status", "listing", listing.id,
+        site=site.address, source=source.value, target=new.status.value, note=note,
+    )  # fmt: skip
+    try:
+        s.flush()
+        uow.commit()
+    except StaleDataError as exc:
+        raise Conflict(f"点位“{site.address}”已被其他人修改，请刷新后再操作") from exc
+    return get_site(uow, site.id)
