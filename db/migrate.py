@@ -47,10 +47,3 @@ def upgrade(engine: Engine) -> bool:
         where = engine.url.render_as_string(hide_password=True)
         raise StorageError(f"无法打开或升级数据库（{where}）：{exc.orig}") from exc
 
-
-# To add a revision after changing db/models.py (from the repo root):
-#   .venv/bin/python -c "from alembic import command; from db.migrate import alembic_config; \
-#     from sqlalchemy import create_engine; c = alembic_config(); e = create_engine('sqlite:////tmp/rev.db'); \
-#     from db.migrate import upgrade; from db.engine import make_engine; upgrade(make_engine('sqlite:////tmp/rev.db')); \
-#     conn = e.connect(); c.attributes['connection'] = conn; \
-#     command.revision(c, message='what changed', autogenerate=True); conn.commit()"
