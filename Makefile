@@ -10,7 +10,7 @@ run: setup
 	$(BIN)/python main.py
 
 test: setup sysdeps
-	$(BIN)/ruff check zhdesk db ui tests bench main.py
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
