@@ -44,7 +44,8 @@ def make_engine(url: str) -> Engine:
     try:
         engine = create_engine(parsed, future=True)
     except (NoSuchModuleError, ImportError) as exc:
-        raise StorageError(f"不支持的数据库类型或缺少驱动：{parsed.drivername}（{url}）") from exc
+        where = parsed.render_as_string(hide_password=True)
+        raise StorageError(f"不支持的数据库类型或缺少驱动：{parsed.drivername}（{where}）") from exc
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -203,7 +203,12 @@ def cmd_site_move(desk: Desk, args: argparse.Namespace) -> int:
     try:
         action = parse_action(args.step)
     except ZhdeskError:
-        to = parse_status(args.step)
+        try:
+            to = parse_status(args.step)
+        except ZhdeskError:
+            actions = "、".join(f"{a.value}({a.label})" for a in Action)
+            states = "、".join(f"{s.value}({s.label})" for s in Status)
+            raise UsageError(f"未知的操作或状态“{args.step}”；操作：{actions}；状态：{states}") from None
     on = parse_date(args.date, "日期") if args.date else None
     d = desk.change_status(_site_id(args.id), action=action, to=to, note=args.note, on=on)
     if args.json:

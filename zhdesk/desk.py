@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+from types import TracebackType
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from db.uow import UnitOfWork
 from zhdesk.database import init_schema, open_engine
 from zhdesk.domain.workflow import Action, Status
 from zhdesk.dto import CommunityDTO, SiteDetail, SiteRow
+from zhdesk.errors import StorageProblem
+from zhdesk.reference import seed_reference
 from zhdesk.services import settings as settings_svc
 from zhdesk.services import sites as sites_svc
 from zhdesk.services.sites import ListingInput, SiteFilter
@@ -26,6 +30,23 @@ def _login() -> str:
         return "local"
 
 
+class _DeskUnitOfWork(UnitOfWork):
+    """A unit of work whose database failures mid-operation (locked, read-only, disk full, connection lost)
+    reach the caller as StorageProblem: one line of Chinese, never a raw driver error."""
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        super().__exit__(exc_type, exc, tb)
+        if isinstance(exc, DBAPIError):
+            reason = " ".join(str(exc.orig).split())
+            where = self.engine.url.render_as_string(hide_password=True)
+            raise StorageProblem(f"数据库读写失败（{where}）：{reason}") from exc
+
+
 class Desk:
     def __init__(self, engine: Engine, user_login: str | None = None) -> None:
         self.engine = engine
@@ -34,12 +55,16 @@ class Desk:
     @classmethod
     def open(cls, url: str | None = None, *, migrate: bool = True) -> Desk:
         engine = open_engine(url)
+        desk = cls(engine)
         if migrate:
             init_schema(engine)
-        return cls(engine)
+            with desk.uow() as uow:  # categories and metrics every database needs
+                if seed_reference(uow):
+                    uow.commit()
+        return desk
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.user_login)
+        return _DeskUnitOfWork(self.engine, self.user_login)
 
     def close(self) -> None:
         self.engine.dispose()

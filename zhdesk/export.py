@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from zhdesk.errors import StorageProblem
 
 Cell = str | int | float | dt.date | dt.datetime | None
+
+# Characters Excel refuses in a sheet title.
+_BAD_TITLE_CHARS = re.compile(r"[\\/*?:\[\]]")
 
 
 @dataclass(frozen=True)
@@ -34,12 +39,17 @@ def _width(value: Cell) -> float:
     return sum(2.1 if ord(ch) > 0x2E80 else 1.1 for ch in text)
 
 
+def _clean(value: Cell) -> Cell:
+    """Text as shown: control characters (pasted from other programs) are dropped, openpyxl refuses them."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def export_table(path: Path, sheet_title: str, columns: Sequence[Column], rows: Sequence[Sequence[Cell]]) -> Path:
     """Write rows in the given order; written to a temp file then moved, so a failure leaves no half file."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = sheet_title[:31]
+    ws.title = _BAD_TITLE_CHARS.sub("-", sheet_title)[:31] or "Sheet1"
     ws.append([c.title for c in columns])
     header_font = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDE4EE")
@@ -49,9 +59,12 @@ def export_table(path: Path, sheet_title: str, columns: Sequence[Column], rows: 
         cell.alignment = Alignment(horizontal="center", vertical="center")
     widths = [_width(c.title) for c in columns]
     for row in rows:
-        ws.append(list(row))
-        for i, v in enumerate(row):
+        values = [_clean(v) for v in row]
+        ws.append(values)
+        for i, v in enumerate(values):
             widths[i] = max(widths[i], _width(v))
+            if isinstance(v, str) and v.startswith("="):
+                ws.cell(row=ws.max_row, column=i + 1).data_type = "s"  # text, never a formula
     for i, col in enumerate(columns, start=1):
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = min(max(widths[i - 1] + 2, 6), 60)

@@ -19,7 +19,7 @@ from zhdesk.domain.workflow import (
     transition_for,
     transition_to,
 )
-from zhdesk.errors import IllegalTransition
+from zhdesk.errors import IllegalTransition, UsageError
 
 D = dt.date(2021, 3, 5)
 
@@ -93,8 +93,8 @@ def test_parse_status(text: str, status: Status) -> None:
 
 
 def test_parse_unknown_names_the_choices() -> None:
-    with pytest.raises(IllegalTransition, match="rectifying"):
+    with pytest.raises(UsageError, match="rectifying"):
         parse_status("done")
-    with pytest.raises(IllegalTransition, match="submit"):
+    with pytest.raises(UsageError, match="submit"):
         parse_action("finish")
     assert parse_action("退回整改") == Action.REJECT

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from zhdesk.errors import IllegalTransition
+from zhdesk.errors import IllegalTransition, UsageError
 
 
 class Status(StrEnum):
@@ -82,7 +82,7 @@ def parse_status(text: str) -> Status:
     if t in aliases:
         return aliases[t]
     names = "、".join(f"{s.value}({s.label})" for s in Status)
-    raise IllegalTransition(f"未知的状态“{text}”，可用：{names}")
+    raise UsageError(f"未知的状态“{text}”，可用：{names}")
 
 
 def parse_action(text: str) -> Action:
@@ -94,7 +94,7 @@ def parse_action(text: str) -> Action:
     if t in aliases:
         return aliases[t]
     names = "、".join(f"{a.value}({a.label})" for a in Action)
-    raise IllegalTransition(f"未知的操作“{text}”，可用：{names}")
+    raise UsageError(f"未知的操作“{text}”，可用：{names}")
 
 
 def allowed(source: Status) -> list[Transition]:

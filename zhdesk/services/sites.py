@@ -97,7 +97,8 @@ def _community_by_name(s: Session, name: str) -> Community:
     c = s.scalar(select(Community).where(Community.name == name.strip()))
     if c is None:
         # Accept the name without the sample marker, as people will type it.
-        c = s.scalar(select(Community).where(Community.name.like(f"{name.strip()}（%")))
+        # Literal prefix: a typed "%" or "_" must not act as a LIKE wildcard.
+        c = s.scalar(select(Community).where(Community.name.startswith(f"{name.strip()}（", autoescape=True)))
     if c is None:
         known = "、".join(s.scalars(select(Community.name).order_by(Community.sort_order)))
         raise NotFound(f"未知社区“{name}”，现有社区：{known or '（无）'}")
@@ -212,8 +213,8 @@ def list_sites(uow: UnitOfWork, filters: SiteFilter | None = None, today: dt.dat
     if f.community:
         q = q.where(Site.community_id == _community_by_name(s, f.community).id)
     if f.text and f.text.strip():
-        like = f"%{f.text.strip()}%"
-        q = q.where(or_(Site.address.like(like), Site.note.like(like)))
+        text = f.text.strip()
+        q = q.where(or_(Site.address.contains(text, autoescape=True), Site.note.contains(text, autoescape=True)))
     sites = list(s.scalars(q.order_by(Site.id)))
     current = _current_listing_ids(s)
     listings = {
