@@ -218,6 +218,95 @@ def cmd_site_move(desk: Desk, args: argparse.Namespace) -> int:
     return 0
 
 
+def _time(text: str | None) -> dt.time | None:
+    if not text:
+        return None
+    try:
+        return dt.datetime.strptime(text.strip().replace("：", ":"), "%H:%M").time()
+    except ValueError:
+        raise UsageError(f"时间“{text}”无效，请写成 14:30") from None
+
+
+def cmd_event_add(desk: Desk, args: argparse.Namespace) -> int:
+    from zhdesk.services import timeline
+
+    kind = timeline.parse_kind(args.kind)
+    on = parse_date(args.date, "事件日期")
+    with desk.uow() as uow:
+        ev = timeline.add_event(
+            uow, _site_id(args.site_id), kind, on, at=_time(args.time), text=args.text, actors=args.actor or [],
+            confirmed=args.force,
+        )  # fmt: skip
+    if args.json:
+        _out(ev.to_json())
+    else:
+        print(f"已记录事件 {ev.id}：{ev.date.isoformat()} {ev.kind_label} {ev.text or ''}")
+    return 0
+
+
+def cmd_timeline(desk: Desk, args: argparse.Namespace) -> int:
+    from zhdesk.services import timeline
+
+    with desk.uow() as uow:
+        events = timeline.list_timeline(uow, _site_id(args.site_id))
+    if args.json:
+        _out([e.to_json() for e in events])
+        return 0
+    for e in events:
+        when = e.date.isoformat() + (e.time.strftime(" %H:%M") if e.time else "")
+        who = f"［{'、'.join(e.actors)}］" if e.actors else ""
+        pics = f"（照片 {len(e.photo_ids)} 张）" if e.photo_ids else ""
+        print(f"{e.id:>5}  {when}  {e.kind_label}  {who}{e.text or ''}{pics}")
+    return 0
+
+
+def cmd_photo_add(desk: Desk, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from zhdesk.services import photos
+
+    with desk.uow() as uow:
+        result = photos.add_photos(
+            uow, _site_id(args.site_id), [Path(f) for f in args.files], phase=photos.parse_phase(args.phase),
+            event_id=args.event,
+        )  # fmt: skip
+    if args.json:
+        _out(result.to_json())
+    else:
+        print(f"新增 {len(result.added)} 张，重复 {len(result.duplicates)} 张，未添加 {len(result.refused)} 张")
+    for r in result.refused:
+        sys.stderr.write(f"zhdesk：未添加 {r.file}：{r.reason}\n")
+    return 1 if result.refused else 0
+
+
+def cmd_photos(desk: Desk, args: argparse.Namespace) -> int:
+    from zhdesk.services import photos
+
+    with desk.uow() as uow:
+        items = photos.list_photos(uow, _site_id(args.site_id))
+    if args.json:
+        _out([p.to_json() for p in items])
+        return 0
+    for p in items:
+        taken = p.taken_at.strftime("%Y-%m-%d %H:%M") if p.taken_at else "日期不详"
+        print(f"{p.id:>5}  {p.phase_label}  {taken}  {p.width}×{p.height}  {p.size // 1024} KB  {p.file_name or ''}")
+    return 0
+
+
+def cmd_photo_export(desk: Desk, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from zhdesk.services import photos
+
+    out = Path(args.output)
+    if out.is_dir():
+        raise UsageError(f"输出路径是文件夹：{out}，请给出文件名")
+    with desk.uow() as uow:
+        photos.export_photo(uow, _site_id(args.id), out)
+    print(f"已导出照片原件：{out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="zhdesk", description="街道市容环境卫生综合整治督办 — 命令行")
     p.add_argument(
@@ -281,6 +370,45 @@ def build_parser() -> argparse.ArgumentParser:
     mv.add_argument("--date", metavar="日期", help="默认今天")
     mv.add_argument("--json", action="store_true")
     mv.set_defaults(func=cmd_site_move)
+
+    ev = sub.add_parser("event", help="点位时间线事件")
+    esub = ev.add_subparsers(dest="event_command", metavar="操作", parser_class=_Parser)
+    esub.required = True
+    ea = esub.add_parser("add", help="记录事件（现场检查、约谈、整改措施、回头看……）")
+    ea.add_argument("site_id", metavar="SITE_ID")
+    ea.add_argument("--kind", required=True, metavar="类型", help="inspection/interview/action/follow_up/note… 或中文")
+    ea.add_argument("--date", required=True, metavar="日期")
+    ea.add_argument("--time", metavar="时:分")
+    ea.add_argument("--text", metavar="内容")
+    ea.add_argument("--actor", action="append", metavar="人员或单位", help="参与人员或单位（可多次）")
+    ea.add_argument("--force", action="store_true", help="日期早于挂牌或在将来时仍然记录")
+    ea.add_argument("--json", action="store_true")
+    ea.set_defaults(func=cmd_event_add)
+
+    tl = sub.add_parser("timeline", help="点位时间线（按日期）")
+    tl.add_argument("site_id", metavar="SITE_ID")
+    tl.add_argument("--json", action="store_true")
+    tl.set_defaults(func=cmd_timeline)
+
+    ph = sub.add_parser("photo", help="照片：添加、导出原件")
+    psub = ph.add_subparsers(dest="photo_command", metavar="操作", parser_class=_Parser)
+    psub.required = True
+    pa = psub.add_parser("add", help="添加照片（文件或文件夹）")
+    pa.add_argument("site_id", metavar="SITE_ID")
+    pa.add_argument("files", nargs="+", metavar="FILE")
+    pa.add_argument("--phase", default="before", metavar="阶段", help="before/during/after（整改前/整改中/整改后）")
+    pa.add_argument("--event", type=int, metavar="ID", help="关联的事件编号")
+    pa.add_argument("--json", action="store_true")
+    pa.set_defaults(func=cmd_photo_add)
+    pe = psub.add_parser("export", help="导出照片原件（逐字节一致）")
+    pe.add_argument("id", metavar="ID")
+    pe.add_argument("-o", "--output", required=True, metavar="FILE")
+    pe.set_defaults(func=cmd_photo_export)
+
+    pl = sub.add_parser("photos", help="列出点位照片")
+    pl.add_argument("site_id", metavar="SITE_ID")
+    pl.add_argument("--json", action="store_true")
+    pl.set_defaults(func=cmd_photos)
     return p
 
 

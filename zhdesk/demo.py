@@ -11,15 +11,28 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import Community, Listing, Person, ProblemCategory, Responsibility, Site, TimelineEvent, Unit
+from db.models import (
+    Base,
+    Community,
+    EventActor,
+    Listing,
+    Person,
+    ProblemCategory,
+    Responsibility,
+    Site,
+    TimelineEvent,
+    Unit,
+)
 from db.uow import UnitOfWork
+from zhdesk import demo_photos
 from zhdesk.domain.workflow import Action, ListingState, Status, transition_for
 from zhdesk.domain.workflow import apply as apply_step
 from zhdesk.reference import seed_reference
 from zhdesk.services.audit import audit
+from zhdesk.services.photos import store_photo
 from zhdesk.services.sites import ACTION_EVENT_KIND
 
 SAMPLE = "（示例）"
@@ -55,6 +68,18 @@ PEOPLE: tuple[tuple[str, str, str | None, str], ...] = (
 
 
 @dataclass(frozen=True)
+class DemoEvent:
+    """A timeline event `after` days from listing, with actors and the photo phases taken then."""
+
+    after: int
+    kind: str
+    text: str
+    actors: tuple[str, ...] = ()
+    photos: tuple[str, ...] = ()
+    hour: int = 10
+
+
+@dataclass(frozen=True)
 class DemoListing:
     address: str
     community: str
@@ -70,6 +95,8 @@ class DemoListing:
     units: tuple[str, ...]
     person: str
     contact: str
+    events: tuple[DemoEvent, ...] = ()
+    listing_photos: tuple[str, ...] = ("before", "before")
 
 
 LISTED: tuple[DemoListing, ...] = (
@@ -118,6 +145,43 @@ LISTED: tuple[DemoListing, ...] = (
     ),
 )  # fmt: skip
 
+# Timelines beyond the workflow steps: who went there, what was done, what it looked like.
+EVENTS: dict[str, tuple[DemoEvent, ...]] = {
+    "江西路153号": (
+        DemoEvent(1, "inspection", "街道主要领导现场查看，确定整改方案", ("李明远", "郑红梅"), ("before",)),
+        DemoEvent(7, "interview", "约谈违建户，下达告知书", ("刘海峰",)),
+        DemoEvent(15, "action", "清理楼道堆物6车，拆除棚厦1处",
+                  ("市南区综合行政执法大队珠海路街道中队", "珠海路环卫站"), ("during", "during")),
+        DemoEvent(37, "inspection", "复查：院内仍有违建1处未拆除，已超期", ("李明远",), ("during",)),
+    ),
+    "澄海路22号": (
+        DemoEvent(2, "inspection", "现场核查积存垃圾约8吨", ("张立新", "冯建军"), ("before",)),
+        DemoEvent(10, "action", "出动清运车辆3台次，清理大件垃圾", ("珠海路环卫站",), ("during",)),
+        DemoEvent(23, "action", "清运完毕，楼院恢复整洁", ("陈晓东",), ("after", "after")),
+    ),
+    "汕头路7号": (
+        DemoEvent(1, "inspection", "现场勘查违法搭建2处", ("王建华", "何淑芬"), ("before",)),
+        DemoEvent(12, "action", "执法中队依法拆除违建", ("市南区综合行政执法大队珠海路街道中队",), ("during",)),
+        DemoEvent(24, "action", "拆除完毕，清运建筑垃圾", ("刘海峰",), ("after",)),
+        DemoEvent(45, "follow_up", "回头看：未发现反弹", ("何淑芬",), ("after",)),
+    ),
+    "善化路18号院": (
+        DemoEvent(2, "interview", "与区退役军人事务局协调部队楼院整治事宜", ("赵国强", "区退役军人事务局")),
+        DemoEvent(4, "interview", "联系北部战区海军保障部直属保障队，商定联合整治",
+                  ("赵国强", "北部战区海军保障部直属保障队")),
+        DemoEvent(8, "inspection", "联合踏勘：违建多为历史遗留，居民多为现役、退休军人及家属", ("吴志刚", "高玉兰"),
+                  ("before", "before")),
+        DemoEvent(20, "action", "保障队配合拆除第一批违建3处", ("北部战区海军保障部直属保障队",), ("during",)),
+        DemoEvent(40, "note", "部分住户有异议，继续做好有温度的劝解工作", ("马德胜",)),
+    ),
+    "善化路19号院": (
+        DemoEvent(3, "interview", "与区退役军人事务局、保障队三方座谈", ("赵国强", "区退役军人事务局", "周文博")),
+        DemoEvent(9, "inspection", "入户查看楼道堆物，登记清理清单", ("周文博", "马德胜"), ("before",)),
+        DemoEvent(25, "action", "分批清理楼道堆物，完成约四成", ("北部战区海军保障部直属保障队", "珠海路环卫站"),
+                  ("during",)),
+    ),
+}  # fmt: skip
+
 # Fictional, unlisted sites so the tables and later pages have something real to show.
 OTHER_SITES: tuple[tuple[str, str, str], ...] = (
     ("江西路121号", "江西路社区", "compound"),
@@ -135,55 +199,56 @@ OTHER_SITES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _get_or_add(s: Session, model: type, where: dict[str, object], **values: object) -> tuple[object, bool]:
-    obj = s.scalar(select(model).filter_by(**where))
-    if obj is not None:
-        return obj, False
-    obj = model(**where, **values)
-    s.add(obj)
+def _row_count(s: Session) -> int:
     s.flush()
-    return obj, True
+    return sum(s.scalar(select(func.count()).select_from(t)) or 0 for t in Base.metadata.sorted_tables)
+
+
+def _get_or_add(s: Session, model: type, where: dict[str, object], **values: object) -> object:
+    obj = s.scalar(select(model).filter_by(**where))
+    if obj is None:
+        obj = model(**where, **values)
+        s.add(obj)
+        s.flush()
+    return obj
 
 
 def load_demo(uow: UnitOfWork, today: dt.date | None = None) -> int:
     """Load the demo data; returns how many records were added (0 when already loaded). Commits."""
     today = today or dt.date.today()
     s = uow.session
-    added = seed_reference(uow)
+    rows_before = _row_count(s)
+    seed_reference(uow)
     communities: dict[str, Community] = {}
     for order, name in enumerate(COMMUNITIES):
-        c, new = _get_or_add(s, Community, {"name": name + SAMPLE}, is_sample=True, sort_order=order)
+        c = _get_or_add(s, Community, {"name": name + SAMPLE}, is_sample=True, sort_order=order)
         assert isinstance(c, Community)
         communities[name] = c
-        added += new
     units: dict[str, Unit] = {}
     for name, phone in UNITS:
-        u, new = _get_or_add(s, Unit, {"name": name}, phone=phone)
+        u = _get_or_add(s, Unit, {"name": name}, phone=phone)
         assert isinstance(u, Unit)
         units[name] = u
-        added += new
     people: dict[str, Person] = {}
     for name, title, unit, phone in PEOPLE:
         unit_id = units[unit].id if unit else None
-        p, new = _get_or_add(s, Person, {"name": name, "unit_id": unit_id}, title=title, phone=phone)
+        p = _get_or_add(s, Person, {"name": name, "unit_id": unit_id}, title=title, phone=phone)
         assert isinstance(p, Person)
         people[name] = p
-        added += new
     for d in LISTED:
-        site, new = _get_or_add(
+        site = _get_or_add(
             s, Site, {"address": d.address, "community_id": communities[d.community].id},
             kind=d.kind, military=d.kind == "military",
         )  # fmt: skip
         assert isinstance(site, Site)
-        added += new
         if s.scalar(select(Listing.id).where(Listing.site_id == site.id).limit(1)) is not None:
             continue
-        added += _add_listing(s, site, d, today, people, units)
+        _add_listing(s, site, d, today, people, units)
     for address, community, kind in OTHER_SITES:
-        _, new = _get_or_add(
+        _get_or_add(
             s, Site, {"address": address, "community_id": communities[community].id}, kind=kind, military=False
         )
-        added += new
+    added = _row_count(s) - rows_before  # every row in every table, whatever the parts above add
     if added:
         audit(uow, "demo.load", "database", None, added=added)
     uow.commit()
@@ -192,7 +257,7 @@ def load_demo(uow: UnitOfWork, today: dt.date | None = None) -> int:
 
 def _add_listing(
     s: Session, site: Site, d: DemoListing, today: dt.date, people: dict[str, Person], units: dict[str, Unit]
-) -> int:
+) -> None:
     listed_on = today - dt.timedelta(days=d.listed_days_ago)
     category = s.scalar(select(ProblemCategory).where(ProblemCategory.name == d.category))
     listing = Listing(
@@ -211,11 +276,11 @@ def _add_listing(
         s.add(Responsibility(listing_id=listing.id, role="unit", unit_id=units[name].id))
     s.add(Responsibility(listing_id=listing.id, role="person", person_id=people[d.person].id))
     s.add(Responsibility(listing_id=listing.id, role="contact", person_id=people[d.contact].id))
-    s.add(
-        TimelineEvent(
-            site_id=site.id, listing_id=listing.id, kind="listed", occurred_on=listed_on, text=d.problem
-        )
+    listed_ev = TimelineEvent(
+        site_id=site.id, listing_id=listing.id, kind="listed", occurred_on=listed_on, text=d.problem
     )
+    s.add(listed_ev)
+    s.flush()
     state = ListingState(Status.LISTED, None, 0, 0)
     for action, after, note in d.steps:
         on = listed_on + dt.timedelta(days=after)
@@ -232,4 +297,29 @@ def _add_listing(
     listing.rework_count = state.rework_count
     listing.rebound_count = state.rebound_count
     s.flush()
-    return 1 + 3 + len(d.units) + 1 + len(d.steps)
+    shot = 0
+    for phase in d.listing_photos:  # taken on the day of listing
+        shot += 1
+        when = dt.datetime.combine(listed_on, dt.time(9, 10 + shot))
+        data = demo_photos.draw(d.address, phase, when, shot)
+        store_photo(s, site.id, data, f"IMG_{shot:04d}.jpg", phase, listed_ev.id, when)
+    for e in EVENTS.get(d.address, ()):
+        on = listed_on + dt.timedelta(days=e.after)
+        if on > today:
+            continue
+        ev = TimelineEvent(
+            site_id=site.id, listing_id=listing.id, kind=e.kind, occurred_on=on, occurred_at=dt.time(e.hour, 0),
+            text=e.text,
+        )
+        s.add(ev)
+        s.flush()
+        for name in e.actors:
+            person = s.scalar(select(Person).where(Person.name == name).limit(1))
+            unit = None if person else s.scalar(select(Unit).where(Unit.name == name))
+            s.add(EventActor(event_id=ev.id, person_id=person.id if person else None,
+                             unit_id=unit.id if unit else None, name=name))  # fmt: skip
+        for phase in e.photos:
+            shot += 1
+            when = dt.datetime.combine(on, dt.time(e.hour, 5 + shot))
+            data = demo_photos.draw(d.address, phase, when, shot)
+            store_photo(s, site.id, data, f"IMG_{shot:04d}.jpg", phase, ev.id, when)

@@ -35,6 +35,7 @@ from zhdesk.domain.workflow import (
 from zhdesk.dto import CommunityDTO, ContactDTO, ListingDTO, SiteDetail, SiteRow, TransitionDTO
 from zhdesk.errors import Conflict, InputRefused, NotFound
 from zhdesk.services.audit import audit
+from zhdesk.services.common import current_user, site_or_refuse
 from zhdesk.services.settings import warning_days
 
 SITE_KINDS: dict[str, str] = {
@@ -239,17 +240,10 @@ def list_sites(uow: UnitOfWork, filters: SiteFilter | None = None, today: dt.dat
     return rows
 
 
-def _site(s: Session, site_id: int) -> Site:
-    site = s.get(Site, site_id, options=[selectinload(Site.community)])
-    if site is None:
-        raise NotFound(f"找不到编号为 {site_id} 的点位")
-    return site
-
-
 def get_site(uow: UnitOfWork, site_id: int, today: dt.date | None = None) -> SiteDetail:
     today = today or dt.date.today()
     s = uow.session
-    site = _site(s, site_id)
+    site = site_or_refuse(s, site_id)
     warn = warning_days(uow)
     listings = list(
         s.scalars(select(Listing).where(Listing.site_id == site_id).order_by(Listing.id).options(*_LISTING_LOAD))
@@ -334,7 +328,7 @@ def _category(s: Session, text: str) -> ProblemCategory:
 def list_site_for_supervision(uow: UnitOfWork, site_id: int, data: ListingInput) -> SiteDetail:
     """挂牌: open a new listing for a site. A site has at most one open listing at a time."""
     s = uow.session
-    site = _site(s, site_id)
+    site = site_or_refuse(s, site_id)
     open_listing = s.scalar(
         select(Listing).where(Listing.site_id == site_id, Listing.status != Status.CLOSED.value)
     )
@@ -370,7 +364,7 @@ def list_site_for_supervision(uow: UnitOfWork, site_id: int, data: ListingInput)
     s.add(
         TimelineEvent(
             site_id=site.id, listing_id=listing.id, kind="listed", occurred_on=data.listed_on,
-            text=data.problem or "挂牌督办",
+            text=data.problem or "挂牌督办", author_id=current_user(uow).id,
         )
     )  # fmt: skip
     audit(uow, "listing.add", "listing", listing.id, site=site.address, deadline=data.deadline)
@@ -395,7 +389,7 @@ def change_status(
     """
     s = uow.session
     on = on or dt.date.today()
-    site = _site(s, site_id)
+    site = site_or_refuse(s, site_id)
     listing = s.scalar(select(Listing).where(Listing.site_id == site_id).order_by(Listing.id.desc()).limit(1))
     if listing is None:
         raise InputRefused(f"点位“{site.address}”未挂牌督办，无法变更状态")
@@ -419,7 +413,8 @@ def change_status(
     text = step.action.label + (f"：{note.strip()}" if note and note.strip() else "")
     s.add(
         TimelineEvent(
-            site_id=site.id, listing_id=listing.id, kind=ACTION_EVENT_KIND[step.action], occurred_on=on, text=text
+            site_id=site.id, listing_id=listing.id, kind=ACTION_EVENT_KIND[step.action], occurred_on=on, text=text,
+            author_id=current_user(uow).id,
         )
     )
     audit(

@@ -1,0 +1,271 @@
+"""Photo evidence: add (files or folders), list, thumbnails, originals, export.
+
+Originals are content-addressed (sha256) in `photo_blob`; the same file added twice is stored once.
+Blobs are written with Core inserts, one file at a time, so nothing full-size accumulates in the
+session while a batch of hundreds of phone photos goes in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from db.models import Photo, PhotoBlob, Thumbnail, TimelineEvent
+from db.uow import UnitOfWork
+from zhdesk import imaging
+from zhdesk.dates import fmt_iso
+from zhdesk.errors import InputRefused, NotFound, StorageProblem, UsageError
+from zhdesk.services.audit import audit
+from zhdesk.services.common import site_or_refuse
+
+PHASES: dict[str, str] = {"before": "整改前", "during": "整改中", "after": "整改后"}
+# Files a folder may hold that are not photos and not worth a refusal line.
+_JUNK = {"thumbs.db", "desktop.ini", ".ds_store"}
+
+
+@dataclass(frozen=True)
+class PhotoDTO:
+    id: int
+    site_id: int
+    event_id: int | None
+    phase: str
+    phase_label: str
+    taken_at: dt.datetime | None
+    file_name: str | None
+    size: int
+    width: int | None
+    height: int | None
+    sha256: str
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["taken_at"] = self.taken_at.isoformat(sep=" ") if self.taken_at else None
+        d["taken_date"] = fmt_iso(self.taken_at.date()) if self.taken_at else None
+        return d
+
+
+@dataclass(frozen=True)
+class FileResult:
+    file: str
+    id: int | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AddPhotosResult:
+    added: tuple[FileResult, ...] = ()
+    duplicates: tuple[FileResult, ...] = ()
+    refused: tuple[FileResult, ...] = ()
+    photo_ids: tuple[int, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "added": [{"file": r.file, "id": r.id} for r in self.added],
+            "duplicates": [{"file": r.file, "id": r.id} for r in self.duplicates],
+            "refused": [{"file": r.file, "reason": r.reason} for r in self.refused],
+        }
+
+
+def parse_phase(text: str) -> str:
+    t = text.strip()
+    if t in PHASES:
+        return t
+    for code, label in PHASES.items():
+        if t == label:
+            return code
+    raise UsageError(f"未知的照片阶段“{text}”，可用：before(整改前)、during(整改中)、after(整改后)")
+
+
+def _wanted(p: Path) -> bool:
+    return p.is_file() and not p.name.startswith(".") and p.name.lower() not in _JUNK
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; a folder stands for the files directly in it (sorted; hidden and junk files skipped)."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted((c for c in p.iterdir() if _wanted(c)), key=lambda c: c.name))
+        else:
+            out.append(p)
+    return out
+
+
+def store_photo(
+    s: Session,
+    site_id: int,
+    data: bytes,
+    file_name: str | None,
+    phase: str,
+    event_id: int | None,
+    fallback_time: dt.datetime | None,
+) -> tuple[int, bool]:
+    """Store one photo for a site (no commit). Returns (photo id, False if the site already had it).
+
+    Raises PhotoRefused for a file that is not a whole, supported photo.
+    """
+    info, thumb = imaging.prepare(data)
+    existing = s.scalar(
+        select(Photo.id).where(Photo.site_id == site_id, Photo.sha256 == info.sha256, Photo.deleted.is_(False))
+    )
+    if existing is not None:
+        return existing, False
+    if s.scalar(select(PhotoBlob.sha256).where(PhotoBlob.sha256 == info.sha256)) is None:
+        s.execute(insert(PhotoBlob).values(sha256=info.sha256, size=info.size, mime=info.mime, data=data))
+        s.execute(insert(Thumbnail).values(sha256=info.sha256, edge=imaging.THUMB_EDGE, data=thumb))
+    photo_id = s.execute(
+        insert(Photo)
+        .values(
+            site_id=site_id, event_id=event_id, sha256=info.sha256, phase=phase,
+            taken_at=info.taken_at or fallback_time, file_name=file_name, width=info.width, height=info.height,
+            added_at=dt.datetime.now().replace(microsecond=0), deleted=False,
+        )
+        .returning(Photo.id)
+    ).scalar_one()  # fmt: skip
+    return photo_id, True
+
+
+def add_photos(
+    uow: UnitOfWork,
+    site_id: int,
+    paths: Sequence[Path],
+    phase: str = "before",
+    event_id: int | None = None,
+    progress: Callable[[int, int], bool] | None = None,
+) -> AddPhotosResult:
+    """Add photo files (or folders of them) to a site in one transaction.
+
+    Each bad file is refused with its reason; the good ones in the same batch are added.
+    `progress(done, total)` may return False to cancel: then nothing of the batch is stored.
+    """
+    s = uow.session
+    site = site_or_refuse(s, site_id)
+    phase = parse_phase(phase)
+    if event_id is not None:
+        ev = s.get(TimelineEvent, event_id)
+        if ev is None or ev.deleted or ev.site_id != site.id:
+            raise NotFound(f"找不到点位“{site.address}”的事件 {event_id}")
+    files = expand(paths)
+    if not files:
+        raise InputRefused("没有可添加的文件")
+    added: list[FileResult] = []
+    dups: list[FileResult] = []
+    refused: list[FileResult] = []
+    for n, path in enumerate(files, start=1):
+        name = str(path)
+        try:
+            data = imaging.read_file(path)
+            photo_id, new = store_photo(s, site.id, data, path.name, phase, event_id, imaging.file_time(path))
+        except imaging.PhotoRefused as exc:
+            refused.append(FileResult(name, reason=exc.reason))
+            continue
+        del data
+        (added if new else dups).append(FileResult(name, id=photo_id))
+        if progress is not None and not progress(n, len(files)):
+            raise InputRefused("已取消添加照片，未保存任何照片")
+    if added:
+        audit(uow, "photo.add", "site", site.id, count=len(added), phase=phase, event_id=event_id)
+    uow.commit()
+    return AddPhotosResult(tuple(added), tuple(dups), tuple(refused), tuple(r.id for r in added if r.id))
+
+
+def list_photos(uow: UnitOfWork, site_id: int, phase: str | None = None) -> list[PhotoDTO]:
+    """A site's photos in date-taken order; never loads the image bytes."""
+    s = uow.session
+    site_or_refuse(s, site_id)
+    q = (
+        select(Photo, PhotoBlob.size)
+        .join(PhotoBlob, PhotoBlob.sha256 == Photo.sha256)
+        .where(Photo.site_id == site_id, Photo.deleted.is_(False))
+    )
+    if phase:
+        q = q.where(Photo.phase == parse_phase(phase))
+    q = q.order_by(Photo.taken_at.is_(None), Photo.taken_at, Photo.id)
+    return [
+        PhotoDTO(
+            id=p.id, site_id=p.site_id, event_id=p.event_id, phase=p.phase, phase_label=PHASES[p.phase],
+            taken_at=p.taken_at, file_name=p.file_name, size=size, width=p.width, height=p.height, sha256=p.sha256,
+        )
+        for p, size in s.execute(q)
+    ]  # fmt: skip
+
+
+def _photo(uow: UnitOfWork, photo_id: int) -> Photo:
+    p = uow.session.get(Photo, photo_id)
+    if p is None or p.deleted:
+        raise NotFound(f"找不到编号为 {photo_id} 的照片")
+    return p
+
+
+def original_bytes(uow: UnitOfWork, photo_id: int) -> bytes:
+    p = _photo(uow, photo_id)
+    data = uow.session.scalar(select(PhotoBlob.data).where(PhotoBlob.sha256 == p.sha256))
+    assert data is not None
+    return data
+
+
+def thumbnail_bytes(uow: UnitOfWork, photo_id: int, edge: int = imaging.THUMB_EDGE) -> bytes:
+    """The cached thumbnail; made (once) from the original if it is missing."""
+    s = uow.session
+    p = _photo(uow, photo_id)
+    thumb = s.scalar(select(Thumbnail.data).where(Thumbnail.sha256 == p.sha256, Thumbnail.edge == edge))
+    if thumb is not None:
+        return thumb
+    thumb = imaging.thumbnail(original_bytes(uow, photo_id), edge)
+    s.execute(insert(Thumbnail).values(sha256=p.sha256, edge=edge, data=thumb))
+    uow.commit()
+    return thumb
+
+
+def export_photo(uow: UnitOfWork, photo_id: int, out: Path) -> Path:
+    """Write the original bytes back, bit-identical."""
+    data = original_bytes(uow, photo_id)
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".part")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, out)
+    except OSError as exc:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+        raise StorageProblem(f"无法写入文件：{out}（{exc.strerror}）") from exc
+    return out
+
+
+def update_photo(
+    uow: UnitOfWork, photo_id: int, *, phase: str | None = None, event_id: int | None = None, unlink: bool = False
+) -> PhotoDTO:
+    """Re-tag a photo's phase or tie it to (or untie it from) an event of the same site."""
+    s = uow.session
+    p = _photo(uow, photo_id)
+    if phase is not None:
+        p.phase = parse_phase(phase)
+    if unlink:
+        p.event_id = None
+    elif event_id is not None:
+        ev = s.get(TimelineEvent, event_id)
+        if ev is None or ev.deleted or ev.site_id != p.site_id:
+            raise NotFound(f"找不到该点位的事件 {event_id}")
+        p.event_id = event_id
+    s.flush()
+    audit(uow, "photo.update", "photo", p.id, phase=p.phase, event_id=p.event_id)
+    uow.commit()
+    return next(d for d in list_photos(uow, p.site_id) if d.id == p.id)
+
+
+def delete_photo(uow: UnitOfWork, photo_id: int) -> None:
+    """Hide a photo; the original stays (other sites may share it, and the audit trail names it)."""
+    p = _photo(uow, photo_id)
+    p.deleted = True
+    uow.session.flush()
+    audit(uow, "photo.delete", "photo", p.id, sha256=p.sha256)
+    uow.commit()

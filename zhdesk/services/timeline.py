@@ -1,0 +1,238 @@
+"""A site's timeline: dated events with actors and photos. Edits and deletions are audited;
+a deleted event is hidden, never destroyed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import EventActor, Listing, Person, Photo, TimelineEvent, Unit, User
+from db.uow import UnitOfWork
+from zhdesk.dates import fmt_iso
+from zhdesk.errors import Conflict, InputRefused, NotFound, UsageError
+from zhdesk.services.audit import audit
+from zhdesk.services.common import current_user, site_or_refuse
+
+EVENT_KINDS: dict[str, str] = {
+    "listed": "挂牌",
+    "inspection": "现场检查",
+    "interview": "约谈",
+    "action": "整改措施",
+    "acceptance_request": "申请验收",
+    "accepted": "验收通过",
+    "rejected": "退回整改",
+    "delisted": "摘牌",
+    "follow_up": "回头看",
+    "rebound": "反弹",
+    "note": "备注",
+}
+
+# How far in the future an event may be dated without confirmation (clock skew, late evening entry).
+FUTURE_SLACK = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class EventDTO:
+    id: int
+    site_id: int
+    listing_id: int | None
+    kind: str
+    kind_label: str
+    date: dt.date
+    time: dt.time | None
+    text: str | None
+    actors: tuple[str, ...]
+    photo_ids: tuple[int, ...]
+    author: str | None
+    version: int
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["date"] = fmt_iso(self.date)
+        d["time"] = self.time.strftime("%H:%M") if self.time else None
+        d["actors"] = list(self.actors)
+        d["photo_ids"] = list(self.photo_ids)
+        return d
+
+
+def parse_kind(text: str) -> str:
+    t = text.strip()
+    if t in EVENT_KINDS:
+        return t
+    for code, name in EVENT_KINDS.items():
+        if t == name:
+            return code
+    names = "、".join(f"{c}({n})" for c, n in EVENT_KINDS.items())
+    raise UsageError(f"未知的事件类型“{text}”，可用：{names}")
+
+
+def _site_listing(s: Session, site_id: int) -> tuple[int, Listing | None]:
+    site = site_or_refuse(s, site_id)
+    listing = s.scalar(select(Listing).where(Listing.site_id == site_id).order_by(Listing.id.desc()).limit(1))
+    return site.id, listing
+
+
+def _check_date(s: Session, site_id: int, on: dt.date, today: dt.date, confirmed: bool) -> None:
+    if confirmed:
+        return
+    first_listed = s.scalar(select(func.min(Listing.listed_on)).where(Listing.site_id == site_id))
+    if first_listed is not None and on < first_listed:
+        raise InputRefused(f"事件日期 {on.isoformat()} 早于该点位的挂牌日期 {first_listed.isoformat()}")
+    if on > today + FUTURE_SLACK:
+        raise InputRefused(f"事件日期 {on.isoformat()} 在将来（今天是 {today.isoformat()}）")
+
+
+def _actors(s: Session, event_id: int, names: Sequence[str]) -> None:
+    for raw in names:
+        name = raw.strip()
+        if not name:
+            continue
+        person = s.scalar(select(Person).where(Person.name == name).limit(1))
+        unit = None if person else s.scalar(select(Unit).where(Unit.name == name))
+        s.add(
+            EventActor(
+                event_id=event_id, person_id=person.id if person else None, unit_id=unit.id if unit else None,
+                name=name,
+            )
+        )  # fmt: skip
+
+
+def _dto(s: Session, ev: TimelineEvent) -> EventDTO:
+    return _dtos(s, [ev])[0]
+
+
+def _dtos(s: Session, events: Sequence[TimelineEvent]) -> list[EventDTO]:
+    ids = [e.id for e in events]
+    actors: dict[int, list[str]] = {}
+    for eid, name in s.execute(
+        select(EventActor.event_id, EventActor.name).where(EventActor.event_id.in_(ids)).order_by(EventActor.id)
+    ):
+        actors.setdefault(eid, []).append(name or "")
+    photos: dict[int, list[int]] = {}
+    for ev_id, pid in s.execute(
+        select(Photo.event_id, Photo.id).where(Photo.event_id.in_(ids), Photo.deleted.is_(False)).order_by(Photo.id)
+    ):
+        if ev_id is not None:
+            photos.setdefault(ev_id, []).append(pid)
+    authors = dict(s.execute(select(User.id, User.display_name)).all())
+    return [
+        EventDTO(
+            id=e.id, site_id=e.site_id, listing_id=e.listing_id, kind=e.kind,
+            kind_label=EVENT_KINDS.get(e.kind, e.kind),
+            date=e.occurred_on, time=e.occurred_at, text=e.text, actors=tuple(actors.get(e.id, [])),
+            photo_ids=tuple(photos.get(e.id, [])), author=authors.get(e.author_id) if e.author_id else None,
+            version=e.version,
+        )
+        for e in events
+    ]  # fmt: skip
+
+
+def list_timeline(uow: UnitOfWork, site_id: int) -> list[EventDTO]:
+    s = uow.session
+    _site_listing(s, site_id)
+    events = list(
+        s.scalars(
+            select(TimelineEvent)
+            .where(TimelineEvent.site_id == site_id, TimelineEvent.deleted.is_(False))
+            .order_by(TimelineEvent.occurred_on, TimelineEvent.occurred_at.is_(None), TimelineEvent.occurred_at,
+                      TimelineEvent.id)
+        )
+    )  # fmt: skip
+    return _dtos(s, events)
+
+
+def add_event(
+    uow: UnitOfWork,
+    site_id: int,
+    kind: str,
+    on: dt.date,
+    *,
+    at: dt.time | None = None,
+    text: str | None = None,
+    actors: Sequence[str] = (),
+    confirmed: bool = False,
+    today: dt.date | None = None,
+) -> EventDTO:
+    """Record an event. A date before the listing or more than a day ahead is refused unless confirmed."""
+    s = uow.session
+    kind = parse_kind(kind)
+    sid, listing = _site_listing(s, site_id)
+    _check_date(s, sid, on, today or dt.date.today(), confirmed)
+    ev = TimelineEvent(
+        site_id=sid, listing_id=listing.id if listing else None, kind=kind, occurred_on=on, occurred_at=at,
+        text=(text or "").strip() or None, author_id=current_user(uow).id,
+    )  # fmt: skip
+    s.add(ev)
+    s.flush()
+    _actors(s, ev.id, actors)
+    audit(uow, "event.add", "timeline_event", ev.id, site_id=sid, kind=kind, date=on, text=text)
+    s.flush()
+    uow.commit()
+    return _dto(s, ev)
+
+
+def _editable(uow: UnitOfWork, event_id: int, expected_version: int | None) -> TimelineEvent:
+    s = uow.session
+    ev = s.get(TimelineEvent, event_id)
+    if ev is None or ev.deleted:
+        raise NotFound(f"找不到编号为 {event_id} 的事件")
+    user = current_user(uow)
+    if user.role != "admin" and ev.author_id != user.id:
+        raise InputRefused("只有事件的录入人或管理员可以修改或删除此事件")
+    if expected_version is not None and ev.version != expected_version:
+        raise Conflict("该事件已被其他人修改，请刷新后再操作")
+    return ev
+
+
+def _snapshot(ev: TimelineEvent) -> dict[str, object]:
+    return {"kind": ev.kind, "date": ev.occurred_on, "time": ev.occurred_at, "text": ev.text}
+
+
+def edit_event(
+    uow: UnitOfWork,
+    event_id: int,
+    *,
+    kind: str | None = None,
+    on: dt.date | None = None,
+    at: dt.time | None = None,
+    text: str | None = None,
+    actors: Sequence[str] | None = None,
+    expected_version: int | None = None,
+    confirmed: bool = False,
+    today: dt.date | None = None,
+) -> EventDTO:
+    s = uow.session
+    ev = _editable(uow, event_id, expected_version)
+    before = _snapshot(ev)
+    if kind is not None:
+        ev.kind = parse_kind(kind)
+    if on is not None:
+        _check_date(s, ev.site_id, on, today or dt.date.today(), confirmed)
+        ev.occurred_on = on
+    if at is not None:
+        ev.occurred_at = at
+    if text is not None:
+        ev.text = text.strip() or None
+    if actors is not None:
+        for a in s.scalars(select(EventActor).where(EventActor.event_id == ev.id)):
+            s.delete(a)
+        s.flush()
+        _actors(s, ev.id, actors)
+    s.flush()
+    audit(uow, "event.edit", "timeline_event", ev.id, before=before, after=_snapshot(ev))
+    uow.commit()
+    return _dto(s, ev)
+
+
+def delete_event(uow: UnitOfWork, event_id: int, expected_version: int | None = None) -> None:
+    """Hide the event; the row and the audit entry keep what it said."""
+    ev = _editable(uow, event_id, expected_version)
+    ev.deleted = True
+    uow.session.flush()
+    audit(uow, "event.delete", "timeline_event", ev.id, before=_snapshot(ev))
+    uow.commit()
