@@ -1,0 +1,5 @@
+"""Start the zhdesk desktop app: `python main.py [--db URL]`."""
+
+from ui.app import main
+
+raise SystemExit(main())

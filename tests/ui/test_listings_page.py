@@ -1,0 +1,227 @@
+"""The 挂牌督办 page against a real SQLite file with the demo data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton
+from pytestqt.qtbot import QtBot
+
+from tests.ui.conftest import Dialogs, wait_idle
+from ui import prefs
+from ui.main_window import MainWindow
+from ui.pages.listings import ListingsPage
+from ui.pages.sites_model import Col
+from zhdesk.desk import Desk
+from zhdesk.domain.workflow import Action
+
+LISTED = {"江西路153号", "澄海路22号", "汕头路7号", "善化路18号院", "善化路19号院"}
+
+
+def addresses(page: ListingsPage) -> list[str]:
+    return [r.address for r in page.proxy.visible_rows()]
+
+
+def site_id(desk: Desk, address: str) -> int:
+    return next(r.id for r in desk.list_sites() if r.address == address)
+
+
+def select(qtbot: QtBot, page: ListingsPage, address: str) -> None:
+    sid = next(r.id for r in page.model.rows() if r.address == address)
+    assert page.select_site(sid)
+    wait_idle(qtbot, page.ops)
+    assert page.panel.detail is not None and page.panel.detail.row.address == address
+
+
+def click(qtbot: QtBot, button: QPushButton) -> None:
+    assert button.isEnabled()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_shows_listed_sites_overdue_first(page: ListingsPage) -> None:
+    rows = page.proxy.visible_rows()
+    assert {r.address for r in rows} == LISTED
+    assert rows[0].address == "江西路153号" and rows[0].light == "red"
+    assert rows[-1].address == "汕头路7号" and rows[-1].light == "grey"
+    assert page.shown.text() == "显示 5 处"
+    assert page.chips["red"].text() == "超期 1 处"
+
+
+def test_filters_reduce_rows(page: ListingsPage) -> None:
+    combo = page.community_combo
+    combo.setCurrentIndex(combo.findText("善化路社区（示例）"))
+    assert sorted(addresses(page)) == ["善化路18号院", "善化路19号院"]
+    combo.setCurrentIndex(0)
+
+    status = page.status_combo
+    status.setCurrentIndex(status.findText("待验收"))
+    assert addresses(page) == ["澄海路22号"]
+    status.setCurrentIndex(0)
+
+    page.search.setText("赵国强")  # lead
+    assert sorted(addresses(page)) == ["善化路18号院", "善化路19号院"]
+    page.search.setText("环卫站")  # unit
+    assert addresses(page) == ["澄海路22号"]
+    page.search.setText("153")  # address
+    assert addresses(page) == ["江西路153号"]
+    page.search.clear()
+
+    page.light_combo.setCurrentIndex(page.light_combo.findData("grey"))
+    assert addresses(page) == ["汕头路7号"]
+    assert page.chips["grey"].isChecked()
+    page.chips["grey"].click()  # second click on the chip clears the light filter
+    assert page.light_combo.currentIndex() == 0
+    assert len(addresses(page)) == 5
+
+    page.listed_only.setChecked(False)
+    assert len(addresses(page)) == len(page.model.rows()) > 5
+    assert page.shown.text() == f"显示 {len(page.model.rows())} 处"
+
+
+def test_selecting_a_site_shows_details_and_phones(qtbot: QtBot, page: ListingsPage) -> None:
+    select(qtbot, page, "江西路153号")
+    panel = page.panel
+    assert panel.address.text() == "江西路153号"
+    assert "江西路社区" in panel.where.text()
+    assert "超期5天" in panel.light_text.text()
+    assert panel.problem.text().startswith("楼院内乱堆杂物")
+    assert "06036" in panel.category.text()
+    assert panel.issue.text() == "第1期"
+    phones = {w.property("phone") for w in panel.people_box.findChildren(QLabel) if w.property("phone")}
+    assert {"138 0000 0102", "0532-8000 1101", "139 0000 0201", "137 0000 0301"} <= phones
+    texts = " ".join(w.text() for w in panel.people_box.findChildren(QLabel))
+    assert "包案领导" in texts and "李明远" in texts
+    assert list(panel.transition_buttons()) == ["submit"]
+    assert panel.transition_buttons()["submit"].text() == "申请验收"
+    assert not panel.badge.isVisibleTo(panel)
+
+    select(qtbot, page, "善化路18号院")
+    assert panel.badge.isVisibleTo(panel)  # military compound
+    assert panel.rework.text() == "1 次"
+
+
+def test_transition_moves_status_and_keeps_selection(qtbot: QtBot, page: ListingsPage, ui_desk: Desk) -> None:
+    select(qtbot, page, "江西路153号")
+    page.panel.note.setText("已清理完毕")
+    click(qtbot, page.panel.transition_buttons()["submit"])
+    wait_idle(qtbot, page.ops)
+
+    sid = site_id(ui_desk, "江西路153号")
+    assert ui_desk.get_site(sid).row.status == "awaiting_acceptance"
+    row = next(r for r in page.model.rows() if r.id == sid)
+    assert row.status_label == "待验收"
+    selected = page.table.selectionModel().selectedRows()
+    assert [page.proxy.row_at(i.row()).id for i in selected] == [sid]
+    assert page.panel.detail is not None and page.panel.detail.row.status == "awaiting_acceptance"
+    assert set(page.panel.transition_buttons()) == {"accept", "reject"}
+    assert page.panel.note.text() == ""
+    assert "申请验收" in page.window().statusBar().currentMessage()
+
+
+def test_accept_asks_first(qtbot: QtBot, page: ListingsPage, ui_desk: Desk, dialogs: Dialogs) -> None:
+    select(qtbot, page, "澄海路22号")
+    sid = site_id(ui_desk, "澄海路22号")
+
+    dialogs.answer = dialogs.answer.No
+    click(qtbot, page.panel.transition_buttons()["accept"])
+    wait_idle(qtbot, page.ops)
+    assert [k for k, _, _ in dialogs.shown] == ["question"]
+    assert ui_desk.get_site(sid).row.status == "awaiting_acceptance"
+
+    dialogs.answer = dialogs.answer.Yes
+    click(qtbot, page.panel.transition_buttons()["accept"])
+    wait_idle(qtbot, page.ops)
+    detail = ui_desk.get_site(sid)
+    assert detail.row.status == "closed" and detail.row.light == "grey"
+    assert page.panel.closed_on.text() == f"{dt.date.today().year}年{dt.date.today().month}月{dt.date.today().day}日"
+    assert page.chips["grey"].text() == "已办结 2 处"
+    assert addresses(page)[-1] in {"澄海路22号", "汕头路7号"}  # closed sites sink to the bottom
+
+
+def test_conflicting_change_shows_error_and_reloads(
+    qtbot: QtBot, page: ListingsPage, ui_desk: Desk, dialogs: Dialogs
+) -> None:
+    select(qtbot, page, "江西路153号")
+    sid = site_id(ui_desk, "江西路153号")
+    ui_desk.change_status(sid, action=Action.SUBMIT)  # another workstation, behind the page's back
+
+    click(qtbot, page.panel.transition_buttons()["submit"])
+    wait_idle(qtbot, page.ops)
+    [text] = dialogs.texts("warning")
+    assert "已被其他人修改" in text
+    assert ui_desk.get_site(sid).row.status == "awaiting_acceptance"
+    # The page reloaded what the database holds now.
+    assert set(page.panel.transition_buttons()) == {"accept", "reject"}
+    assert all(b.isEnabled() for b in page.panel.transition_buttons().values())
+
+
+def test_export_writes_rows_in_proxy_order(
+    qtbot: QtBot, page: ListingsPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "导出"  # no suffix: the page adds .xlsx
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "Excel 工作簿 (*.xlsx)"))
+    page.table.sortByColumn(Col.DEADLINE, Qt.SortOrder.DescendingOrder)
+    page.status_combo.setCurrentIndex(page.status_combo.findText("整改中"))
+    expected = addresses(page)
+    assert len(expected) == 3
+
+    page.export_button.click()
+    wait_idle(qtbot, page.ops)
+
+    path = out.with_name("导出.xlsx")
+    ws = load_workbook(path).active
+    assert ws is not None
+    header = [c.value for c in ws[1]]
+    assert header == [
+        "灯", "地址", "社区", "状态", "挂牌日期", "整改时限", "剩余/超期", "包案领导", "责任单位", "问题类别", "期",
+    ]  # fmt: skip
+    assert all(c.font.bold for c in ws[1])
+    assert ws.freeze_panes == "A2"
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert [r[Col.ADDRESS] for r in rows] == expected
+    deadlines = [r[Col.DEADLINE] for r in rows]
+    assert all(isinstance(d, dt.datetime) for d in deadlines)
+    assert deadlines == sorted(deadlines, reverse=True)
+    assert ws.cell(row=2, column=Col.DEADLINE + 1).is_date
+    assert all(isinstance(r[Col.ISSUE], int) for r in rows)
+    assert prefs.EXPORT_DIR.get() == str(tmp_path)
+    assert "已导出 3 行" in page.window().statusBar().currentMessage()
+
+
+def test_display_size_scales_font_and_is_remembered(qtbot: QtBot, window: MainWindow, ui_desk: Desk) -> None:
+    page = window.listings
+    base = page.font().pointSizeF()
+    page.size_combo.setCurrentIndex(page.size_combo.findText("特大"))
+    assert page.font().pointSizeF() == pytest.approx(base * 1.5)
+    assert page.table.font().pointSizeF() == pytest.approx(base * 1.5)
+    assert prefs.DISPLAY_SCALE.get() == 1.5
+    assert window.settings_page.size_combo.currentText() == "特大"  # mirrored, not echoed back
+
+    again = MainWindow(ui_desk)
+    qtbot.addWidget(again)
+    wait_idle(qtbot, again.ops)
+    assert again.listings.size_combo.currentText() == "特大"
+    assert again.listings.font().pointSizeF() == pytest.approx(base * 1.5)
+    again.close()
+
+    window.settings_page.size_combo.setCurrentIndex(0)  # 标准, from the settings page
+    assert page.font().pointSizeF() == pytest.approx(base)
+    assert prefs.DISPLAY_SCALE.get() == 1.0
+
+
+def test_refresh_picks_up_changes_from_elsewhere(qtbot: QtBot, window: MainWindow, ui_desk: Desk) -> None:
+    page = window.listings
+    sid = site_id(ui_desk, "善化路19号院")
+    ui_desk.change_status(sid, action=Action.SUBMIT)
+    window.refresh_action.trigger()  # F5
+    wait_idle(qtbot, window.ops)
+    assert next(r for r in page.model.rows() if r.id == sid).status_label == "待验收"
+
+
+def test_most_urgent_site_is_open_at_start(page: ListingsPage) -> None:
+    assert page.panel.detail is not None
+    assert page.panel.detail.row.address == "江西路153号"

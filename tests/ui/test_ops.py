@@ -1,0 +1,105 @@
+"""The background op helper: work off the GUI thread, one at a time, results and errors back on the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from PySide6.QtCore import QThread
+from pytestqt.qtbot import QtBot
+
+from tests.ui.conftest import Dialogs, wait_idle
+from ui.ops import Ops
+from zhdesk.errors import Conflict
+
+
+def test_result_comes_back_on_gui_thread(qtbot: QtBot) -> None:
+    ops = Ops()
+    seen: dict[str, object] = {}
+
+    def work() -> int:
+        seen["worker"] = threading.get_ident()
+        return 42
+
+    def done(value: int) -> None:
+        seen["value"] = value
+        seen["gui"] = QThread.currentThread() is ops.thread()
+
+    with qtbot.waitSignal(ops.idle, timeout=5000):
+        ops.run(work, done)
+    assert seen == {"worker": seen["worker"], "value": 42, "gui": True}
+    assert seen["worker"] != threading.get_ident()
+    assert ops.shutdown()
+
+
+def test_operations_are_serialized_in_order(qtbot: QtBot) -> None:
+    ops = Ops()
+    running = 0
+    overlap = False
+    order: list[int] = []
+    lock = threading.Lock()
+
+    def job(i: int) -> int:
+        nonlocal running, overlap
+        with lock:
+            running += 1
+            overlap = overlap or running > 1
+        time.sleep(0.005)
+        with lock:
+            running -= 1
+        return i
+
+    for i in range(20):
+        ops.run(lambda i=i: job(i), order.append)
+    assert not ops.is_idle()
+    wait_idle(qtbot, ops)
+    assert order == list(range(20))
+    assert not overlap
+    assert ops.shutdown()
+
+
+def test_zhdesk_error_is_shown_in_chinese_and_reported(qtbot: QtBot, dialogs: Dialogs) -> None:
+    ops = Ops()
+    failures: list[BaseException] = []
+
+    def boom() -> None:
+        raise Conflict("点位“江西路153号”已被其他人修改，请刷新后再操作")
+
+    ops.run(boom, lambda _r: None, failures.append)
+    wait_idle(qtbot, ops)
+    assert dialogs.texts("warning") == ["点位“江西路153号”已被其他人修改，请刷新后再操作"]
+    assert len(failures) == 1 and isinstance(failures[0], Conflict)
+    assert ops.shutdown()
+
+
+def test_unexpected_error_is_reported_as_internal(qtbot: QtBot, dialogs: Dialogs) -> None:
+    ops = Ops()
+    ops.run(lambda: 1 / 0)
+    wait_idle(qtbot, ops)
+    [text] = dialogs.texts("warning")
+    assert text.startswith("程序内部错误：ZeroDivisionError")
+    assert ops.shutdown()
+
+
+def test_busy_signal_brackets_the_work(qtbot: QtBot) -> None:
+    ops = Ops()
+    states: list[tuple[bool, str]] = []
+    ops.busy_changed.connect(lambda busy, label: states.append((busy, label)))
+    ops.run(lambda: None, label="正在读取…")
+    wait_idle(qtbot, ops)
+    assert states == [(True, "正在读取…"), (False, "")]
+    assert ops.shutdown()
+
+
+def test_shutdown_finishes_queued_work_and_drops_callbacks(qtbot: QtBot) -> None:
+    ops = Ops()
+    ran: list[int] = []
+    delivered: list[int] = []
+    for i in range(3):
+        ops.run(lambda i=i: (time.sleep(0.01), ran.append(i)), lambda _r, i=i: delivered.append(i))
+    assert ops.shutdown()
+    assert ran == [0, 1, 2]  # writes already queued are not lost
+    qtbot.wait(50)
+    assert delivered == []
+    assert ops.is_idle()
+    assert ops.run(lambda: None) == 0  # refused after shutdown

@@ -1,0 +1,166 @@
+"""The main window: navigation list on the left, pages in a stack, database location and counts below."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
+
+from ui import prefs
+from ui.ops import Ops
+from ui.pages.listings import ListingsPage
+from ui.pages.placeholder import PlaceholderPage
+from ui.pages.settings import SettingsPage
+from zhdesk.desk import Desk
+
+WINDOW_TITLE = "市容秩序和环境卫生综合整治督办 — zhdesk"
+
+OVERVIEW = "总览"
+LISTINGS = "挂牌督办"
+BULLETINS = "督办通报"
+TALLIES = "社区台账"
+BRIEF = "会议简报"
+SETTINGS = "设置"
+NAVIGATION = (OVERVIEW, LISTINGS, BULLETINS, TALLIES, BRIEF, SETTINGS)
+
+# What each page not built yet will do (shown on the page, so nobody thinks it is broken).
+PLANNED: dict[str, str] = {
+    OVERVIEW: "一屏看清整治进展：各社区挂牌点位红黄绿灯分布、结案率、督办件期数与处数，以及自动生成的工作综述。",
+    BULLETINS: "登记巡查、中层步巡、督察通报等各类督办件（按期、按处），跟踪每处问题的整改和办结情况。",
+    TALLIES: "导入各社区报送的 Excel 台账（.xlsx/.xls/.ods/.csv），检查并修正后入库，汇总统计各项工作量。",
+    BRIEF: "按所选时间段生成可直接打印的会议简报 PDF，含工作综述、统计表和图表。",
+}
+
+
+def db_location(desk: Desk) -> str:
+    """Where the data lives, for people: the file path for SQLite, the URL without password otherwise."""
+    url = desk.engine.url
+    if url.get_backend_name() == "sqlite":
+        return url.database or "内存数据库"
+    return url.render_as_string(hide_password=True)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.setWindowTitle(WINDOW_TITLE)
+        self.ops = Ops(self, dialog_parent=self)
+        location = db_location(desk)
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        nav_font = QFont(self.nav.font())
+        nav_font.setPointSizeF(nav_font.pointSizeF() * 1.15)
+        self.nav.setFont(nav_font)
+        self.nav.setStyleSheet(
+            "QListWidget { border: none; background: #eef1f5; outline: 0; }"
+            "QListWidget::item { padding: 10px 16px; color: #202124; }"
+            "QListWidget::item:selected { background: #1a5fb4; color: white; }"
+            "QListWidget::item:hover:!selected { background: #dde3ea; }"
+        )
+        self.nav.setMinimumWidth(120)
+        for name in NAVIGATION:
+            self.nav.addItem(QListWidgetItem(name))
+
+        self.listings = ListingsPage(desk, self.ops)
+        self.settings_page = SettingsPage(desk, self.ops, location)
+        self.pages: dict[str, QWidget] = {}
+        self.stack = QStackedWidget()
+        for name in NAVIGATION:
+            if name == LISTINGS:
+                page: QWidget = self.listings
+            elif name == SETTINGS:
+                page = self.settings_page
+            else:
+                page = PlaceholderPage(name, PLANNED[name])
+            page.setObjectName(f"page_{NAVIGATION.index(name)}")
+            self.pages[name] = page
+            self.stack.addWidget(page)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("main_splitter")
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([150, 1400])
+        self.setCentralWidget(self.splitter)
+
+        # Status bar: counts on the left, busy note and database location on the right.
+        self.counts = QLabel()
+        self.counts.setObjectName("status_counts")
+        self.busy = QLabel()
+        self.busy.setObjectName("status_busy")
+        self.location = QLabel(f"数据库：{location}")
+        self.location.setObjectName("status_db")
+        self.location.setToolTip(location)
+        bar = self.statusBar()
+        bar.addWidget(self.counts, 1)
+        bar.addPermanentWidget(self.busy)
+        bar.addPermanentWidget(self.location)
+
+        refresh = QAction("刷新", self)
+        refresh.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
+        refresh.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        refresh.triggered.connect(self.refresh_current)
+        self.addAction(refresh)
+        self.refresh_action = refresh
+
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.ops.busy_changed.connect(lambda busy, label: self.busy.setText(label if busy else ""))
+        for page in (self.listings, self.settings_page):
+            page.message.connect(self.show_message)
+        self.listings.counts_changed.connect(self.counts.setText)
+        self.listings.scale_changed.connect(self.settings_page.set_scale)
+        self.settings_page.scale_changed.connect(self.listings.set_scale)
+        self.settings_page.warning_days_changed.connect(lambda _days: self.listings.refresh())
+        self.settings_page.set_scale(self.listings.scale())
+
+        self._restore()
+        self.show_page(LISTINGS)
+        self.listings.refresh()
+        self.settings_page.refresh()
+
+    # -- navigation
+    def show_page(self, name: str) -> None:
+        self.nav.setCurrentRow(NAVIGATION.index(name))
+
+    def current_page_name(self) -> str:
+        return NAVIGATION[self.stack.currentIndex()]
+
+    def refresh_current(self) -> None:
+        page = self.stack.currentWidget()
+        refresh = getattr(page, "refresh", None)
+        if callable(refresh):
+            refresh()
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
+
+    # -- geometry
+    def _restore(self) -> None:
+        geometry = prefs.MAIN_GEOMETRY.get()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1440, 900)
+        splitter = prefs.MAIN_SPLITTER.get()
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    def save_state(self) -> None:
+        prefs.MAIN_GEOMETRY.set(self.saveGeometry())
+        prefs.MAIN_SPLITTER.set(self.splitter.saveState())
+        self.listings.save_state()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.ops.shutdown()
+        super().closeEvent(event)

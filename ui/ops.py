@@ -1,0 +1,161 @@
+"""Background operations: every Desk call runs on one private worker thread, one at a time.
+
+Usage: `ops.run(lambda: desk.get_site(7), on_success=self.show_site)`. The callable runs on the
+worker and must not touch widgets; `on_success(result)` / `on_failure(error)` run on the GUI thread.
+A `ZhdeskError` is shown to the user in a Chinese dialog; anything else is reported as an internal error.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import traceback
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from zhdesk.errors import ZhdeskError
+
+log = logging.getLogger(__name__)
+
+R = TypeVar("R")
+
+ERROR_TITLE = "操作未完成"
+
+
+def show_error(parent: QWidget | None, message: str, title: str = ERROR_TITLE) -> None:
+    """The one place an operation's failure becomes a dialog (tests patch QMessageBox.warning)."""
+    QMessageBox.warning(parent, title, message)
+
+
+def describe(exc: BaseException) -> str:
+    """One line of Chinese for the user."""
+    if isinstance(exc, ZhdeskError):
+        return exc.message
+    return f"程序内部错误：{type(exc).__name__}: {exc}。请将此信息告知维护人员。"
+
+
+@dataclass
+class _Job:
+    label: str
+    on_success: Callable[[Any], None] | None
+    on_failure: Callable[[BaseException], None] | None
+    show_errors: bool
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; the worker emits through it, so slots run on the GUI thread."""
+
+    finished = Signal(int, bool, object)  # job id, ok, result or exception
+
+
+class _Task(QRunnable):
+    def __init__(self, job_id: int, fn: Callable[[], Any], relay: _Relay) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._job_id = job_id
+        self._fn = fn
+        self._relay = relay
+
+    def run(self) -> None:  # worker thread: no widgets here
+        try:
+            result = self._fn()
+        except Exception as exc:
+            if not isinstance(exc, ZhdeskError):
+                log.error("background operation failed\n%s", traceback.format_exc())
+            self._relay.finished.emit(self._job_id, False, exc)
+        else:
+            self._relay.finished.emit(self._job_id, True, result)
+
+
+class Ops(QObject):
+    """Owner of the database worker. Call `shutdown()` before the window goes away."""
+
+    busy_changed = Signal(bool, str)  # busy, label of the oldest pending operation
+    idle = Signal()  # every submitted operation has run and its callback has been delivered
+
+    # Every instance, so tests can prove no worker outlives its window.
+    instances: weakref.WeakSet[Ops] = weakref.WeakSet()
+
+    def __init__(self, parent: QObject | None = None, dialog_parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)  # serializes all database work
+        self._relay = _Relay()
+        self._relay.finished.connect(self._deliver)
+        self._jobs: dict[int, _Job] = {}
+        self._ids = itertools.count(1)
+        self._closed = False
+        self.dialog_parent = dialog_parent
+        Ops.instances.add(self)
+
+    def run(
+        self,
+        fn: Callable[[], R],
+        on_success: Callable[[R], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+        *,
+        label: str = "正在处理…",
+        show_errors: bool = True,
+    ) -> int:
+        """Queue `fn` on the worker; returns a job id. Ignored (returns 0) after shutdown."""
+        if self._closed:
+            return 0
+        job_id = next(self._ids)
+        self._jobs[job_id] = _Job(label, on_success, on_failure, show_errors)
+        if len(self._jobs) == 1:
+            self.busy_changed.emit(True, label)
+        self._pool.start(_Task(job_id, fn, self._relay))
+        return job_id
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def active_threads(self) -> int:
+        try:
+            return self._pool.activeThreadCount()
+        except RuntimeError:  # pool already destroyed with its parent; its destructor joined the threads
+            return 0
+
+    def is_idle(self) -> bool:
+        return not self._jobs
+
+    def pending(self) -> int:
+        return len(self._jobs)
+
+    @Slot(int, bool, object)
+    def _deliver(self, job_id: int, ok: bool, payload: object) -> None:
+        job = self._jobs.get(job_id)
+        if job is None or self._closed:
+            return
+        try:
+            if ok:
+                if job.on_success is not None:
+                    job.on_success(payload)
+            else:
+                assert isinstance(payload, BaseException)
+                if job.show_errors:
+                    show_error(self.dialog_parent, describe(payload))
+                if job.on_failure is not None:
+                    job.on_failure(payload)
+        finally:
+            del self._jobs[job_id]
+            if self._jobs:
+                self.busy_changed.emit(True, next(iter(self._jobs.values())).label)
+            else:
+                self.busy_changed.emit(False, "")
+                self.idle.emit()
+
+    def shutdown(self, timeout_ms: int = 10000) -> bool:
+        """Finish queued work (writes must not be lost), drop pending callbacks; True if the worker stopped."""
+        if self._closed:
+            return True
+        self._closed = True
+        done = self._pool.waitForDone(timeout_ms)
+        self._jobs.clear()  # results still queued for the GUI thread are dropped by _deliver
+        return done

@@ -1,0 +1,455 @@
+"""挂牌督办 page: every listed site with its deadline light, filters, detail panel and workflow buttons."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QItemSelection, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui import prefs
+from ui.ops import Ops
+from ui.pages.site_detail import SiteDetailPanel
+from ui.pages.sites_model import COLUMNS, OVERDUE_TEXT, Col, SitesModel, SitesProxy
+from ui.widgets.display_size import DisplaySizeCombo
+from ui.widgets.light import LightDelegate, light_icon
+from zhdesk.desk import Desk
+from zhdesk.domain.lights import LIGHT_LABELS, Light
+from zhdesk.domain.workflow import ACTION_LABELS, Action, Status
+from zhdesk.dto import CommunityDTO, SiteDetail, SiteRow
+from zhdesk.errors import Conflict, IllegalTransition
+from zhdesk.export import export_table
+
+__all__ = ["ListingsPage", "SitesModel", "SitesProxy"]
+
+ALL_COMMUNITIES = "全部社区"
+ALL_STATUSES = "全部状态"
+ALL_LIGHTS = "全部灯色"
+SHEET_TITLE = "挂牌督办"
+
+# Summary chips above the table: light, short word.
+CHIPS: tuple[tuple[Light, str], ...] = (
+    (Light.RED, "超期"),
+    (Light.YELLOW, "临期"),
+    (Light.GREEN, "正常"),
+    (Light.GREY, "已办结"),
+)
+
+# Widest a text column may grow when fitted to its contents, in characters.
+MAX_COLUMN_CHARS = {Col.ADDRESS: 12, Col.UNIT: 9, Col.CATEGORY: 9}
+
+
+def summary_counts(rows: Sequence[SiteRow]) -> dict[str, int]:
+    """How many listed sites show each light."""
+    counts = {light.value: 0 for light in Light}
+    for r in rows:
+        if r.listed and r.light in counts:
+            counts[r.light] += 1
+    return counts
+
+
+class ListingsPage(QWidget):
+    """Loads rows through `ops` (never on the GUI thread) and shows them; all filtering is in the proxy."""
+
+    message = Signal(str)  # transient status-bar text
+    counts_changed = Signal(str)  # one-line summary for the status bar
+    scale_changed = Signal(float)
+    loaded = Signal()  # rows (re)loaded into the model
+
+    def __init__(self, desk: Desk, ops: Ops, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.ops = ops
+        self.current_id: int | None = None
+        self._base_font = QFont(self.font())
+        self._scale = 1.0
+        self._fitted = False
+
+        self.model = SitesModel(self)
+        self.proxy = SitesProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        # Row 1: title, light summary chips, actions, display size.
+        self.title = QLabel("挂牌督办")
+        self.title.setObjectName("page_title")
+        self.chips: dict[str, QToolButton] = {}
+        top = QHBoxLayout()
+        top.addWidget(self.title)
+        top.addSpacing(16)
+        for light, word in CHIPS:
+            chip = QToolButton()
+            chip.setObjectName(f"chip_{light.value}")
+            chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            chip.setAutoRaise(True)
+            chip.setCheckable(True)
+            chip.setIcon(light_icon(light.value, 32))
+            chip.setProperty("word", word)
+            chip.setText(f"{word} 0 处")
+            chip.setToolTip(f"只看{LIGHT_LABELS[light]}的点位（再点一次取消）")
+            chip.clicked.connect(lambda checked, lv=light.value: self._chip_clicked(lv, checked))
+            self.chips[light.value] = chip
+            top.addWidget(chip)
+        top.addStretch(1)
+        self.refresh_button = QPushButton("刷新")
+        self.refresh_button.setToolTip("重新读取数据库 (F5)")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.export_button = QPushButton("导出Excel")
+        self.export_button.setObjectName("export_button")
+        self.export_button.setToolTip("按当前筛选和排序导出为 .xlsx")
+        self.export_button.clicked.connect(self.export_excel)
+        self.size_combo = DisplaySizeCombo()
+        self.size_combo.setObjectName("display_size")
+        top.addWidget(self.refresh_button)
+        top.addWidget(self.export_button)
+        top.addSpacing(12)
+        top.addWidget(QLabel("显示大小"))
+        top.addWidget(self.size_combo)
+
+        # Row 2: filters.
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("搜索 地址 / 包案领导 / 责任单位")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(220)
+        self.community_combo = QComboBox()
+        self.community_combo.setObjectName("community_filter")
+        self.community_combo.addItem(ALL_COMMUNITIES, None)
+        self.community_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("status_filter")
+        self.status_combo.addItem(ALL_STATUSES, None)
+        for status in Status:
+            self.status_combo.addItem(status.label, status.value)
+        self.light_combo = QComboBox()
+        self.light_combo.setObjectName("light_filter")
+        self.light_combo.addItem(ALL_LIGHTS, None)
+        for light in Light:
+            self.light_combo.addItem(light_icon(light.value), LIGHT_LABELS[light], light.value)
+        self.listed_only = QCheckBox("仅显示挂牌点位")
+        self.listed_only.setObjectName("listed_only")
+        self.listed_only.setChecked(True)
+        self.shown = QLabel()
+        self.shown.setObjectName("shown_count")
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 2)
+        filters.addWidget(self.community_combo)
+        filters.addWidget(self.status_combo)
+        filters.addWidget(self.light_combo)
+        filters.addWidget(self.listed_only)
+        filters.addStretch(1)
+        filters.addWidget(self.shown)
+
+        # Table and detail panel.
+        self.table = QTableView()
+        self.table.setObjectName("sites_table")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSortingEnabled(True)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setItemDelegateForColumn(Col.LIGHT, LightDelegate(self.table))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(Col.UNIT, QHeaderView.ResizeMode.Stretch)  # takes the spare width
+        header.setStretchLastSection(False)
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.table.sortByColumn(Col.LIGHT, Qt.SortOrder.AscendingOrder)  # red first
+
+        self.panel = SiteDetailPanel()
+        self.panel.setObjectName("detail_panel")
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("listings_splitter")
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([1060, 400])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 6)
+        layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addWidget(self.splitter, 1)
+
+        # Wiring.
+        self.search.textChanged.connect(self._apply_filters)
+        self.community_combo.currentIndexChanged.connect(self._apply_filters)
+        self.status_combo.currentIndexChanged.connect(self._apply_filters)
+        self.light_combo.currentIndexChanged.connect(self._apply_filters)
+        self.listed_only.toggled.connect(self._apply_filters)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.panel.transition_requested.connect(self._transition)
+        self.size_combo.scale_changed.connect(self.set_scale)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
+
+        self._apply_filters()
+        self.set_scale(prefs.DISPLAY_SCALE.get(), remember=False)
+        splitter_state = prefs.LISTINGS_SPLITTER.get()
+        if splitter_state is not None:
+            self.splitter.restoreState(splitter_state)
+
+    # ------------------------------------------------------------ loading
+    def refresh(self) -> None:
+        """Reload communities and rows from the database (in the worker)."""
+        desk = self.desk
+        self.ops.run(
+            lambda: (desk.communities(), desk.list_sites()),
+            self._loaded,
+            label="正在读取挂牌督办点位…",
+        )
+
+    def _loaded(self, result: tuple[list[CommunityDTO], list[SiteRow]]) -> None:
+        communities, rows = result
+        self._fill_communities([c.name for c in communities])
+        self.model.set_rows(rows)
+        self._after_rows_changed()
+        if not self._fitted and rows:
+            self.fit_columns()
+        if self.current_id is not None:
+            if not self._select(self.current_id):
+                self.table.clearSelection()
+            self._load_detail(self.current_id)
+        elif self.proxy.rowCount():
+            self.table.selectRow(0)  # first load: open the most urgent site
+        self.loaded.emit()
+
+    def _fill_communities(self, names: list[str]) -> None:
+        have = [self.community_combo.itemData(i) for i in range(1, self.community_combo.count())]
+        if have == names:
+            return
+        current = self.community_combo.currentData()
+        was = self.community_combo.blockSignals(True)
+        self.community_combo.clear()
+        self.community_combo.addItem(ALL_COMMUNITIES, None)
+        for name in names:
+            self.community_combo.addItem(name, name)
+        i = self.community_combo.findData(current) if current else 0
+        self.community_combo.setCurrentIndex(max(i, 0))
+        self.community_combo.blockSignals(was)
+        if current and i < 0:
+            self._apply_filters()
+
+    def _load_detail(self, site_id: int) -> None:
+        desk = self.desk
+        self.ops.run(lambda: desk.get_site(site_id), self._detail_loaded, label="正在读取点位详情…")
+
+    def _detail_loaded(self, detail: SiteDetail) -> None:
+        self.model.replace_row(detail.row)
+        if detail.row.id == self.current_id:
+            self.panel.show_detail(detail)
+        self._after_rows_changed()
+
+    # ------------------------------------------------------------ filtering and selection
+    def _apply_filters(self) -> None:
+        self.proxy.set_filters(
+            community=self.community_combo.currentData(),
+            status=self.status_combo.currentData(),
+            light=self.light_combo.currentData(),
+            listed_only=self.listed_only.isChecked(),
+            text=self.search.text(),
+        )
+        light = self.light_combo.currentData()
+        for value, chip in self.chips.items():
+            chip.setChecked(value == light)
+        self._update_shown()
+
+    def _chip_clicked(self, light: str, checked: bool) -> None:
+        i = self.light_combo.findData(light) if checked else 0
+        self.light_combo.setCurrentIndex(max(i, 0))
+
+    def _after_rows_changed(self) -> None:
+        counts = summary_counts(self.model.rows())
+        for light, word in CHIPS:
+            chip = self.chips[light.value]
+            n = counts[light.value]
+            chip.setText(f"{word} {n} 处")
+            chip.setProperty("alarm", light == Light.RED and n > 0)
+            self._style_chip(chip)
+        self._update_shown()
+        listed = sum(counts.values())
+        total = self.model.rowCount()
+        self.counts_changed.emit(
+            f"挂牌督办 {listed} 处：超期 {counts['red']} · 临期 {counts['yellow']} · "
+            f"正常 {counts['green']} · 已办结 {counts['grey']}　|　点位共 {total} 处"
+        )
+
+    def _style_chip(self, chip: QToolButton) -> None:
+        """Overdue count in bold red while there is any; fonts follow the display size."""
+        alarm = bool(chip.property("alarm"))
+        font = QFont(self.font())
+        font.setBold(alarm)
+        chip.setFont(font)
+        pal = chip.palette()
+        color = OVERDUE_TEXT if alarm else self.palette().color(QPalette.ColorRole.ButtonText)
+        pal.setColor(QPalette.ColorRole.ButtonText, color)
+        chip.setPalette(pal)
+
+    def _update_shown(self) -> None:
+        self.shown.setText(f"显示 {self.proxy.rowCount()} 处")
+
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return  # filtered away or cleared: keep showing the last site
+        row = self.proxy.row_at(rows[0].row())
+        if row.id == self.current_id and self.panel.detail is not None:
+            return
+        self.current_id = row.id
+        self.panel.show_row(row)
+        self._load_detail(row.id)
+
+    def _select(self, site_id: int) -> bool:
+        r = self.proxy.proxy_row_of(site_id)
+        if r is None:
+            return False
+        self.table.selectRow(r)
+        self.table.scrollTo(self.proxy.index(r, 0))
+        return True
+
+    def select_site(self, site_id: int) -> bool:
+        """Select a site by id (for navigation from other pages and tests)."""
+        return self._select(site_id)
+
+    # ------------------------------------------------------------ workflow
+    def _transition(self, action: str, note: str) -> None:
+        detail = self.panel.detail
+        listing = detail.current if detail else None
+        if detail is None or listing is None:
+            return
+        act = Action(action)
+        address = detail.row.address
+        if act == Action.ACCEPT:
+            answer = QMessageBox.question(
+                self,
+                "确认摘牌",
+                f"确认“{address}”验收通过并摘牌？\n摘牌后该点位列为已办结，如问题反弹可再“反弹重新整改”。",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        site_id, version, desk = detail.row.id, listing.version, self.desk
+        self.panel.set_busy(True)
+        self.ops.run(
+            lambda: desk.change_status(site_id, action=act, note=note or None, expected_version=version),
+            lambda d: self._changed(d, act),
+            lambda exc: self._change_failed(site_id, exc),
+            label=f"正在{ACTION_LABELS[act]}…",
+        )
+
+    def _changed(self, detail: SiteDetail, action: Action) -> None:
+        self.panel.set_busy(False)
+        self.panel.note.clear()
+        self.model.replace_row(detail.row)
+        if detail.row.id == self.current_id:
+            self.panel.show_detail(detail)
+            self._select(detail.row.id)
+        self._after_rows_changed()
+        self.message.emit(f"“{detail.row.address}”已{ACTION_LABELS[action]}，当前状态：{detail.row.status_label}")
+
+    def _change_failed(self, site_id: int, exc: BaseException) -> None:
+        self.panel.set_busy(False)
+        if isinstance(exc, Conflict | IllegalTransition):
+            self._load_detail(site_id)  # show what the database holds now
+
+    # ------------------------------------------------------------ export
+    def export_excel(self) -> None:
+        rows = self.proxy.export_rows()
+        if not rows:
+            QMessageBox.information(self, "导出Excel", "当前筛选条件下没有点位，无可导出的内容。")
+            return
+        folder = prefs.EXPORT_DIR.get() or str(Path.home())
+        suggested = Path(folder) / f"挂牌督办_{dt.date.today().isoformat()}.xlsx"
+        path_text, _ = QFileDialog.getSaveFileName(self, "导出Excel", str(suggested), "Excel 工作簿 (*.xlsx)")
+        if not path_text:
+            return
+        path = Path(path_text)
+        if path.suffix.lower() != ".xlsx":
+            path = path.with_name(path.name + ".xlsx")
+        prefs.EXPORT_DIR.set(str(path.parent))
+        columns = [COLUMNS[c] for c in Col]
+        self.ops.run(
+            lambda: export_table(path, SHEET_TITLE, columns, rows),
+            lambda p: self.message.emit(f"已导出 {len(rows)} 行到 {p}"),
+            label="正在导出Excel…",
+        )
+
+    # ------------------------------------------------------------ display size
+    def set_scale(self, scale: float, *, remember: bool = True) -> None:
+        self._scale = scale
+        self.size_combo.set_scale(scale, notify=False)
+        font = QFont(self._base_font)
+        font.setPointSizeF(self._base_font.pointSizeF() * scale)
+        self.setFont(font)
+        if remember:
+            prefs.DISPLAY_SCALE.set(scale)
+            self.scale_changed.emit(scale)
+
+    def scale(self) -> float:
+        return self._scale
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._font_changed()
+
+    def _font_changed(self) -> None:
+        font = self.font()
+        self.model.set_font(font)
+        h = self.fontMetrics().height()
+        self.table.verticalHeader().setDefaultSectionSize(round(h * 1.9))
+        title = QFont(font)
+        title.setPointSizeF(font.pointSizeF() * 1.5)
+        title.setBold(True)
+        self.title.setFont(title)
+        for chip in self.chips.values():
+            chip.setIconSize(QSize(round(h * 1.1), round(h * 1.1)))
+            self._style_chip(chip)
+        self.panel.setMinimumWidth(round(self.fontMetrics().horizontalAdvance("汉") * 22))
+        if self._fitted:
+            self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Size columns to their contents at the current font, within sensible limits."""
+        self._fitted = True
+        self.table.resizeColumnsToContents()
+        fm = self.table.fontMetrics()
+        em = fm.horizontalAdvance("汉")
+        header = self.table.horizontalHeader()
+        header.resizeSection(Col.LIGHT, round(em * 2.4))
+        header.resizeSection(Col.UNIT, round(em * MAX_COLUMN_CHARS[Col.UNIT]))  # minimum; stretches
+        for col, chars in MAX_COLUMN_CHARS.items():
+            limit = round(em * chars)
+            if header.sectionSize(col) > limit:
+                header.resizeSection(col, limit)
+        for col in Col:
+            header.resizeSection(col, header.sectionSize(col) + round(em * 0.4))
+
+    # ------------------------------------------------------------ persistence
+    def save_state(self) -> None:
+        prefs.LISTINGS_SPLITTER.set(self.splitter.saveState())
