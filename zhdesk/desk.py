@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from types import TracebackType
 
 from sqlalchemy import Engine
@@ -18,8 +20,11 @@ from zhdesk.domain.workflow import Action, Status
 from zhdesk.dto import CommunityDTO, SiteDetail, SiteRow
 from zhdesk.errors import StorageProblem
 from zhdesk.reference import seed_reference
+from zhdesk.services import overview as overview_svc
+from zhdesk.services import photos as photos_svc
 from zhdesk.services import settings as settings_svc
 from zhdesk.services import sites as sites_svc
+from zhdesk.services import timeline as timeline_svc
 from zhdesk.services.sites import ListingInput, SiteFilter
 
 
@@ -113,3 +118,100 @@ class Desk:
             return sites_svc.change_status(
                 uow, site_id, action=action, to=to, note=note, on=on, expected_version=expected_version
             )
+
+    def location(self) -> str:
+        """Where the data lives, for the status bar (password hidden)."""
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite" and url.database:
+            return url.database
+        return url.render_as_string(hide_password=True)
+
+    # -- overview
+    def gantt(self, today: dt.date | None = None) -> list[overview_svc.GanttRow]:
+        with self.uow() as uow:
+            return overview_svc.gantt(uow, today)
+
+    # -- timeline
+    def timeline(self, site_id: int) -> list[timeline_svc.EventDTO]:
+        with self.uow() as uow:
+            return timeline_svc.list_timeline(uow, site_id)
+
+    def add_event(
+        self,
+        site_id: int,
+        kind: str,
+        on: dt.date,
+        *,
+        at: dt.time | None = None,
+        text: str | None = None,
+        actors: Sequence[str] = (),
+        confirmed: bool = False,
+    ) -> timeline_svc.EventDTO:
+        with self.uow() as uow:
+            return timeline_svc.add_event(
+                uow, site_id, kind, on, at=at, text=text, actors=actors, confirmed=confirmed
+            )
+
+    def edit_event(
+        self,
+        event_id: int,
+        *,
+        kind: str | None = None,
+        on: dt.date | None = None,
+        at: dt.time | None = None,
+        text: str | None = None,
+        actors: Sequence[str] | None = None,
+        expected_version: int | None = None,
+        confirmed: bool = False,
+    ) -> timeline_svc.EventDTO:
+        with self.uow() as uow:
+            return timeline_svc.edit_event(
+                uow, event_id, kind=kind, on=on, at=at, text=text, actors=actors,
+                expected_version=expected_version, confirmed=confirmed,
+            )  # fmt: skip
+
+    def delete_event(self, event_id: int, expected_version: int | None = None) -> None:
+        with self.uow() as uow:
+            timeline_svc.delete_event(uow, event_id, expected_version)
+
+    # -- photos
+    def photos(self, site_id: int, phase: str | None = None) -> list[photos_svc.PhotoDTO]:
+        with self.uow() as uow:
+            return photos_svc.list_photos(uow, site_id, phase)
+
+    def add_photos(
+        self,
+        site_id: int,
+        paths: Sequence[Path],
+        phase: str = "before",
+        event_id: int | None = None,
+        progress: Callable[[int, int], bool] | None = None,
+    ) -> photos_svc.AddPhotosResult:
+        with self.uow() as uow:
+            return photos_svc.add_photos(uow, site_id, paths, phase, event_id, progress)
+
+    def thumbnail(self, photo_id: int) -> bytes:
+        with self.uow() as uow:
+            return photos_svc.thumbnail_bytes(uow, photo_id)
+
+    def thumbnails(self, photo_ids: Sequence[int]) -> dict[int, bytes]:
+        with self.uow() as uow:
+            return photos_svc.thumbnails(uow, photo_ids)
+
+    def original(self, photo_id: int) -> bytes:
+        with self.uow() as uow:
+            return photos_svc.original_bytes(uow, photo_id)
+
+    def export_photo(self, photo_id: int, out: Path) -> Path:
+        with self.uow() as uow:
+            return photos_svc.export_photo(uow, photo_id, out)
+
+    def update_photo(
+        self, photo_id: int, *, phase: str | None = None, event_id: int | None = None, unlink: bool = False
+    ) -> photos_svc.PhotoDTO:
+        with self.uow() as uow:
+            return photos_svc.update_photo(uow, photo_id, phase=phase, event_id=event_id, unlink=unlink)
+
+    def delete_photo(self, photo_id: int) -> None:
+        with self.uow() as uow:
+            photos_svc.delete_photo(uow, photo_id)

@@ -225,6 +225,26 @@ def thumbnail_bytes(uow: UnitOfWork, photo_id: int, edge: int = imaging.THUMB_ED
     return thumb
 
 
+def thumbnails(uow: UnitOfWork, photo_ids: Sequence[int], edge: int = imaging.THUMB_EDGE) -> dict[int, bytes]:
+    """Cached thumbnails for many photos in one query (the gallery asks in pages); missing ones are made."""
+    s = uow.session
+    ids = list(photo_ids)
+    out: dict[int, bytes] = dict(
+        s.execute(
+            select(Photo.id, Thumbnail.data)
+            .join(Thumbnail, (Thumbnail.sha256 == Photo.sha256) & (Thumbnail.edge == edge))
+            .where(Photo.id.in_(ids), Photo.deleted.is_(False))
+        ).all()
+    )
+    for pid in ids:
+        if pid not in out:
+            try:
+                out[pid] = thumbnail_bytes(uow, pid, edge)
+            except NotFound:
+                continue
+    return out
+
+
 def export_photo(uow: UnitOfWork, photo_id: int, out: Path) -> Path:
     """Write the original bytes back, bit-identical."""
     data = original_bytes(uow, photo_id)

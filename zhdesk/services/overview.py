@@ -1,0 +1,56 @@
+"""督办进度总览: one bar per listed site (its current listing), most urgent first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from db.models import TimelineEvent
+from db.uow import UnitOfWork
+from zhdesk.services.sites import SiteFilter, list_sites
+
+
+@dataclass(frozen=True)
+class GanttRow:
+    site_id: int
+    address: str
+    community: str
+    lead: str | None
+    unit: str | None
+    status: str
+    status_label: str
+    light: str
+    listed_on: dt.date
+    deadline: dt.date | None
+    closed_on: dt.date | None
+    days_text: str
+    rebounds: tuple[dt.date, ...]
+
+
+def gantt(uow: UnitOfWork, today: dt.date | None = None) -> list[GanttRow]:
+    """Rows in the order the tables use (red, yellow, green by days left, then closed)."""
+    rows = [r for r in list_sites(uow, SiteFilter(listed_only=True), today) if r.listed_on is not None]
+    rebounds: dict[int, list[dt.date]] = {}
+    listing_ids = [r.listing_id for r in rows if r.listing_id is not None]
+    for listing_id, on in uow.session.execute(
+        select(TimelineEvent.listing_id, TimelineEvent.occurred_on)
+        .where(TimelineEvent.listing_id.in_(listing_ids), TimelineEvent.kind == "rebound",
+               TimelineEvent.deleted.is_(False))
+        .order_by(TimelineEvent.occurred_on)
+    ):  # fmt: skip
+        if listing_id is not None:
+            rebounds.setdefault(listing_id, []).append(on)
+    out: list[GanttRow] = []
+    for r in rows:
+        assert r.listed_on is not None and r.status and r.status_label and r.light and r.listing_id
+        out.append(
+            GanttRow(
+                site_id=r.id, address=r.address, community=r.community, lead=r.lead, unit=r.unit,
+                status=r.status, status_label=r.status_label, light=r.light, listed_on=r.listed_on,
+                deadline=r.deadline, closed_on=r.closed_on, days_text=r.days_text,
+                rebounds=tuple(rebounds.get(r.listing_id, ())),
+            )
+        )  # fmt: skip
+    return out
