@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
 
+from db.engine import make_engine
 from db.models import Base
 
 # The demo's "today": every light and "days left" in the tests is relative to it, never to the clock.
 TODAY = dt.date(2026, 11, 29)
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def table_dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
@@ -21,3 +30,50 @@ def table_dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
             order = list(table.primary_key.columns) or list(table.columns)
             out[table.name] = [tuple(r) for r in conn.execute(select(table).order_by(*order))]
     return out
+
+
+def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """table_dump of the database at `url` (an engine of its own, disposed after)."""
+    engine = make_engine(url)
+    try:
+        return table_dump(engine)
+    finally:
+        engine.dispose()
+
+
+# ---------------------------------------------------------------- the command line in a subprocess
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    raw: bytes
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+def zhdesk(*args: str, db: str | None, cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run `python -m zhdesk [--db URL] args` with no ZHDESK_DB and a data folder inside cwd."""
+    e = {k: v for k, v in os.environ.items() if k not in ("ZHDESK_DB", "PYTHONIOENCODING", "PYTHONUTF8")}
+    e["XDG_DATA_HOME"] = str(cwd / "xdg")
+    e.update(env or {})
+    cmd = [sys.executable, "-m", "zhdesk", *(["--db", db] if db is not None else []), *args]
+    p = subprocess.run(cmd, cwd=cwd, env=e, capture_output=True, timeout=120, check=False)
+    return Run(p.returncode, p.stdout, p.stdout.decode("utf-8"), p.stderr.decode("utf-8"))
+
+
+def assert_ok(r: Run) -> None:
+    assert r.code == 0, r.err
+    assert r.err == ""
+
+
+def assert_error(r: Run, code: int) -> None:
+    """Exit code as promised; exactly one line of Chinese on stderr; no traceback; nothing on stdout."""
+    assert r.code == code, (r.code, r.out, r.err)
+    assert "Traceback" not in r.err, r.err
+    assert len(r.err.strip().splitlines()) == 1, r.err
+    assert CJK.search(r.err), r.err
+    assert r.out == ""

@@ -6,71 +6,21 @@ One demo database is built per module; tests that write work on a copy of it.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import re
 import shutil
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from db.engine import make_engine, sqlite_url
-from tests.support import table_dump
+from db.engine import sqlite_url
+from tests.support import CJK, Run, assert_error, assert_ok, dump, zhdesk
 
 FIVE = ["江西路153号", "澄海路22号", "汕头路7号", "善化路18号院", "善化路19号院"]
 JIANGXI = {"江西路153号", "江西路121号", "江西路与福州南路交汇处", "江西路沿街商铺(88—102号)"}
 STATUSES = {"listed", "rectifying", "awaiting_acceptance", "closed"}
 ROW_KEYS = ["id", "address", "community", "listed", "status", "deadline", "light", "lead", "unit", "category"]
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    raw: bytes
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-def zhdesk(*args: str, db: str | None, cwd: Path, env: dict[str, str] | None = None) -> Run:
-    """Run `python -m zhdesk [--db URL] args` with no ZHDESK_DB and a data folder inside cwd."""
-    e = {k: v for k, v in os.environ.items() if k not in ("ZHDESK_DB", "PYTHONIOENCODING", "PYTHONUTF8")}
-    e["XDG_DATA_HOME"] = str(cwd / "xdg")
-    e.update(env or {})
-    cmd = [sys.executable, "-m", "zhdesk", *(["--db", db] if db is not None else []), *args]
-    p = subprocess.run(cmd, cwd=cwd, env=e, capture_output=True, timeout=120, check=False)
-    return Run(p.returncode, p.stdout, p.stdout.decode("utf-8"), p.stderr.decode("utf-8"))
-
-
-def assert_ok(r: Run) -> None:
-    assert r.code == 0, r.err
-    assert r.err == ""
-
-
-def assert_error(r: Run, code: int) -> None:
-    """Exit code as promised; exactly one line of Chinese on stderr; no traceback; nothing on stdout."""
-    assert r.code == code, (r.code, r.out, r.err)
-    assert "Traceback" not in r.err, r.err
-    assert len(r.err.strip().splitlines()) == 1, r.err
-    assert CJK.search(r.err), r.err
-    assert r.out == ""
-
-
-def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
-    engine = make_engine(url)
-    try:
-        return table_dump(engine)
-    finally:
-        engine.dispose()
 
 
 @dataclass(frozen=True)
