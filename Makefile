@@ -7,6 +7,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: run test lint setup sysdeps bench clean
 
 run: setup
+	@sh tools/sysdeps.sh gui || echo "(the window may not open until those libraries are installed)"
 	$(BIN)/python main.py
 
 test: setup sysdeps

@@ -1,17 +1,29 @@
 #!/bin/sh
-# Qt (even offscreen) links against these system libraries. Install only what is missing,
-# and only where we can (Debian/Ubuntu as root, as on CI); elsewhere say what is needed.
+# System libraries Qt needs on Linux. `sysdeps.sh` = what tests need (offscreen);
+# `sysdeps.sh gui` = also what a real window on X11 needs (the xcb platform plugin).
+# Installs only what is missing, and only where it can (Debian/Ubuntu as root, as on CI);
+# elsewhere it says what is needed.
+[ "$(uname -s)" = Linux ] || exit 0
+libs="libEGL.so.1 libGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libdbus-1.so.3 libglib-2.0.so.0 libfreetype.so.6"
+pkgs="libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 libfreetype6"
+if [ "${1:-}" = gui ]; then
+  libs="$libs libxcb-cursor.so.0 libxcb-icccm.so.4 libxcb-keysyms.so.1 libxcb-image.so.0 libxcb-render-util.so.0"
+  libs="$libs libxcb-shape.so.0 libxkbcommon-x11.so.0 libxcb-xkb.so.1"
+  pkgs="$pkgs libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0"
+  pkgs="$pkgs libxkbcommon-x11-0 libxcb-xkb1"
+fi
 missing=""
-for lib in libEGL.so.1 libGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libdbus-1.so.3 libglib-2.0.so.0 libfreetype.so.6; do
+for lib in $libs; do
   ldconfig -p 2>/dev/null | grep -q "$lib" || missing="$missing $lib"
 done
 [ -z "$missing" ] && exit 0
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "installing system libraries for Qt:$missing"
   apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libegl1 libgl1 libxkbcommon0 \
-    libfontconfig1 libdbus-1-3 libglib2.0-0 libfreetype6 >/dev/null
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null
 else
-  echo "missing system libraries for Qt:$missing (install them with your package manager)" >&2
+  echo "missing system libraries for Qt:$missing" >&2
+  echo "on Debian/Ubuntu: sudo apt-get install $pkgs" >&2
   exit 1
 fi
