@@ -48,11 +48,11 @@ def _out(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def _site_id(text: str) -> int:
+def _site_id(text: str, what: str = "点位") -> int:
     try:
         return int(text)
     except ValueError:
-        raise UsageError(f"点位编号“{text}”不是整数") from None
+        raise UsageError(f"{what}编号“{text}”不是整数") from None
 
 
 def _row_json(r: SiteRow) -> dict[str, Any]:
@@ -302,8 +302,67 @@ def cmd_photo_export(desk: Desk, args: argparse.Namespace) -> int:
     if out.is_dir():
         raise UsageError(f"输出路径是文件夹：{out}，请给出文件名")
     with desk.uow() as uow:
-        photos.export_photo(uow, _site_id(args.id), out)
+        photos.export_photo(uow, _site_id(args.id, "照片"), out)
     print(f"已导出照片原件：{out}")
+    return 0
+
+
+def cmd_bulletins(desk: Desk, args: argparse.Namespace) -> int:
+    from zhdesk.domain.stats import parse_kind
+    from zhdesk.services import supervision
+
+    f = supervision.BatchFilter(kind=parse_kind(args.kind) if args.kind else None, community=args.community)
+    with desk.uow() as uow:
+        batches = supervision.list_batches(uow, f)
+        items = {b.id: supervision.batch_items(uow, b.id) for b in batches} if args.items else {}
+    if args.json:
+        out = []
+        for b in batches:
+            d = {"id": b.id, "kind": b.kind, "kind_label": b.kind_label, "year": b.year, "issue_no": b.issue_no,
+                 "issued_on": b.issued_on.isoformat(), "issuer": b.issuer, "title": b.title, "items": b.items,
+                 "closed": b.closed, "all_closed": b.all_closed}  # fmt: skip
+            if args.items:
+                d["item_list"] = [
+                    {"id": i.id, "site_id": i.site_id, "address": i.address, "community": i.community,
+                     "category": i.category, "problem": i.problem, "deadline": fmt_iso(i.deadline), "unit": i.unit,
+                     "status": i.status, "closed_on": fmt_iso(i.closed_on), "deferred": i.deferred,
+                     "listing_id": i.listing_id, "overdue": i.overdue}
+                    for i in items[b.id]
+                ]  # fmt: skip
+            out.append(d)
+        _out(out)
+        return 0
+    for b in batches:
+        state = "全部办结" if b.all_closed else f"办结 {b.closed}/{b.items}"
+        print(f"{b.id:>5}  {b.issued_on.isoformat()}  {b.label}  {b.items}处  {state}")
+        for i in items.get(b.id, []):
+            print(f"         · {i.address}  {i.problem or ''}  {fmt_iso(i.deadline) or ''}  {i.status}")
+    return 0
+
+
+def cmd_stats(desk: Desk, args: argparse.Namespace) -> int:
+    from zhdesk.domain.stats import KIND_LABELS, Kind, percent
+    from zhdesk.services import stats
+
+    f = stats.StatsFilter(
+        date_from=parse_date(args.date_from, "起始日期") if args.date_from else None,
+        date_to=parse_date(args.date_to, "截止日期") if args.date_to else None,
+        community=args.community,
+    )
+    if f.date_from and f.date_to and f.date_from > f.date_to:
+        raise UsageError(f"起始日期 {f.date_from.isoformat()} 晚于截止日期 {f.date_to.isoformat()}")
+    with desk.uow() as uow:
+        data = stats.stats_json(uow, f)
+    if args.json:
+        _out(data)
+        return 0
+    for k in Kind:
+        c = data["supervision"][k.value]
+        if c["items"]:
+            print(f"{KIND_LABELS[k]}：{c['issues']}期 {c['items']}处，办结 {c['closed']}处")
+    t = data["supervision"]["total"]
+    print(f"合计：{t['issues']}期 {t['items']}处，办结 {t['closed']}处")
+    print(f"结案率 {percent(data['closure_rate'])}，按期结案率 {percent(data['on_time_closure_rate'])}")
     return 0
 
 
@@ -404,6 +463,21 @@ def build_parser() -> argparse.ArgumentParser:
     pe.add_argument("id", metavar="ID")
     pe.add_argument("-o", "--output", required=True, metavar="FILE")
     pe.set_defaults(func=cmd_photo_export)
+
+    bl = sub.add_parser("bulletins", help="督办通报：按类型和期号列出批次")
+    bl.add_argument("--kind", metavar="类型", help="patrol/foot_patrol/inspection_bulletin/listed/supervision_case/"
+                    "compound_notice/other 或中文")  # fmt: skip
+    bl.add_argument("--community", metavar="社区")
+    bl.add_argument("--items", action="store_true", help="同时列出每期的督办件")
+    bl.add_argument("--json", action="store_true")
+    bl.set_defaults(func=cmd_bulletins)
+
+    st = sub.add_parser("stats", help="统计：各类督办件期数、处数、办结数，结案率")
+    st.add_argument("--from", dest="date_from", metavar="日期")
+    st.add_argument("--to", dest="date_to", metavar="日期")
+    st.add_argument("--community", metavar="社区")
+    st.add_argument("--json", action="store_true")
+    st.set_defaults(func=cmd_stats)
 
     pl = sub.add_parser("photos", help="列出点位照片")
     pl.add_argument("site_id", metavar="SITE_ID")

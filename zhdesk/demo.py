@@ -28,6 +28,7 @@ from db.models import (
 )
 from db.uow import UnitOfWork
 from zhdesk import demo_photos
+from zhdesk.demo_supervision import load_supervision_demo
 from zhdesk.domain.workflow import Action, ListingState, Status, transition_for
 from zhdesk.domain.workflow import apply as apply_step
 from zhdesk.reference import seed_reference
@@ -248,6 +249,7 @@ def load_demo(uow: UnitOfWork, today: dt.date | None = None) -> int:
         _get_or_add(
             s, Site, {"address": address, "community_id": communities[community].id}, kind=kind, military=False
         )
+    load_supervision_demo(s, today)
     added = _row_count(s) - rows_before  # every row in every table, whatever the parts above add
     if added:
         audit(uow, "demo.load", "database", None, added=added)

@@ -107,11 +107,24 @@ def _community_by_name(s: Session, name: str) -> Community:
 
 
 def _current_listing_ids(s: Session, site_ids: Iterable[int] | None = None) -> dict[int, int]:
-    """site id -> id of its newest listing (the one the tables show)."""
-    q = select(Listing.site_id, func.max(Listing.id)).group_by(Listing.site_id)
+    """site id -> id of its current listing: the latest listed (a site listed in 2021 and again now
+    shows the new one, whatever order the records were entered in)."""
+    rank = (
+        func.row_number()
+        .over(partition_by=Listing.site_id, order_by=(Listing.listed_on.desc(), Listing.id.desc()))
+        .label("rank")
+    )
+    inner = select(Listing.site_id, Listing.id, rank)
     if site_ids is not None:
-        q = q.where(Listing.site_id.in_(list(site_ids)))
-    return {sid: lid for sid, lid in s.execute(q)}
+        inner = inner.where(Listing.site_id.in_(list(site_ids)))
+    sub = inner.subquery()
+    return {sid: lid for sid, lid in s.execute(select(sub.c.site_id, sub.c.id).where(sub.c.rank == 1))}
+
+
+def current_listing(s: Session, site_id: int) -> Listing | None:
+    return s.scalar(
+        select(Listing).where(Listing.site_id == site_id).order_by(Listing.listed_on.desc(), Listing.id.desc()).limit(1)
+    )
 
 
 def _contacts(listings: Sequence[Listing]) -> dict[int, list[ContactDTO]]:
@@ -246,7 +259,12 @@ def get_site(uow: UnitOfWork, site_id: int, today: dt.date | None = None) -> Sit
     site = site_or_refuse(s, site_id)
     warn = warning_days(uow)
     listings = list(
-        s.scalars(select(Listing).where(Listing.site_id == site_id).order_by(Listing.id).options(*_LISTING_LOAD))
+        s.scalars(
+            select(Listing)
+            .where(Listing.site_id == site_id)
+            .order_by(Listing.listed_on, Listing.id)
+            .options(*_LISTING_LOAD)
+        )
     )
     contacts = _contacts(listings)
     current = listings[-1] if listings else None
@@ -390,7 +408,7 @@ def change_status(
     s = uow.session
     on = on or dt.date.today()
     site = site_or_refuse(s, site_id)
-    listing = s.scalar(select(Listing).where(Listing.site_id == site_id).order_by(Listing.id.desc()).limit(1))
+    listing = current_listing(s, site_id)
     if listing is None:
         raise InputRefused(f"点位“{site.address}”未挂牌督办，无法变更状态")
     if expected_version is not None and listing.version != expected_version:

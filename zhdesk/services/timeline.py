@@ -17,6 +17,7 @@ from zhdesk.dates import fmt_iso
 from zhdesk.errors import Conflict, InputRefused, NotFound, UsageError
 from zhdesk.services.audit import audit
 from zhdesk.services.common import current_user, site_or_refuse
+from zhdesk.services.sites import current_listing
 
 EVENT_KINDS: dict[str, str] = {
     "listed": "挂牌",
@@ -73,7 +74,7 @@ def parse_kind(text: str) -> str:
 
 def _site_listing(s: Session, site_id: int) -> tuple[int, Listing | None]:
     site = site_or_refuse(s, site_id)
-    listing = s.scalar(select(Listing).where(Listing.site_id == site_id).order_by(Listing.id.desc()).limit(1))
+    listing = current_listing(s, site_id)
     return site.id, listing
 
 
