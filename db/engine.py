@@ -26,6 +26,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # WAL is persistent per file; in-memory databases refuse it and keep 'memory'.
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
+    # 64 MB page cache (default 2 MB): the dashboard's index scans stay in memory between refreshes.
+    cur.execute("PRAGMA cache_size=-65536")
     cur.close()
 
 

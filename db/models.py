@@ -160,7 +160,10 @@ class SupervisionBatch(Base):
     """A numbered batch (期) of supervision items of one kind."""
 
     __tablename__ = "supervision_batch"
-    __table_args__ = (UniqueConstraint("kind", "year", "issue_no"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "year", "issue_no"),
+        Index("ix_supervision_batch_issued_on", "issued_on"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     year: Mapped[int] = mapped_column(Integer)
@@ -174,9 +177,17 @@ class SupervisionItem(Base):
     """One item (处) of a batch. A 挂牌督办 item points at its listing instead of copying it."""
 
     __tablename__ = "supervision_item"
+    # Covering indexes: the dashboard's aggregates scan these instead of the table (bench/dashboard.py).
+    __table_args__ = (
+        Index("ix_supervision_item_batch_cover", "batch_id", "listing_id", "status", "deferred", "deadline",
+              "closed_on", "category_id"),
+        Index("ix_supervision_item_site_cover", "site_id", "listing_id", "status", "deferred", "deadline",
+              "closed_on"),
+        Index("ix_supervision_item_status_deadline", "status", "deadline"),
+    )  # fmt: skip
     id: Mapped[int] = mapped_column(primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("supervision_batch.id"), index=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("supervision_batch.id"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
     listing_id: Mapped[int | None] = mapped_column(ForeignKey("listing.id"), unique=True)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("problem_category.id"))
     problem: Mapped[str | None] = mapped_column(Text)
@@ -284,7 +295,11 @@ class TallyEntry(Base):
     """One figure of the tally, with its qualifier (约/近/余) kept beside the number."""
 
     __tablename__ = "tally_entry"
-    __table_args__ = (Index("ix_tally_entry_metric_period", "metric_code", "period_start"),)
+    # Covering: a metric's total over a range is read from the index alone (1M-row tallies).
+    __table_args__ = (
+        Index("ix_tally_entry_metric_cover", "metric_code", "period_start", "period_end", "community_id", "value",
+              "qualifier"),
+    )  # fmt: skip
     id: Mapped[int] = mapped_column(primary_key=True)
     metric_code: Mapped[str] = mapped_column(ForeignKey("metric.code"))
     community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"), index=True)
