@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from db.uow import UnitOfWork
 from zhdesk.database import init_schema, open_engine
+from zhdesk.domain.stats import Kind
 from zhdesk.domain.workflow import Action, Status
 from zhdesk.dto import CommunityDTO, SiteDetail, SiteRow
 from zhdesk.errors import StorageProblem
@@ -24,6 +25,8 @@ from zhdesk.services import overview as overview_svc
 from zhdesk.services import photos as photos_svc
 from zhdesk.services import settings as settings_svc
 from zhdesk.services import sites as sites_svc
+from zhdesk.services import stats as stats_svc
+from zhdesk.services import supervision as supervision_svc
 from zhdesk.services import timeline as timeline_svc
 from zhdesk.services.sites import ListingInput, SiteFilter
 
@@ -215,3 +218,44 @@ class Desk:
     def delete_photo(self, photo_id: int) -> None:
         with self.uow() as uow:
             photos_svc.delete_photo(uow, photo_id)
+
+    # -- supervision bulletins and figures
+    def batches(self, f: supervision_svc.BatchFilter | None = None) -> list[supervision_svc.BatchDTO]:
+        with self.uow() as uow:
+            return supervision_svc.list_batches(uow, f)
+
+    def batch_items(self, batch_id: int) -> list[supervision_svc.ItemDTO]:
+        with self.uow() as uow:
+            return supervision_svc.batch_items(uow, batch_id)
+
+    def create_batch(
+        self,
+        kind: Kind,
+        issue_no: int,
+        issued_on: dt.date,
+        items: Sequence[supervision_svc.ItemInput] = (),
+        issuer: str | None = None,
+        title: str | None = None,
+    ) -> supervision_svc.BatchDTO:
+        with self.uow() as uow:
+            return supervision_svc.create_batch(uow, kind, issue_no, issued_on, items, issuer, title)
+
+    def add_items(self, batch_id: int, items: Sequence[supervision_svc.ItemInput]) -> list[int]:
+        with self.uow() as uow:
+            return supervision_svc.add_items(uow, batch_id, items)
+
+    def close_item(self, item_id: int, on: dt.date | None = None) -> supervision_svc.ItemDTO:
+        with self.uow() as uow:
+            return supervision_svc.close_item(uow, item_id, on)
+
+    def set_deferred(self, item_id: int, deferred: bool) -> supervision_svc.ItemDTO:
+        with self.uow() as uow:
+            return supervision_svc.set_deferred(uow, item_id, deferred)
+
+    def dashboard(self, f: stats_svc.StatsFilter | None = None, today: dt.date | None = None) -> stats_svc.Dashboard:
+        with self.uow() as uow:
+            return stats_svc.dashboard(uow, f, today)
+
+    def drill_items(self, drill: stats_svc.Drill, today: dt.date | None = None) -> list[supervision_svc.ItemDTO]:
+        with self.uow() as uow:
+            return stats_svc.drill_items(uow, drill, today)

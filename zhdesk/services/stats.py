@@ -29,7 +29,7 @@ from db.uow import UnitOfWork
 from zhdesk.domain.stats import Counts, Kind, rate
 from zhdesk.domain.workflow import Status
 from zhdesk.services.supervision import CLOSED as CLOSED_STATUS
-from zhdesk.services.supervision import effective_columns
+from zhdesk.services.supervision import ItemDTO, effective_columns
 
 
 @dataclass(frozen=True)
@@ -377,3 +377,52 @@ def stats_json(uow: UnitOfWork, f: StatsFilter, today: dt.date | None = None) ->
         "overdue_by_lead": [{"lead": p, "listings": n} for p, n in d.overdue_by_lead],
         "city_cases": {"value": float(d.city_cases), "qualifier": d.city_cases_qualifier},
     }
+
+
+@dataclass(frozen=True)
+class Drill:
+    """The items behind one bar or point of a chart: the page's filter plus the clicked slice."""
+
+    base: StatsFilter = StatsFilter()
+    kind: str | None = None
+    period: str | None = None  # a key as the chart shows it ('2026-11', '2026-W47', '2026')
+    category: str | None = None  # '未分类' = none
+    community: str | None = None
+    unit: str | None = None  # '未指定单位' = none
+    lead: str | None = None
+    overdue_only: bool = False
+
+
+def drill_items(uow: UnitOfWork, drill: Drill, today: dt.date | None = None) -> list[ItemDTO]:
+    """Items for a drill-down list, most urgent first (overdue, then by deadline)."""
+    from zhdesk.services.supervision import _item_dto, _item_query
+
+    s = uow.session
+    today = today or dt.date.today()
+    f = drill.base
+    q = _item_query().where(*_item_scope(s, f))
+    if drill.kind:
+        q = q.where(SupervisionBatch.kind == drill.kind)
+    if drill.period:
+        gran = "year" if len(drill.period) == 4 else "week" if "W" in drill.period else "month"
+        q = q.where(_period_key(s, SupervisionBatch.issued_on, gran) == drill.period)
+    if drill.category is not None:
+        none = drill.category == "未分类"
+        q = q.where(ProblemCategory.name.is_(None) if none else ProblemCategory.name == drill.category)
+    if drill.community:
+        q = q.where(Community.name == drill.community)
+    if drill.unit is not None:
+        q = q.where(Unit.name.is_(None) if drill.unit == "未指定单位" else Unit.name == drill.unit)
+    if drill.lead:
+        leads = (
+            select(Responsibility.listing_id)
+            .join(Person, Person.id == Responsibility.person_id)
+            .where(Responsibility.role == "lead", Person.name == drill.lead)
+        )
+        q = q.where(SupervisionItem.listing_id.in_(leads.scalar_subquery()))
+    if drill.overdue_only:
+        q = q.where(overdue_condition(today))
+    _, deadline, _ = effective_columns()
+    rows = [_item_dto(r, today) for r in s.execute(q.order_by(deadline.is_(None), deadline, SupervisionItem.id))]
+    rows.sort(key=lambda i: (not i.overdue, i.status == "closed"))
+    return rows
