@@ -42,7 +42,7 @@ def _raw(con: sqlite3.Connection, f: stats.StatsFilter) -> dict[str, Any]:
     flags = (
         "count(*) n, sum(CASE WHEN {st}='closed' THEN 1 ELSE 0 END) closed,"
         " sum(CASE WHEN {st}='closed' OR {dl} <= '{cutoff}' THEN 1 ELSE 0 END) due,"
-        " sum(CASE WHEN ({st}='closed' OR {dl} <= '{cutoff}') AND i.deferred THEN 1 ELSE 0 END) dd,"
+        " sum(CASE WHEN {st}!='closed' AND {dl} <= '{cutoff}' AND i.deferred THEN 1 ELSE 0 END) dd,"
         " sum(CASE WHEN {st}='closed' AND ({dl} IS NULL OR {co} <= {dl}) THEN 1 ELSE 0 END) ot"
     )
     own = flags.format(st="i.status", dl="i.deadline", co="i.closed_on", cutoff=cutoff)
@@ -94,9 +94,10 @@ def _raw(con: sqlite3.Connection, f: stats.StatsFilter) -> dict[str, Any]:
         "FROM listing"
     ).fetchone()
     out["leads"] = con.execute(
-        f"""SELECT p.name, count(DISTINCT l.id) FROM listing l JOIN responsibility r ON r.listing_id = l.id
-             AND r.role = 'lead' JOIN person p ON p.id = r.person_id
-            WHERE l.status != 'closed' AND l.deadline < '{today}' GROUP BY 1 ORDER BY 2 DESC"""
+        f"""SELECT p.name, count(DISTINCT i.id) FROM listing l JOIN supervision_item i ON i.listing_id = l.id
+             JOIN responsibility r ON r.listing_id = l.id AND r.role = 'lead' JOIN person p ON p.id = r.person_id
+            WHERE {overdue_via} AND {w} GROUP BY 1 ORDER BY 2 DESC""",
+        args,
     ).fetchall()
     out["city_cases"] = con.execute(
         "SELECT sum(value), max(qualifier) FROM tally_entry WHERE metric_code = 'city_cases'"

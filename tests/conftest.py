@@ -6,6 +6,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,8 +37,26 @@ def desk(db_url: str) -> Iterator[Desk]:
     d.close()
 
 
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo loaded once per session (drawing its photos is the slow part); tests get copies."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    d = Desk.open(f"sqlite:///{path.as_posix()}")
+    try:
+        with d.uow() as uow:
+            assert load_demo(uow, today=TODAY) > 0
+    finally:
+        d.close()  # the last connection checkpoints the WAL into the file
+    return path
+
+
 @pytest.fixture
-def demo_desk(desk: Desk) -> Desk:
-    with desk.uow() as uow:
-        assert load_demo(uow, today=TODAY) > 0
-    return desk
+def demo_desk(_demo_template: Path, tmp_path: Path) -> Iterator[Desk]:
+    """A private copy of a database with the demo loaded at TODAY."""
+    for suffix in ("", "-wal", "-shm"):
+        src = Path(f"{_demo_template}{suffix}")
+        if src.exists():
+            shutil.copyfile(src, tmp_path / f"t.db{suffix}")
+    d = Desk.open(f"sqlite:///{(tmp_path / 't.db').as_posix()}")
+    yield d
+    d.close()

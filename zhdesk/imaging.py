@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +29,12 @@ except ImportError:  # pragma: no cover - the dependency is declared; this keeps
 # pixel is decoded, so Pillow's own (warning-based) guard is replaced by one that names the size.
 MAX_PIXELS = 200_000_000
 Image.MAX_IMAGE_PIXELS = None
+
+# Files are checked on worker threads (services/photos.py). A JPEG decodes at 1/8 size, but PNG, WebP and
+# HEIC decode whole (up to MAX_PIXELS: hundreds of MB), so only one decode bigger than this runs at a time:
+# the worst case costs no more memory than checking the files one by one.
+BIG_DECODE_PIXELS = 16_000_000
+_big_decode = threading.Lock()
 
 FORMATS: dict[str, str] = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "HEIF": "image/heif"}
 FORMAT_LABELS = "JPEG、PNG、WebP、HEIC/HEIF"
@@ -87,7 +95,7 @@ def _open(data: bytes) -> Image.Image:
     except UnidentifiedImageError:
         raise PhotoRefused(f"不是可识别的图片文件（支持 {FORMAT_LABELS}）") from None
     except Exception:  # header parsers raise a zoo of types on garbage (struct.error, ValueError, ...)
-        raise PhotoRefused("图片文件头已损坏，无法识别") from None
+        raise PhotoRefused("图片文件头已损坏或不完整（可能未传完），无法识别") from None
     if im.format not in FORMATS:
         fmt = im.format or "未知"
         raise PhotoRefused(f"不支持的图片格式 {fmt}（支持 {FORMAT_LABELS}）")
@@ -95,6 +103,13 @@ def _open(data: bytes) -> Image.Image:
     if w * h > MAX_PIXELS:
         raise PhotoRefused(f"图片尺寸过大（{w}×{h} 像素），超过上限 {MAX_PIXELS // 1_000_000} 百万像素，可能是恶意文件")
     return im
+
+
+def _one_at_a_time(im: Image.Image) -> AbstractContextManager[object]:
+    """Held while `im` is decoded and until it is closed, if its decode is a big one."""
+    if im.format != "JPEG" and im.width * im.height > BIG_DECODE_PIXELS:
+        return _big_decode
+    return nullcontext()
 
 
 def _decode_small(im: Image.Image, edge: int) -> Image.Image:
@@ -127,7 +142,7 @@ def prepare(data: bytes, edge: int = THUMB_EDGE) -> tuple[PhotoInfo, bytes]:
     One reduced-size decode serves both: a truncated file is caught here, never in the gallery.
     """
     im = _open(data)
-    with im:
+    with _one_at_a_time(im), im:  # `im` is closed (its pixels freed) before the lock is released
         w, h = im.size
         if _orientation(im) in (5, 6, 7, 8):
             w, h = h, w
@@ -141,7 +156,8 @@ def prepare(data: bytes, edge: int = THUMB_EDGE) -> tuple[PhotoInfo, bytes]:
 
 def thumbnail(data: bytes, edge: int = THUMB_EDGE) -> bytes:
     """A JPEG thumbnail, upright, at most `edge` pixels on the long side."""
-    with _open(data) as im:
+    im = _open(data)
+    with _one_at_a_time(im), im:
         return _jpeg_bytes(_decode_small(im, edge))
 
 
@@ -150,8 +166,12 @@ def read_file(path: Path) -> bytes:
         return path.read_bytes()
     except IsADirectoryError:
         raise PhotoRefused("这是文件夹，不是图片文件") from None
+    except FileNotFoundError:
+        raise PhotoRefused("无法读取文件：文件不存在") from None
+    except PermissionError:
+        raise PhotoRefused("无法读取文件：没有读取权限") from None
     except OSError as exc:
-        raise PhotoRefused(f"无法读取文件（{exc.strerror}）") from None
+        raise PhotoRefused(f"无法读取文件（错误代码 {exc.errno}）") from None
 
 
 def file_time(path: Path) -> dt.datetime | None:

@@ -2,7 +2,8 @@
 
 Originals are content-addressed (sha256) in `photo_blob`; the same file added twice is stored once.
 Blobs are written with Core inserts, one file at a time, so nothing full-size accumulates in the
-session while a batch of hundreds of phone photos goes in.
+session while a batch of hundreds of phone photos goes in. The next few files are read, hashed and
+thumbnailed on worker threads meanwhile; only the caller's thread touches the session.
 """
 
 from __future__ import annotations
@@ -10,8 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +33,11 @@ from zhdesk.services.common import site_or_refuse
 PHASES: dict[str, str] = {"before": "整改前", "during": "整改中", "after": "整改后"}
 # Files a folder may hold that are not photos and not worth a refusal line.
 _JUNK = {"thumbs.db", "desktop.ini", ".ds_store"}
+# Threads reading and checking files ahead of the one being stored, and how many files may wait checked.
+# Phone JPEGs decode at 1/8 size, so two at once cost little; a big whole-image decode (PNG, WebP, HEIC)
+# still runs alone (imaging.BIG_DECODE_PIXELS).
+_WORKERS = 2
+_AHEAD = 4
 
 
 @dataclass(frozen=True)
@@ -113,24 +122,68 @@ def store_photo(
     Raises PhotoRefused for a file that is not a whole, supported photo.
     """
     info, thumb = imaging.prepare(data)
+    return _store(s, site_id, _Loaded(data, info, thumb, fallback_time), file_name, phase, event_id)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """A file read and checked, with its thumbnail: everything but the database part of adding it."""
+
+    data: bytes
+    info: imaging.PhotoInfo
+    thumb: bytes
+    fallback_time: dt.datetime | None
+
+
+def _load(path: Path) -> _Loaded | imaging.PhotoRefused:
+    """Read, hash, check and thumbnail one file. Runs on a worker thread: touches no session."""
+    try:
+        data = imaging.read_file(path)
+        info, thumb = imaging.prepare(data)
+    except imaging.PhotoRefused as exc:
+        return exc
+    return _Loaded(data, info, thumb, imaging.file_time(path))
+
+
+def _store(
+    s: Session, site_id: int, f: _Loaded, file_name: str | None, phase: str, event_id: int | None
+) -> tuple[int, bool]:
+    info = f.info
     existing = s.scalar(
         select(Photo.id).where(Photo.site_id == site_id, Photo.sha256 == info.sha256, Photo.deleted.is_(False))
     )
     if existing is not None:
         return existing, False
     if s.scalar(select(PhotoBlob.sha256).where(PhotoBlob.sha256 == info.sha256)) is None:
-        s.execute(insert(PhotoBlob).values(sha256=info.sha256, size=info.size, mime=info.mime, data=data))
-        s.execute(insert(Thumbnail).values(sha256=info.sha256, edge=imaging.THUMB_EDGE, data=thumb))
+        s.execute(insert(PhotoBlob).values(sha256=info.sha256, size=info.size, mime=info.mime, data=f.data))
+        s.execute(insert(Thumbnail).values(sha256=info.sha256, edge=imaging.THUMB_EDGE, data=f.thumb))
     photo_id = s.execute(
         insert(Photo)
         .values(
             site_id=site_id, event_id=event_id, sha256=info.sha256, phase=phase,
-            taken_at=info.taken_at or fallback_time, file_name=file_name, width=info.width, height=info.height,
+            taken_at=info.taken_at or f.fallback_time, file_name=file_name, width=info.width, height=info.height,
             added_at=dt.datetime.now().replace(microsecond=0), deleted=False,
         )
         .returning(Photo.id)
     ).scalar_one()  # fmt: skip
     return photo_id, True
+
+
+def _loaded_in_order(pool: ThreadPoolExecutor, files: Sequence[Path]) -> Iterator[_Loaded | imaging.PhotoRefused]:
+    """`_load` of each file, in order, with the next files loading while the caller stores this one.
+
+    At most _AHEAD files wait loaded, so memory stays bounded however long the batch is.
+    """
+    pending: deque[Future[_Loaded | imaging.PhotoRefused]] = deque()
+    queue = iter(files)
+    for path in islice(queue, _AHEAD):
+        pending.append(pool.submit(_load, path))
+    while pending:
+        loaded = pending.popleft().result()
+        nxt = next(queue, None)
+        if nxt is not None:
+            pending.append(pool.submit(_load, nxt))
+        yield loaded
 
 
 def add_photos(
@@ -159,18 +212,22 @@ def add_photos(
     added: list[FileResult] = []
     dups: list[FileResult] = []
     refused: list[FileResult] = []
-    for n, path in enumerate(files, start=1):
-        name = str(path)
-        try:
-            data = imaging.read_file(path)
-            photo_id, new = store_photo(s, site.id, data, path.name, phase, event_id, imaging.file_time(path))
-        except imaging.PhotoRefused as exc:
-            refused.append(FileResult(name, reason=exc.reason))
-            continue
-        del data
-        (added if new else dups).append(FileResult(name, id=photo_id))
-        if progress is not None and not progress(n, len(files)):
-            raise InputRefused("已取消添加照片，未保存任何照片")
+    # Decoding (Pillow, libheif) and hashing release the GIL, so the next files are read and checked on
+    # worker threads while this thread writes the current one to the database.
+    pool = ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="zhdesk-photos")
+    try:
+        for n, (path, loaded) in enumerate(zip(files, _loaded_in_order(pool, files), strict=True), start=1):
+            name = str(path)
+            if isinstance(loaded, imaging.PhotoRefused):
+                refused.append(FileResult(name, reason=loaded.reason))
+            else:
+                photo_id, new = _store(s, site.id, loaded, path.name, phase, event_id)
+                (added if new else dups).append(FileResult(name, id=photo_id))
+            del loaded
+            if progress is not None and not progress(n, len(files)):
+                raise InputRefused("已取消添加照片，未保存任何照片")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     if added:
         audit(uow, "photo.add", "site", site.id, count=len(added), phase=phase, event_id=event_id)
     uow.commit()

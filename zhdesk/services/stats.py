@@ -102,6 +102,8 @@ def _flags(
     """Per-item conditions over the given columns (the item's own, or its listing's).
 
     due (应结案): closed, or its deadline passed by the end of the range (or today, if earlier);
+    deferred (缓办数): due, deferred and still open — a deferred item that was closed anyway counts as
+    closed, never also as deferred (else 结案率 = 结案数 ÷ (应结案数 − 缓办数) could pass 100%);
     on time: closed by the deadline; overdue: open, past the deadline, not deferred (缓办)."""
     cutoff = min(today, f.date_to) if f.date_to else today
     closed = status == CLOSED_STATUS
@@ -109,7 +111,7 @@ def _flags(
     return {
         "closed": closed,
         "due": due,
-        "deferred_due": and_(due, deferred),
+        "deferred_due": and_(due, deferred, ~closed),
         # closed implies due, so 结案数 is simply `closed` (one sum less per row)
         "on_time": and_(closed, or_(deadline.is_(None), closed_on <= deadline)),
         "overdue": and_(~closed, deadline < today, deferred.is_(False)),
@@ -314,19 +316,20 @@ def _listing_count(s: Session, f: StatsFilter, cond: ColumnElement[bool], closed
 
 
 def _overdue_by_lead(s: Session, f: StatsFilter, today: dt.date) -> list[tuple[str, int]]:
+    """包案领导 of the overdue 挂牌督办 items in the range and community: the same items (one per
+    listing) that overdue_by_unit counts and drill_items(lead=…, overdue_only=True) lists."""
+    n = func.count(func.distinct(SupervisionItem.id))
     q = (
-        select(Person.name, func.count(func.distinct(Listing.id)))
+        select(Person.name, n)
         .select_from(Listing)
+        .join(SupervisionItem, SupervisionItem.listing_id == Listing.id)
         .join(Responsibility, and_(Responsibility.listing_id == Listing.id, Responsibility.role == "lead"))
         .join(Person, Person.id == Responsibility.person_id)
-        .where(Listing.status != Status.CLOSED.value, Listing.deadline < today)
+        .where(overdue_condition(today), *_item_scope(s, f))
         .group_by(Person.name)
-        .order_by(func.count(func.distinct(Listing.id)).desc())
+        .order_by(n.desc())
     )
-    cid = _community_id(s, f.community)
-    if cid is not None:
-        q = q.join(Site, Site.id == Listing.site_id).where(Site.community_id == cid)
-    return [(name, int(n)) for name, n in s.execute(q)]
+    return [(name, int(k)) for name, k in s.execute(q)]
 
 
 def _metric_total(s: Session, f: StatsFilter, code: str) -> tuple[Decimal, str | None]:
