@@ -591,3 +591,14 @@ def test_demo_has_each_light_the_five_sites_and_two_military(demo_desk: Desk) ->
     assert [(c.name, c.is_sample) for c in demo_desk.communities()] == [(n, True) for n in COMMUNITIES]
     # the other sites are not listed
     assert all(not r.listed for r in demo_desk.list_sites(today=TODAY) if r.address not in FIVE)
+
+
+def test_a_status_change_dated_beyond_tomorrow_is_refused(demo_desk: Desk) -> None:
+    sid = site_id(demo_desk, "江西路153号")
+    before = table_dump(demo_desk.engine)
+    later = dt.date.today() + dt.timedelta(days=2)
+    with pytest.raises(InputRefused, match="在将来"):
+        demo_desk.change_status(sid, action=Action.SUBMIT, on=later)
+    assert table_dump(demo_desk.engine) == before
+    d = demo_desk.change_status(sid, action=Action.SUBMIT, on=dt.date.today() + dt.timedelta(days=1))
+    assert d.row.status == "awaiting_acceptance"

@@ -176,6 +176,19 @@ def test_timeline_in_date_order_untimed_last_deleted_hidden(demo_desk: Desk) -> 
 # ---------------------------------------------------------------- who may change what
 
 
+def test_actors_only_edit_is_a_new_audited_version(two_users: Desk) -> None:
+    desk = two_users
+    sid = site_id(desk, "江西路153号")
+    ev = add(desk, sid, "inspection", TODAY, "bob", text="初查", actors=["刘海峰"])
+    edited = edit(desk, ev.id, "bob", actors=["孙丽萍"], expected_version=ev.version)
+    assert (edited.actors, edited.version) == (("孙丽萍",), ev.version + 1)
+    (entry,) = audits(desk, "event.edit")
+    assert (entry[2]["before"]["actors"], entry[2]["after"]["actors"]) == (["刘海峰"], ["孙丽萍"])
+    same = edit(desk, ev.id, "bob", text="初查", expected_version=edited.version)
+    assert same.version == edited.version  # nothing changed: no new version, no audit line
+    assert len(audits(desk, "event.edit")) == 1
+
+
 def test_author_edits_own_event_and_the_audit_keeps_before_and_after(two_users: Desk) -> None:
     desk = two_users
     sid = site_id(desk, "江西路153号")
@@ -187,12 +200,17 @@ def test_author_edits_own_event_and_the_audit_keeps_before_and_after(two_users: 
         "follow_up", "复查：已整改", TODAY - dt.timedelta(days=1), dt.time(10, 0),
     )  # fmt: skip
     assert edited.actors == ("孙丽萍", "珠海路环卫站")
-    assert edited.version > ev.version
+    assert edited.version == ev.version + 1  # one edit, one new version
     (entry,) = audits(desk, "event.edit")
     login, eid, detail = entry
     assert (login, eid) == ("bob", ev.id)
-    assert detail["before"] == {"kind": "inspection", "date": TODAY.isoformat(), "time": None, "text": "初查"}
-    assert detail["after"] == {"kind": "follow_up", "date": "2026-11-28", "time": "10:00:00", "text": "复查：已整改"}
+    assert detail["before"] == {
+        "kind": "inspection", "date": TODAY.isoformat(), "time": None, "text": "初查", "actors": ["刘海峰"],
+    }  # fmt: skip
+    assert detail["after"] == {
+        "kind": "follow_up", "date": "2026-11-28", "time": "10:00:00", "text": "复查：已整改",
+        "actors": ["孙丽萍", "珠海路环卫站"],
+    }  # fmt: skip
     with desk.engine.connect() as conn:
         names = conn.execute(select(EventActor.name).where(EventActor.event_id == ev.id)).scalars().all()
     assert sorted(names) == sorted(["孙丽萍", "珠海路环卫站"])  # the old actor is replaced, not kept

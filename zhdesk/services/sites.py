@@ -423,6 +423,8 @@ def change_status(
         raise InputRefused("请指定操作或目标状态")
     if on < listing.listed_on:
         raise InputRefused(f"日期 {on.isoformat()} 早于挂牌日期 {listing.listed_on.isoformat()}")
+    if on > dt.date.today() + dt.timedelta(days=1):
+        raise InputRefused(f"日期 {on.isoformat()} 在将来（今天是 {dt.date.today().isoformat()}）")
     new = apply(ListingState(source, listing.closed_on, listing.rework_count, listing.rebound_count), step, on)
     listing.status = new.status.value
     listing.closed_on = new.closed_on

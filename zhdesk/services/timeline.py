@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from db.models import EventActor, Listing, Person, Photo, TimelineEvent, Unit, User
 from db.uow import UnitOfWork
@@ -190,8 +191,9 @@ def _editable(uow: UnitOfWork, event_id: int, expected_version: int | None) -> T
     return ev
 
 
-def _snapshot(ev: TimelineEvent) -> dict[str, object]:
-    return {"kind": ev.kind, "date": ev.occurred_on, "time": ev.occurred_at, "text": ev.text}
+def _snapshot(s: Session, ev: TimelineEvent) -> dict[str, object]:
+    actors = list(s.scalars(select(EventActor.name).where(EventActor.event_id == ev.id).order_by(EventActor.id)))
+    return {"kind": ev.kind, "date": ev.occurred_on, "time": ev.occurred_at, "text": ev.text, "actors": actors}
 
 
 def edit_event(
@@ -209,23 +211,30 @@ def edit_event(
 ) -> EventDTO:
     s = uow.session
     ev = _editable(uow, event_id, expected_version)
-    before = _snapshot(ev)
-    if kind is not None:
-        ev.kind = parse_kind(kind)
-    if on is not None:
+    before = _snapshot(s, ev)
+    if on is not None:  # checked before anything changes: its queries must not flush a half edit
         _check_date(s, ev.site_id, on, today or dt.date.today(), confirmed)
-        ev.occurred_on = on
-    if at is not None:
-        ev.occurred_at = at
-    if text is not None:
-        ev.text = text.strip() or None
     if actors is not None:
         for a in s.scalars(select(EventActor).where(EventActor.event_id == ev.id)):
             s.delete(a)
         s.flush()
         _actors(s, ev.id, actors)
+    with s.no_autoflush:
+        if kind is not None:
+            ev.kind = parse_kind(kind)
+        if on is not None:
+            ev.occurred_on = on
+        if at is not None:
+            ev.occurred_at = at
+        if text is not None:
+            ev.text = text.strip() or None
+        if actors is not None:
+            flag_modified(ev, "kind")  # an actors-only edit is still a new version of the event
     s.flush()
-    audit(uow, "event.edit", "timeline_event", ev.id, before=before, after=_snapshot(ev))
+    after = _snapshot(s, ev)
+    if after == before:
+        return _dto(s, ev)  # nothing changed: no new version, no audit line
+    audit(uow, "event.edit", "timeline_event", ev.id, before=before, after=after)
     uow.commit()
     return _dto(s, ev)
 
@@ -233,7 +242,8 @@ def edit_event(
 def delete_event(uow: UnitOfWork, event_id: int, expected_version: int | None = None) -> None:
     """Hide the event; the row and the audit entry keep what it said."""
     ev = _editable(uow, event_id, expected_version)
+    before = _snapshot(uow.session, ev)
     ev.deleted = True
     uow.session.flush()
-    audit(uow, "event.delete", "timeline_event", ev.id, before=_snapshot(ev))
+    audit(uow, "event.delete", "timeline_event", ev.id, before=before)
     uow.commit()
