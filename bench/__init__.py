@@ -10,4 +10,5 @@ BENCHMARKS: dict[str, str] = {
     "photos": "bench.photos",
     "gendb": "bench.gendb",
     "dashboard": "bench.dashboard",
+    "gallery": "bench.gallery",
 }

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from ui import prefs
 from ui.ops import Ops
 from ui.pages.listings import ListingsPage
+from ui.pages.overview import OverviewPage
 from ui.pages.placeholder import PlaceholderPage
 from ui.pages.settings import SettingsPage
 from zhdesk.desk import Desk
@@ -33,7 +34,6 @@ NAVIGATION = (OVERVIEW, LISTINGS, BULLETINS, TALLIES, BRIEF, SETTINGS)
 
 # What each page not built yet will do (shown on the page, so nobody thinks it is broken).
 PLANNED: dict[str, str] = {
-    OVERVIEW: "一屏看清整治进展：各社区挂牌点位红黄绿灯分布、结案率、督办件期数与处数，以及自动生成的工作综述。",
     BULLETINS: "登记巡查、中层步巡、督察通报等各类督办件（按期、按处），跟踪每处问题的整改和办结情况。",
     TALLIES: "导入各社区报送的 Excel 台账（.xlsx/.xls/.ods/.csv），检查并修正后入库，汇总统计各项工作量。",
     BRIEF: "按所选时间段生成可直接打印的会议简报 PDF，含工作综述、统计表和图表。",
@@ -73,11 +73,14 @@ class MainWindow(QMainWindow):
 
         self.listings = ListingsPage(desk, self.ops)
         self.settings_page = SettingsPage(desk, self.ops, location)
+        self.overview = OverviewPage(desk, self.ops)
         self.pages: dict[str, QWidget] = {}
         self.stack = QStackedWidget()
         for name in NAVIGATION:
             if name == LISTINGS:
                 page: QWidget = self.listings
+            elif name == OVERVIEW:
+                page = self.overview
             elif name == SETTINGS:
                 page = self.settings_page
             else:
@@ -120,6 +123,7 @@ class MainWindow(QMainWindow):
         for page in (self.listings, self.settings_page):
             page.message.connect(self.show_message)
         self.listings.counts_changed.connect(self.counts.setText)
+        self.overview.site_activated.connect(self.open_site)
         self.listings.scale_changed.connect(self.settings_page.set_scale)
         self.settings_page.scale_changed.connect(self.listings.set_scale)
         self.settings_page.warning_days_changed.connect(lambda _days: self.listings.refresh())
@@ -133,6 +137,11 @@ class MainWindow(QMainWindow):
     # -- navigation
     def show_page(self, name: str) -> None:
         self.nav.setCurrentRow(NAVIGATION.index(name))
+
+    def open_site(self, site_id: int) -> None:
+        """Show a site on the 挂牌督办 page (from the overview chart)."""
+        self.show_page(LISTINGS)
+        self.listings.reveal_site(site_id)
 
     def current_page_name(self) -> str:
         return NAVIGATION[self.stack.currentIndex()]

@@ -27,6 +27,10 @@ class IllegalTransition(InputRefused):
     """A listing workflow step that is not allowed from the current state."""
 
 
+class NeedsConfirmation(InputRefused):
+    """Refused as it stands, but the user may confirm it (e.g. an event dated before its listing)."""
+
+
 class Conflict(InputRefused):
     """Another workstation changed the record first (optimistic locking)."""
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from ui import prefs
 from ui.ops import Ops
 from ui.pages.site_detail import SiteDetailPanel
+from ui.pages.site_tabs import SiteTabs
 from ui.pages.sites_model import COLUMNS, OVERDUE_TEXT, Col, SitesModel, SitesProxy
 from ui.widgets.display_size import DisplaySizeCombo
 from ui.widgets.light import LightDelegate, light_icon
@@ -180,15 +181,16 @@ class ListingsPage(QWidget):
 
         self.panel = SiteDetailPanel()
         self.panel.setObjectName("detail_panel")
+        self.site_tabs = SiteTabs(desk, ops, self.panel)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("listings_splitter")
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.panel)
+        self.splitter.addWidget(self.site_tabs)
         self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([1060, 400])
+        self.splitter.setSizes([800, 660])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 6)
@@ -204,6 +206,7 @@ class ListingsPage(QWidget):
         self.listed_only.toggled.connect(self._apply_filters)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.panel.transition_requested.connect(self._transition)
+        self.site_tabs.message.connect(self.message)
         self.size_combo.scale_changed.connect(self.set_scale)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
 
@@ -215,8 +218,9 @@ class ListingsPage(QWidget):
 
     # ------------------------------------------------------------ loading
     def refresh(self) -> None:
-        """Reload communities and rows from the database (in the worker)."""
+        """Reload communities and rows from the database (in the worker), and the open site's tabs."""
         desk = self.desk
+        self.site_tabs.reload()
         self.ops.run(
             lambda: (desk.communities(), desk.list_sites()),
             self._loaded,
@@ -262,6 +266,7 @@ class ListingsPage(QWidget):
         self.model.replace_row(detail.row)
         if detail.row.id == self.current_id:
             self.panel.show_detail(detail)
+            self.site_tabs.site_updated(detail.row)
         self._after_rows_changed()
 
     # ------------------------------------------------------------ filtering and selection
@@ -321,6 +326,7 @@ class ListingsPage(QWidget):
             return
         self.current_id = row.id
         self.panel.show_row(row)
+        self.site_tabs.set_site(row)
         self._load_detail(row.id)
 
     def _select(self, site_id: int) -> bool:
@@ -333,6 +339,27 @@ class ListingsPage(QWidget):
 
     def select_site(self, site_id: int) -> bool:
         """Select a site by id (for navigation from other pages and tests)."""
+        return self._select(site_id)
+
+    def reveal_site(self, site_id: int) -> bool:
+        """Select a site, clearing the filters if they hide it (navigation from the overview)."""
+        if self._select(site_id):
+            return True
+        source_row = self.model.row_of(site_id)
+        if source_row is None:
+            self.current_id = site_id  # not loaded yet: the next load selects it
+            self.refresh()
+            return False
+        for w in (self.search, self.community_combo, self.status_combo, self.light_combo, self.listed_only):
+            w.blockSignals(True)
+        self.search.clear()
+        for combo in (self.community_combo, self.status_combo, self.light_combo):
+            combo.setCurrentIndex(0)
+        if not self.model.row_at(source_row).listed:
+            self.listed_only.setChecked(False)
+        for w in (self.search, self.community_combo, self.status_combo, self.light_combo, self.listed_only):
+            w.blockSignals(False)
+        self._apply_filters()
         return self._select(site_id)
 
     # ------------------------------------------------------------ workflow
@@ -368,6 +395,7 @@ class ListingsPage(QWidget):
         self.model.replace_row(detail.row)
         if detail.row.id == self.current_id:
             self.panel.show_detail(detail)
+            self.site_tabs.site_updated(detail.row, timeline_changed=True)
             self._select(detail.row.id)
         self._after_rows_changed()
         self.message.emit(f"“{detail.row.address}”已{ACTION_LABELS[action]}，当前状态：{detail.row.status_label}")
@@ -431,6 +459,7 @@ class ListingsPage(QWidget):
             chip.setIconSize(QSize(round(h * 1.1), round(h * 1.1)))
             self._style_chip(chip)
         self.panel.setMinimumWidth(round(self.fontMetrics().horizontalAdvance("汉") * 22))
+        self.site_tabs.photos.view.update_grid()
         if self._fitted:
             self.fit_columns()
 

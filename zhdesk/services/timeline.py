@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from db.models import EventActor, Listing, Person, Photo, TimelineEvent, Unit, User
 from db.uow import UnitOfWork
 from zhdesk.dates import fmt_iso
-from zhdesk.errors import Conflict, InputRefused, NotFound, UsageError
+from zhdesk.errors import Conflict, InputRefused, NeedsConfirmation, NotFound, UsageError
 from zhdesk.services.audit import audit
 from zhdesk.services.common import current_user, site_or_refuse
 from zhdesk.services.sites import current_listing
@@ -84,9 +84,9 @@ def _check_date(s: Session, site_id: int, on: dt.date, today: dt.date, confirmed
         return
     first_listed = s.scalar(select(func.min(Listing.listed_on)).where(Listing.site_id == site_id))
     if first_listed is not None and on < first_listed:
-        raise InputRefused(f"事件日期 {on.isoformat()} 早于该点位的挂牌日期 {first_listed.isoformat()}")
+        raise NeedsConfirmation(f"事件日期 {on.isoformat()} 早于该点位的挂牌日期 {first_listed.isoformat()}")
     if on > today + FUTURE_SLACK:
-        raise InputRefused(f"事件日期 {on.isoformat()} 在将来（今天是 {today.isoformat()}）")
+        raise NeedsConfirmation(f"事件日期 {on.isoformat()} 在将来（今天是 {today.isoformat()}）")
 
 
 def _actors(s: Session, event_id: int, names: Sequence[str]) -> None:

@@ -1,0 +1,358 @@
+"""时间线 tab of the site panel: the painted timeline above, the event list below, and the buttons
+记录事件 / 编辑 / 删除. Clicking an event in the drawing selects it in the list and vice versa."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from ui.dialogs.event_dialog import EventDialog, EventInput
+from ui.ops import Ops, describe, show_error
+from ui.pages.events_model import ECol, EventPhotosDelegate, EventsModel
+from ui.thumbnails import ThumbnailCache
+from ui.widgets.timeline import TimelineWidget
+from zhdesk.desk import Desk
+from zhdesk.dto import SiteRow
+from zhdesk.errors import NeedsConfirmation
+from zhdesk.services.timeline import EventDTO
+
+DATE_CONFIRM_TITLE = "请确认事件日期"
+
+
+def is_date_refusal(exc: BaseException) -> bool:
+    """The core refuses an event dated before listing or in the future unless confirmed."""
+    return isinstance(exc, NeedsConfirmation)
+
+
+def site_caption(row: SiteRow) -> str:
+    parts = [row.address]
+    if row.status_label:
+        parts.append(row.status_label)
+    if row.listed and row.days_text:
+        parts.append(row.days_text)
+    return " · ".join(parts)
+
+
+class TimelineTab(QWidget):
+    changed = Signal()  # an event was added, edited or deleted
+    count_changed = Signal(int)
+    message = Signal(str)
+    loaded = Signal()
+
+    def __init__(self, desk: Desk, ops: Ops, thumbs: ThumbnailCache, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.ops = ops
+        self.thumbs = thumbs
+        self.site: SiteRow | None = None
+        self.dialog: EventDialog | None = None
+        self._stale = False
+        self._select_after_load: int | None = None
+        self._syncing = False
+
+        self.caption = QLabel()
+        self.caption.setObjectName("timeline_caption")
+        self.record_button = QPushButton("记录事件…")
+        self.record_button.setObjectName("record_event")
+        self.record_button.setToolTip("在该点位的时间线上记录一次检查、约谈、整改措施等")
+        self.edit_button = QPushButton("编辑…")
+        self.edit_button.setObjectName("edit_event")
+        self.delete_button = QPushButton("删除")
+        self.delete_button.setObjectName("delete_event")
+        self.delete_button.setToolTip("从时间线上删除所选事件（审计记录中保留）")
+        bar = QHBoxLayout()
+        bar.addWidget(self.caption, 1)
+        bar.addWidget(self.record_button)
+        bar.addWidget(self.edit_button)
+        bar.addWidget(self.delete_button)
+
+        self.drawing = TimelineWidget()
+        self.show_all = QCheckBox("显示以往挂牌的事件")
+        self.show_all.setObjectName("timeline_show_all")
+        self.show_all.setToolTip("时间线图默认只画本次挂牌以来的事件；勾选后画出全部历史")
+        self.show_all.setVisible(False)
+        self.list_title = QLabel("事件记录（双击可编辑）")
+
+        self.model = EventsModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("events_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setItemDelegateForColumn(ECol.PHOTOS, EventPhotosDelegate(thumbs, self.table))
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(ECol.TEXT, QHeaderView.ResizeMode.Stretch)
+        header.setHighlightSections(False)
+        header.setMinimumSectionSize(40)
+
+        frame = QFrame()
+        frame.setFrameShape(QFrame.Shape.StyledPanel)
+        frame_layout = QVBoxLayout(frame)
+        frame_layout.setContentsMargins(1, 1, 1, 1)
+        frame_layout.addWidget(self.drawing)
+        under = QHBoxLayout()
+        under.addWidget(self.list_title, 1)
+        under.addWidget(self.show_all)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(bar)
+        layout.addWidget(frame)
+        layout.addLayout(under)
+        layout.addWidget(self.table, 1)
+
+        self.record_button.clicked.connect(self.record_event)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.drawing.event_clicked.connect(self.select_event)
+        self.drawing.event_activated.connect(self.edit_event)
+        self.show_all.toggled.connect(self.drawing.set_show_all)
+        self.drawing.show_all_changed.connect(self._show_all_changed)
+        self.table.selectionModel().selectionChanged.connect(self._table_selection)
+        self.table.doubleClicked.connect(self._table_activated)
+        self.thumbs.loaded.connect(self.model.photos_changed)
+        self._update_buttons()
+
+    # ------------------------------------------------------------ loading
+    def set_site(self, row: SiteRow | None, *, reload: bool = False) -> None:
+        """Show another site (or the same one, changed); loads now if visible, else when shown."""
+        same = self.site is not None and row is not None and self.site.id == row.id
+        self.site = row
+        if not same:
+            self.model.set_events([])
+            self.drawing.set_timeline([], None, None, None)
+        if row is not None:
+            self.caption.setText(site_caption(row))
+            self._update_span()
+        if row is not None and (not same or reload):
+            self._stale = True
+            if self.isVisible():
+                self.reload()
+        self._update_buttons()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
+
+    def reload(self) -> None:
+        if self.site is None:
+            return
+        self._stale = False
+        sid, desk = self.site.id, self.desk
+        self.ops.run(lambda: desk.timeline(sid), lambda evs: self._loaded(sid, evs), label="正在读取时间线…")
+
+    def _loaded(self, site_id: int, events: list[EventDTO]) -> None:
+        if self.site is None or self.site.id != site_id:
+            return
+        keep = self._select_after_load or self.selected_id()
+        self._select_after_load = None
+        self.model.set_events(events)
+        self._update_span()
+        self._fit_columns()
+        self.thumbs.request([pid for e in events for pid in e.photo_ids])
+        if keep is not None and self.model.row_of(keep) is not None:
+            self.select_event(keep)
+        self._update_buttons()
+        self.count_changed.emit(len(events))
+        self.loaded.emit()
+
+    def _update_span(self) -> None:
+        row = self.site
+        if row is None:
+            return
+        self.drawing.set_timeline(self.model.events(), row.listed_on, row.deadline, row.closed_on, dt.date.today())
+        self.show_all.setVisible(bool(self.drawing.earlier_events()) or self.drawing.show_all)
+
+    def _show_all_changed(self, show_all: bool) -> None:
+        was = self.show_all.blockSignals(True)
+        self.show_all.setChecked(show_all)
+        self.show_all.blockSignals(was)
+        self.show_all.setVisible(bool(self.drawing.earlier_events()) or show_all)
+
+    def _fit_columns(self) -> None:
+        """Date, kind and photos fit their contents; actors at most ~10 characters; the text takes the rest."""
+        self.table.resizeColumnsToContents()
+        em = self.table.fontMetrics().horizontalAdvance("汉")
+        header = self.table.horizontalHeader()
+        if header.sectionSize(ECol.ACTORS) > em * 7:
+            header.resizeSection(ECol.ACTORS, round(em * 7))
+        self.table.resizeRowsToContents()
+
+    # ------------------------------------------------------------ selection, both ways
+    def selected_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.event_at(rows[0].row()).id if rows else None
+
+    def selected_event(self) -> EventDTO | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.event_at(rows[0].row()) if rows else None
+
+    def select_event(self, event_id: int) -> None:
+        """Select an event in the list and the drawing (from a click on the drawing, or code)."""
+        r = self.model.row_of(event_id)
+        if r is None:
+            return
+        self._syncing = True
+        try:
+            ix = self.model.index(r, 0)
+            self.table.selectionModel().select(
+                ix, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            )
+            self.table.setCurrentIndex(ix)
+            self.table.scrollTo(ix)
+            self.drawing.set_selected(event_id)
+        finally:
+            self._syncing = False
+        self._update_buttons()
+
+    def _table_selection(self, _s: QItemSelection, _d: QItemSelection) -> None:
+        if not self._syncing:
+            self.drawing.set_selected(self.selected_id())
+        self._update_buttons()
+
+    def _table_activated(self, index: QModelIndex) -> None:
+        self.edit_event(self.model.event_at(index.row()).id)
+
+    def _update_buttons(self) -> None:
+        has_site = self.site is not None
+        chosen = self.selected_id() is not None
+        self.record_button.setEnabled(has_site)
+        self.edit_button.setEnabled(chosen)
+        self.delete_button.setEnabled(chosen)
+
+    # ------------------------------------------------------------ record / edit / delete
+    def record_event(self) -> EventDialog | None:
+        """Open the 记录事件 dialog (non-blocking); returns it so callers and tests can drive it."""
+        if self.site is None:
+            return None
+        return self._open_dialog(None)
+
+    def edit_selected(self) -> EventDialog | None:
+        eid = self.selected_id()
+        return self.edit_event(eid) if eid is not None else None
+
+    def edit_event(self, event_id: int) -> EventDialog | None:
+        r = self.model.row_of(event_id)
+        if self.site is None or r is None:
+            return None
+        return self._open_dialog(self.model.event_at(r))
+
+    def _open_dialog(self, event: EventDTO | None) -> EventDialog:
+        assert self.site is not None
+        if self.dialog is not None:
+            self.dialog.close()
+        dlg = EventDialog(self, self.site.address, event)
+        dlg.submitted.connect(lambda: self._save(dlg, confirmed=False))
+        dlg.finished.connect(lambda _r: self._dialog_closed(dlg))
+        self.dialog = dlg
+        dlg.open()
+        return dlg
+
+    def _dialog_closed(self, dlg: EventDialog) -> None:
+        if self.dialog is dlg:
+            self.dialog = None
+        dlg.deleteLater()
+
+    def _save(self, dlg: EventDialog, *, confirmed: bool) -> None:
+        if self.site is None:
+            return
+        v = dlg.values()
+        work = self._save_call(self.site.id, dlg.editing, v, confirmed)
+        self.ops.run(
+            work,
+            lambda ev: self._saved(dlg, ev),
+            lambda exc: self._save_failed(dlg, exc, confirmed),
+            label="正在保存事件…",
+            show_errors=False,
+        )
+
+    def _save_call(self, site_id: int, old: EventDTO | None, v: EventInput, confirmed: bool) -> Callable[[], EventDTO]:
+        desk = self.desk
+        if old is None:
+            return lambda: desk.add_event(
+                site_id, v.kind, v.on, at=v.at, text=v.text or None, actors=v.actors, confirmed=confirmed
+            )
+        # Only a changed date is re-checked: an old event confirmed once need not be confirmed again.
+        on = v.on if v.on != old.date else None
+        return lambda: desk.edit_event(
+            old.id, kind=v.kind, on=on, at=v.at, text=v.text, actors=v.actors,
+            expected_version=old.version, confirmed=confirmed,
+        )  # fmt: skip
+
+    def _saved(self, dlg: EventDialog, event: EventDTO) -> None:
+        verb = "修改" if dlg.editing else "记录"
+        if isValid(dlg):
+            dlg.accept()
+        self._select_after_load = event.id
+        self.reload()
+        self.changed.emit()
+        self.message.emit(f"已{verb}事件：{event.date.isoformat()} {event.kind_label}")
+
+    def _save_failed(self, dlg: EventDialog, exc: BaseException, confirmed: bool) -> None:
+        if not isValid(dlg) or not dlg.isVisible():
+            return  # closed meanwhile: nothing was saved, nobody to tell
+        if not confirmed and is_date_refusal(exc):
+            answer = QMessageBox.question(
+                dlg,
+                DATE_CONFIRM_TITLE,
+                f"{describe(exc)}。\n\n如果日期确实无误（例如补录或预约的事项），可以仍然记录。是否仍要保存？",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                self._save(dlg, confirmed=True)
+                return
+            dlg.set_busy(False, "未保存：请修改日期后再保存。")
+            return
+        dlg.set_busy(False, "未保存：" + describe(exc))
+        show_error(dlg, describe(exc))
+
+    def delete_selected(self) -> None:
+        ev = self.selected_event()
+        if ev is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "删除事件",
+            f"删除 {ev.date.isoformat()} 的“{ev.kind_label}”事件？\n\n"
+            "删除后时间线上不再显示，但原内容和这次删除都保留在审计记录中，可以追溯。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        desk = self.desk
+        self.ops.run(
+            lambda: desk.delete_event(ev.id, ev.version),
+            lambda _r: self._deleted(ev),
+            lambda _exc: self.reload(),
+            label="正在删除事件…",
+        )
+
+    def _deleted(self, ev: EventDTO) -> None:
+        self.reload()
+        self.changed.emit()
+        self.message.emit(f"已删除事件：{ev.date.isoformat()} {ev.kind_label}（审计记录中保留）")
