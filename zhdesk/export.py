@@ -33,7 +33,7 @@ def _width(value: Cell) -> float:
     if value is None:
         return 0
     if isinstance(value, dt.date):
-        return 11
+        return 12  # yyyy-mm-dd plus a margin: LibreOffice shows #### when a date does not fit
     text = str(value)
     # CJK characters are about twice as wide as Latin ones in Excel's width unit.
     return sum(2.1 if ord(ch) > 0x2E80 else 1.1 for ch in text)
