@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +13,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from zhdesk.errors import StorageProblem
+from zhdesk.files import write_atomically
 
 Cell = str | int | float | dt.date | dt.datetime | None
 
@@ -80,15 +78,4 @@ def export_table(path: Path, sheet_title: str, columns: Sequence[Column], rows: 
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.print_title_rows = "1:1"
-    path = Path(path)
-    tmp: str | None = None
-    try:
-        fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-        os.close(fd)
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except OSError as exc:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-        raise StorageProblem(f"无法写入文件：{path}（{exc.strerror}）") from exc
-    return path
+    return write_atomically(Path(path), wb.save)

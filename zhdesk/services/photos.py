@@ -9,8 +9,6 @@ thumbnailed on worker threads meanwhile; only the caller's thread touches the se
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,7 +24,8 @@ from db.models import Photo, PhotoBlob, Thumbnail, TimelineEvent
 from db.uow import UnitOfWork
 from zhdesk import imaging
 from zhdesk.dates import fmt_iso
-from zhdesk.errors import InputRefused, NotFound, StorageProblem, UsageError
+from zhdesk.errors import InputRefused, NotFound, UsageError
+from zhdesk.files import write_atomically
 from zhdesk.services.audit import audit
 from zhdesk.services.common import site_or_refuse
 
@@ -305,17 +304,11 @@ def thumbnails(uow: UnitOfWork, photo_ids: Sequence[int], edge: int = imaging.TH
 def export_photo(uow: UnitOfWork, photo_id: int, out: Path) -> Path:
     """Write the original bytes back, bit-identical."""
     data = original_bytes(uow, photo_id)
-    tmp: str | None = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".part")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, out)
-    except OSError as exc:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-        raise StorageProblem(f"无法写入文件：{out}（{exc.strerror}）") from exc
-    return out
+
+    def write(tmp: str) -> None:
+        Path(tmp).write_bytes(data)
+
+    return write_atomically(out, write)
 
 
 def update_photo(
