@@ -9,6 +9,15 @@ from typing import Any
 from zhdesk.dates import fmt_iso
 
 
+def _with_iso_dates(obj: Any) -> dict[str, Any]:
+    """asdict() with every date field as an ISO string (JSON has no dates)."""
+    d = asdict(obj)
+    for k, v in d.items():
+        if isinstance(v, dt.date):
+            d[k] = fmt_iso(v)
+    return d
+
+
 @dataclass(frozen=True)
 class CommunityDTO:
     id: int
@@ -63,10 +72,7 @@ class SiteRow:
     problem: str | None
 
     def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        for k in ("listed_on", "deadline", "closed_on"):
-            d[k] = fmt_iso(getattr(self, k))
-        return d
+        return _with_iso_dates(self)
 
 
 @dataclass(frozen=True)
@@ -90,10 +96,7 @@ class ListingDTO:
     contacts: tuple[ContactDTO, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        for k in ("listed_on", "deadline", "closed_on"):
-            d[k] = fmt_iso(getattr(self, k))
-        return d
+        return _with_iso_dates(self)
 
 
 @dataclass(frozen=True)
