@@ -27,21 +27,27 @@ class GanttRow:
     closed_on: dt.date | None
     days_text: str
     rebounds: tuple[dt.date, ...]
+    # (date, kind code) of the current listing's other events, for small marks along the bar
+    events: tuple[tuple[dt.date, str], ...] = ()
 
 
 def gantt(uow: UnitOfWork, today: dt.date | None = None) -> list[GanttRow]:
     """Rows in the order the tables use (red, yellow, green by days left, then closed)."""
     rows = [r for r in list_sites(uow, SiteFilter(listed_only=True), today) if r.listed_on is not None]
     rebounds: dict[int, list[dt.date]] = {}
+    events: dict[int, list[tuple[dt.date, str]]] = {}
     listing_ids = [r.listing_id for r in rows if r.listing_id is not None]
-    for listing_id, on in uow.session.execute(
-        select(TimelineEvent.listing_id, TimelineEvent.occurred_on)
-        .where(TimelineEvent.listing_id.in_(listing_ids), TimelineEvent.kind == "rebound",
-               TimelineEvent.deleted.is_(False))
-        .order_by(TimelineEvent.occurred_on)
+    for listing_id, on, kind in uow.session.execute(
+        select(TimelineEvent.listing_id, TimelineEvent.occurred_on, TimelineEvent.kind)
+        .where(TimelineEvent.listing_id.in_(listing_ids), TimelineEvent.deleted.is_(False))
+        .order_by(TimelineEvent.occurred_on, TimelineEvent.id)
     ):  # fmt: skip
-        if listing_id is not None:
+        if listing_id is None:
+            continue
+        if kind == "rebound":
             rebounds.setdefault(listing_id, []).append(on)
+        elif kind != "listed":
+            events.setdefault(listing_id, []).append((on, kind))
     out: list[GanttRow] = []
     for r in rows:
         assert r.listed_on is not None and r.status and r.status_label and r.light and r.listing_id
@@ -51,6 +57,7 @@ def gantt(uow: UnitOfWork, today: dt.date | None = None) -> list[GanttRow]:
                 status=r.status, status_label=r.status_label, light=r.light, listed_on=r.listed_on,
                 deadline=r.deadline, closed_on=r.closed_on, days_text=r.days_text,
                 rebounds=tuple(rebounds.get(r.listing_id, ())),
+                events=tuple(events.get(r.listing_id, ())),
             )
         )  # fmt: skip
     return out
