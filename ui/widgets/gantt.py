@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QHBoxLayout, QScrollBar, QToolTip, QWidget
 
 from ui.widgets.light import LIGHT_COLORS
 from zhdesk.services.overview import GanttRow
+from zhdesk.services.timeline import EVENT_KINDS
 
 ROW_PX = 30  # pixels per site row
 HEADROOM = 1.0  # rows of space above the first row, for the 今天 label
@@ -36,6 +37,7 @@ OVERDUE = "#d93025"  # deadline -> today (or -> closed, if closed late)
 CLOSED = "#9aa0a6"  # listed -> closed
 CLOSED_MARK = "#137333"
 REBOUND = "#e8710a"
+EVENT_MARK = "#37474f"  # dark slate: reads on blue, grey and red bars alike
 TODAY = "#174ea6"
 AXIS_TEXT = "#3c4043"
 HOVER = (26, 115, 232, 28)
@@ -47,6 +49,7 @@ LEGEND: tuple[tuple[str, str, str], ...] = (
     ("■", OVERDUE, "超期"),
     ("■", CLOSED, "已办结"),
     ("✓", CLOSED_MARK, "办结日"),
+    ("●", EVENT_MARK, "检查、约谈等事件"),
     ("▼", REBOUND, "反弹"),
     ("┆", TODAY, "今天"),
 )
@@ -77,6 +80,9 @@ def row_tooltip(r: GanttRow) -> str:
         lines.append(f"办结日期：{r.closed_on.isoformat()}")
     if r.rebounds:
         lines.append("反弹：" + "、".join(d.isoformat() for d in r.rebounds))
+    if r.events:
+        on, kind = r.events[-1]
+        lines.append(f"事件 {len(r.events)} 条，最近：{on.isoformat()} {EVENT_KINDS.get(kind, kind)}")
     lines.append("单击打开该点位")
     return "\n".join(lines)
 
@@ -264,6 +270,10 @@ class GanttChart(QWidget):
                                                pen=pg.mkPen(None))  # fmt: skip
         self.rebound_marks = pg.ScatterPlotItem(symbol="t", size=13, brush=pg.mkBrush(REBOUND),
                                                 pen=pg.mkPen("white", width=1))  # fmt: skip
+        # Timeline events (inspections, talks, actions …) as small dots along each bar.
+        self.event_marks = pg.ScatterPlotItem(symbol="o", size=6, brush=pg.mkBrush(EVENT_MARK),
+                                              pen=pg.mkPen("white", width=1))  # fmt: skip
+        self.plot.addItem(self.event_marks)
         self.plot.addItem(self.closed_marks)
         self.plot.addItem(self.rebound_marks)
         self.hover_band = pg.LinearRegionItem(
@@ -313,6 +323,8 @@ class GanttChart(QWidget):
             item.setOpts(x0=np.array(b.x0), x1=np.array(b.x1), y=np.array(b.y), height=BAR_HEIGHT)
         closed = [(day(r.closed_on), float(i)) for i, r in enumerate(self.rows) if r.closed_on is not None]
         self.closed_marks.setData(pos=np.array(closed).reshape(-1, 2) + np.array([0.9, 0.0]) if closed else [])
+        events = [(day(d) + 0.5, float(i)) for i, r in enumerate(self.rows) for d, _k in r.events]
+        self.event_marks.setData(pos=np.array(events).reshape(-1, 2) if events else [])
         rebounds = [(day(d), i - BAR_HEIGHT / 2 - 0.08) for i, r in enumerate(self.rows) for d in r.rebounds]
         self.rebound_marks.setData(pos=np.array(rebounds).reshape(-1, 2) if rebounds else [])
         self.today_line.setValue(day(self.today))
