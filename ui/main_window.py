@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from ui import prefs
 from ui.ops import Ops
+from ui.pages.bulletins import BulletinsPage
 from ui.pages.listings import ListingsPage
 from ui.pages.overview import OverviewPage
 from ui.pages.placeholder import PlaceholderPage
@@ -34,7 +35,6 @@ NAVIGATION = (OVERVIEW, LISTINGS, BULLETINS, TALLIES, BRIEF, SETTINGS)
 
 # What each page not built yet will do (shown on the page, so nobody thinks it is broken).
 PLANNED: dict[str, str] = {
-    BULLETINS: "登记巡查、中层步巡、督察通报等各类督办件（按期、按处），跟踪每处问题的整改和办结情况。",
     TALLIES: "导入各社区报送的 Excel 台账（.xlsx/.xls/.ods/.csv），检查并修正后入库，汇总统计各项工作量。",
     BRIEF: "按所选时间段生成可直接打印的会议简报 PDF，含工作综述、统计表和图表。",
 }
@@ -74,6 +74,12 @@ class MainWindow(QMainWindow):
         self.listings = ListingsPage(desk, self.ops)
         self.settings_page = SettingsPage(desk, self.ops, location)
         self.overview = OverviewPage(desk, self.ops)
+        self.bulletins = BulletinsPage(desk, self.ops)
+        self.bulletins.message.connect(self.show_message)
+        self.bulletins.site_activated.connect(self.open_site)
+        self.listings.scale_changed.connect(self.bulletins.set_scale)
+        self.settings_page.scale_changed.connect(self.bulletins.set_scale)
+        self.bulletins.refresh()
         self.pages: dict[str, QWidget] = {}
         self.stack = QStackedWidget()
         for name in NAVIGATION:
@@ -83,6 +89,8 @@ class MainWindow(QMainWindow):
                 page = self.overview
             elif name == SETTINGS:
                 page = self.settings_page
+            elif name == BULLETINS:
+                page = self.bulletins
             else:
                 page = PlaceholderPage(name, PLANNED[name])
             page.setObjectName(f"page_{NAVIGATION.index(name)}")
