@@ -89,7 +89,9 @@ def test_demo_gantt_hover_and_click_open_the_site(qtbot: QtBot, window: MainWind
     window.show_page(OVERVIEW)
     wait_idle(qtbot, window.ops)
     page = window.overview
-    assert isinstance(page, OverviewPage) and page.title.text() == PAGE_TITLE == "督办进度总览"
+    assert isinstance(page, OverviewPage) and page.title.text() == PAGE_TITLE == "总览"
+    page.tabs.setCurrentWidget(page.gantt_section)  # the Gantt is the 督办进度 tab
+    assert page.tabs.tabText(page.tabs.currentIndex()) == "督办进度"
     chart = page.chart
     expected = ui_desk.gantt()
     assert [r.site_id for r in chart.rows] == [r.site_id for r in expected]
@@ -184,6 +186,9 @@ def test_empty_overview(qtbot: QtBot, desk: Desk) -> None:
     qtbot.addWidget(page)
     page.show()
     wait_idle(qtbot, ops)
+    assert page.dashboard.card_items.value.text() == "0期 0处"
+    assert page.dashboard.card_rate.value.text() == "—"
+    page.dashboard.grab()
     assert page.chart.rows == [] and page.counts.text().startswith("挂牌督办 0 处")
     page.chart.grab()
     assert ops.shutdown()

@@ -1,7 +1,8 @@
-"""总览 page: 督办进度总览 — the Gantt chart of every listed site, most urgent first.
+"""总览 page: filters on top, then two tabs — 数据看板 (KPI cards, charts, 需要关注; ui.pages.dashboard)
+and 督办进度 (the Gantt chart of every listed site, most urgent first).
 
-The page is a column of sections (`self.sections`); KPI cards are meant to go in above the chart
-(`add_section(widget, index=0)`).
+The filters (time range by the batches' issue dates, community) apply to the whole page; the Gantt
+shows listings of the chosen community whatever their dates. Everything loads on the worker.
 """
 
 from __future__ import annotations
@@ -9,16 +10,60 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QFont, QShowEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtGui import QFont, QHideEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDateEdit,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.ops import Ops
+from ui.pages.dashboard import AttentionEntry, DashboardView, attention_entries
 from ui.widgets.gantt import LEGEND, GanttChart
 from zhdesk.desk import Desk
 from zhdesk.services.overview import GanttRow
+from zhdesk.services.sites import SiteFilter
+from zhdesk.services.stats import Dashboard, Drill, StatsFilter, granularity_for
 
-PAGE_TITLE = "督办进度总览"
+PAGE_TITLE = "总览"
+GANTT_TAB_TITLE = "督办进度"
+DASHBOARD_TAB_TITLE = "数据看板"
+ALL_COMMUNITIES = "全部社区"
+NO_LIMIT = dt.date(2000, 1, 1)  # the start date shown as 不限
+DUE_SOON_LOOKBACK_DAYS = 366  # 需要关注 looks for items due soon among those issued in the last year
+
+# Quick ranges: label -> (from, to) for a given today; None = no limit.
+PRESETS = ("全部", "本月", "近8周", "今年", "2021年上半年")
+
+
+def preset_range(name: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    match name:
+        case "本月":
+            return today.replace(day=1), today
+        case "近8周":
+            return today - dt.timedelta(weeks=8) + dt.timedelta(days=1), today
+        case "今年":
+            return dt.date(today.year, 1, 1), today
+        case "2021年上半年":
+            return dt.date(2021, 1, 1), dt.date(2021, 6, 30)
+    return None, None
+
+
+def qdate(d: dt.date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def pydate(d: QDate) -> dt.date:
+    return dt.date(d.year(), d.month(), d.day())
 
 
 def legend_html() -> str:
@@ -36,13 +81,18 @@ def counts_text(rows: Sequence[GanttRow]) -> str:
 
 class OverviewPage(QWidget):
     site_activated = Signal(int)
-    loaded = Signal()
+    loaded = Signal()  # the Gantt rows arrived
+    dashboard_loaded = Signal()  # the dashboard's figures and 需要关注 arrived
+    message = Signal(str)
 
     def __init__(self, desk: Desk, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk = desk
         self.ops = ops
         self._loaded_once = False
+        self._generation = 0  # results of an older filter are dropped
+        self._all_rows: list[GanttRow] = []
+        self.filter = StatsFilter()
 
         self.title = QLabel(PAGE_TITLE)
         self.title.setObjectName("page_title")
@@ -53,15 +103,76 @@ class OverviewPage(QWidget):
         self.refresh_button = QPushButton("刷新")
         self.refresh_button.setToolTip("重新读取数据库 (F5)")
         self.refresh_button.clicked.connect(self.refresh)
+
+        # Filters: time range (with quick presets) and community.
+        today = dt.date.today()
+        self.date_from = QDateEdit()
+        self.date_to = QDateEdit()
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setMinimumDate(qdate(NO_LIMIT))
+            edit.setMaximumDate(QDate(2099, 12, 31))
+        self.date_from.setObjectName("date_from")
+        self.date_to.setObjectName("date_to")
+        self.date_from.setSpecialValueText("不限")
+        self.date_from.setToolTip("按督办件下发日期筛选；最早日期显示为“不限”")
+        self.date_from.setDate(qdate(NO_LIMIT))
+        self.date_to.setDate(qdate(today))
+        self.presets = QButtonGroup(self)
+        self.presets.setExclusive(True)
+        self.preset_buttons: dict[str, QToolButton] = {}
+        for name in PRESETS:
+            b = QToolButton()
+            b.setText(name)
+            b.setCheckable(True)
+            b.setAutoRaise(False)
+            b.setStyleSheet(
+                "QToolButton { padding: 3px 10px; border: 1px solid #c4c7c5; border-radius: 4px; background: white; }"
+                "QToolButton:checked { background: #1a5fb4; color: white; border-color: #1a5fb4; }"
+            )
+            b.clicked.connect(lambda _checked=False, n=name: self.apply_preset(n))
+            self.presets.addButton(b)
+            self.preset_buttons[name] = b
+        self.preset_buttons["全部"].setChecked(True)
+        self.community_combo = QComboBox()
+        self.community_combo.setObjectName("community_filter")
+        self.community_combo.addItem(ALL_COMMUNITIES)
+        self.community_combo.setMinimumContentsLength(10)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(350)
+        self._debounce.timeout.connect(self._dates_edited)
+        self.date_from.dateChanged.connect(lambda _d: self._debounce.start())
+        self.date_to.dateChanged.connect(lambda _d: self._debounce.start())
+        self.community_combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
+
         top = QHBoxLayout()
         top.addWidget(self.title)
+        top.addSpacing(24)
+        top.addWidget(QLabel("时间"))
+        top.addWidget(self.date_from)
+        top.addWidget(QLabel("至"))
+        top.addWidget(self.date_to)
+        top.addSpacing(6)
+        for b in self.preset_buttons.values():
+            top.addWidget(b)
+        top.addSpacing(18)
+        top.addWidget(QLabel("社区"))
+        top.addWidget(self.community_combo)
         top.addStretch(1)
         top.addWidget(self.refresh_button)
+
+        self.dashboard = DashboardView(desk, ops)
+        self.dashboard.setObjectName("dashboard")
+        self.dashboard.site_activated.connect(self.site_activated)
+        self.dashboard.message.connect(self.message)
+        self.dashboard.show_listings_progress.connect(lambda: self.tabs.setCurrentWidget(self.gantt_section))
 
         # The Gantt section: heading, counts and legend, hint, chart.
         self.gantt_section = QFrame()
         self.gantt_section.setObjectName("gantt_section")
-        heading = QLabel("整改进度（按紧急程度排列：超期的在最上面）")
+        heading = QLabel("挂牌督办整改进度（按紧急程度排列：超期的在最上面）")
         heading_font = QFont(heading.font())
         heading_font.setBold(True)
         heading_font.setPointSizeF(heading_font.pointSizeF() * 1.1)
@@ -87,15 +198,22 @@ class OverviewPage(QWidget):
         foot.addStretch(1)
         foot.addWidget(hint)
         section = QVBoxLayout(self.gantt_section)
-        section.setContentsMargins(0, 0, 0, 0)
+        section.setContentsMargins(0, 6, 0, 0)
         section.addLayout(head)
         section.addLayout(foot)
         section.addWidget(self.chart, 100)
         section.addStretch(1)  # below a short chart (few sites): empty page, not thinly spread rows
 
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("overview_tabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.dashboard, DASHBOARD_TAB_TITLE)
+        self.tabs.addTab(self.gantt_section, GANTT_TAB_TITLE)
+        self.tabs.setTabToolTip(1, "挂牌督办点位的整改时间轴（甘特图）")
+
         self.sections = QVBoxLayout()
         self.sections.setSpacing(12)
-        self.sections.addWidget(self.gantt_section, 1)
+        self.sections.addWidget(self.tabs, 1)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 6)
@@ -105,20 +223,120 @@ class OverviewPage(QWidget):
         self.chart.site_activated.connect(self.site_activated)
 
     def add_section(self, widget: QWidget, index: int = 0, stretch: int = 0) -> None:
-        """Put another section on the page (KPI cards go at index 0, above the chart)."""
+        """Put another section on the page, above the tabs."""
         self.sections.insertWidget(index, widget, stretch)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.refresh()  # the overview is read often and changes elsewhere: cheap to reload on every visit
 
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._debounce.stop()
+        super().hideEvent(event)
+
+    # ------------------------------------------------------------ filters
+    def current_filter(self) -> StatsFilter:
+        start = pydate(self.date_from.date())
+        end = pydate(self.date_to.date())
+        date_from = None if start <= NO_LIMIT else start
+        # 不限 … today is the unfiltered view (no end either).
+        date_to = None if date_from is None and end >= dt.date.today() else end
+        if date_from and date_to and date_from > date_to:
+            date_from, date_to = date_to, date_from
+        community = self.community_combo.currentText()
+        return StatsFilter(date_from, date_to, None if community == ALL_COMMUNITIES else community or None)
+
+    def apply_preset(self, name: str, today: dt.date | None = None) -> None:
+        start, end = preset_range(name, today or dt.date.today())
+        for edit in (self.date_from, self.date_to):
+            edit.blockSignals(True)
+        self.date_from.setDate(qdate(start or NO_LIMIT))
+        self.date_to.setDate(qdate(end or today or dt.date.today()))
+        for edit in (self.date_from, self.date_to):
+            edit.blockSignals(False)
+        self.preset_buttons[name].setChecked(True)
+        self._debounce.stop()
+        self.apply_filter()
+
+    def set_range(self, start: dt.date | None, end: dt.date | None) -> None:
+        """Set the dates as if typed (tests and other pages); refreshes at once."""
+        for edit in (self.date_from, self.date_to):
+            edit.blockSignals(True)
+        self.date_from.setDate(qdate(start or NO_LIMIT))
+        self.date_to.setDate(qdate(end or dt.date.today()))
+        for edit in (self.date_from, self.date_to):
+            edit.blockSignals(False)
+        self._dates_edited()
+
+    def set_community(self, name: str | None) -> None:
+        self.community_combo.setCurrentText(name or ALL_COMMUNITIES)  # the combo's signal refreshes
+
+    def _dates_edited(self) -> None:
+        self._debounce.stop()
+        # A hand-edited range is no preset: clear the preset buttons.
+        self.presets.setExclusive(False)
+        for b in self.preset_buttons.values():
+            b.setChecked(False)
+        self.presets.setExclusive(True)
+        self.apply_filter()
+
+    def apply_filter(self) -> None:
+        self.filter = self.current_filter()
+        self.refresh_dashboard()
+        self.set_rows(self._all_rows)
+
+    # ------------------------------------------------------------ loading
     def refresh(self) -> None:
         desk = self.desk
-        self.ops.run(lambda: desk.gantt(), self.set_rows, label="正在读取督办进度…")
+        self.ops.run(lambda: desk.gantt(), self._gantt_loaded, label="正在读取督办进度…")
+        self.ops.run(lambda: [c.name for c in desk.communities()], self._fill_communities, label="正在读取社区…")
+        self.filter = self.current_filter()
+        self.refresh_dashboard()
+
+    def refresh_dashboard(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        desk, f = self.desk, self.filter
+
+        def load() -> tuple[Dashboard, str, list[AttentionEntry], dt.date]:
+            today = dt.date.today()
+            data = desk.dashboard(f, today)
+            sites = desk.list_sites(SiteFilter(community=f.community, listed_only=True), today)
+            base = StatsFilter(community=f.community)
+            overdue = desk.drill_items(Drill(base=base, overdue_only=True), today)
+            recent = StatsFilter(today - dt.timedelta(days=DUE_SOON_LOOKBACK_DAYS), None, f.community)
+            open_recent = [i for i in desk.drill_items(Drill(base=recent), today) if i.status == "open"]
+            entries = attention_entries(sites, overdue + open_recent, today, desk.warning_days())
+            return data, granularity_for(f, today), entries, today
+
+        def done(result: tuple[Dashboard, str, list[AttentionEntry], dt.date]) -> None:
+            if generation != self._generation:
+                return  # a newer filter is on its way
+            data, gran, entries, today = result
+            self.dashboard.set_data(data, f, gran, today)
+            self.dashboard.set_attention(entries)
+            self.dashboard_loaded.emit()
+
+        self.ops.run(load, done, label="正在统计…")
+
+    def _fill_communities(self, names: list[str]) -> None:
+        current = self.community_combo.currentText()
+        was = self.community_combo.blockSignals(True)
+        self.community_combo.clear()
+        self.community_combo.addItem(ALL_COMMUNITIES)
+        self.community_combo.addItems(names)
+        self.community_combo.setCurrentText(current if current in names else ALL_COMMUNITIES)
+        self.community_combo.blockSignals(was)
+
+    def _gantt_loaded(self, rows: Sequence[GanttRow]) -> None:
+        self.set_rows(rows)
 
     def set_rows(self, rows: Sequence[GanttRow], today: dt.date | None = None) -> None:
-        self.chart.set_rows(rows, today)
+        self._all_rows = list(rows)
+        community = self.filter.community
+        shown = [r for r in rows if community is None or r.community == community]
+        self.chart.set_rows(shown, today)
         self.chart.setMaximumHeight(max(self.chart.content_height(), 120))
-        self.counts.setText(counts_text(rows))
+        self.counts.setText(counts_text(shown))
         self._loaded_once = True
         self.loaded.emit()

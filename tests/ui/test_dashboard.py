@@ -1,0 +1,203 @@
+"""总览 dashboard: filters, KPI cards, chart data, drill-down (export, open site), 需要关注, a 5-year weekly chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import load_workbook
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from tests.ui.conftest import wait_idle
+from ui.dialogs.drill import ICol
+from ui.main_window import LISTINGS, OVERVIEW, MainWindow
+from ui.pages.dashboard import (
+    GAP,
+    DashboardView,
+    city_cases_text,
+    fill_periods,
+    period_label,
+)
+from ui.pages.overview import OverviewPage
+from zhdesk.desk import Desk
+from zhdesk.domain.stats import Counts, Kind
+from zhdesk.services.stats import Dashboard, Drill, StatsFilter, SupervisionFigures
+
+H1 = (dt.date(2021, 1, 1), dt.date(2021, 6, 30))
+H1_BY_KIND = {
+    Kind.PATROL: 54, Kind.FOOT_PATROL: 39, Kind.INSPECTION_BULLETIN: 12, Kind.LISTED: 10,
+    Kind.SUPERVISION_CASE: 20, Kind.COMPOUND_NOTICE: 5,
+}  # fmt: skip
+
+
+def overview(qtbot: QtBot, window: MainWindow) -> OverviewPage:
+    window.show_page(OVERVIEW)
+    wait_idle(qtbot, window.ops)
+    return window.overview
+
+
+def chart_totals(view: DashboardView) -> dict[str, float]:
+    return {s.key: sum(s.values) for s in view.period_chart.series}
+
+
+def test_h1_filter_shows_the_source_figures(qtbot: QtBot, window: MainWindow) -> None:
+    page = overview(qtbot, window)
+    view = page.dashboard
+    page.apply_preset("2021年上半年")
+    wait_idle(qtbot, window.ops)
+    assert page.filter == StatsFilter(*H1)
+    assert view.card_items.value.text() == "64期 140处"
+    assert view.card_rate.value.text() == "100.0%"
+    assert view.card_city.value.text() == "1758 件"
+    assert view.granularity == "week"
+    by_kind = view.data.figures.by_kind if view.data else {}
+    assert {k: (c.issues, c.items) for k, c in by_kind.items() if c.items} == {
+        "patrol": (26, 54), "foot_patrol": (21, 39), "inspection_bulletin": (8, 12), "listed": (5, 10),
+        "supervision_case": (3, 20), "compound_notice": (1, 5),
+    }  # fmt: skip
+    assert chart_totals(view) == {k.value: n for k, n in H1_BY_KIND.items()}
+    assert all(GAP not in p for p in view.periods)
+
+    # Unfiltered: the live phase adds items, and something is overdue.
+    page.apply_preset("全部")
+    wait_idle(qtbot, window.ops)
+    assert page.filter == StatsFilter()
+    assert view.data is not None and view.data.figures.total.items > 140
+    assert view.data.listings_overdue >= 1 and view.card_overdue.value.text() == f"{view.data.listings_overdue} 处"
+    assert "c5221f" in view.card_overdue.value.styleSheet()
+    assert sum(n for _u, n in view.data.overdue_by_unit) >= 1
+    total_all = view.data.figures.total.items
+
+    # A community filter changes the numbers (and the Gantt rows).
+    name = page.community_combo.itemText(1)
+    page.set_community(name)
+    wait_idle(qtbot, window.ops)
+    assert page.filter.community == name
+    assert view.data is not None and 0 < view.data.figures.total.items < total_all
+    assert all(r.community == name for r in page.chart.rows)
+
+
+def test_bar_click_drills_down_exports_and_opens_the_site(
+    qtbot: QtBot, window: MainWindow, ui_desk: Desk, tmp_path: Path
+) -> None:
+    page = overview(qtbot, window)
+    view = page.dashboard
+    page.apply_preset("全部")
+    wait_idle(qtbot, window.ops)
+
+    # A period bar: exactly the items the service returns for that slice.
+    chart = view.period_chart
+    cat, series = int(chart.rects[0, 4]), int(chart.rects[0, 5])
+    assert "单击查看明细" in chart.tooltip((cat, series))
+    chart.click_bar(cat, series)
+    wait_idle(qtbot, window.ops)
+    drill = Drill(base=StatsFilter(), period=chart.keys[cat], kind=chart.series[series].key)
+    assert view.last_drill == drill
+    dialog = view.drill_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert [i.id for i in dialog.model.items()] == [i.id for i in ui_desk.drill_items(drill)]
+    assert dialog.proxy.rowCount() == chart.value(cat, series)
+
+    # The red bar of overdue-by-unit: the overdue items of that unit.
+    unit = view.unit_chart.keys[0]
+    view.unit_chart.click_bar(0, 0)
+    wait_idle(qtbot, window.ops)
+    expected = ui_desk.drill_items(Drill(base=StatsFilter(), unit=unit, overdue_only=True))
+    assert [i.id for i in dialog.model.items()] == [i.id for i in expected]
+    assert len(expected) == view.unit_chart.value(0, 0)
+    assert all(i.overdue for i in expected)
+
+    # Sorted by address, exported exactly as shown.
+    dialog.table.sortByColumn(ICol.ADDRESS, Qt.SortOrder.DescendingOrder)
+    shown = dialog.proxy.shown_items()
+    out = tmp_path / "明细.xlsx"
+    dialog.export_excel(out)
+    wait_idle(qtbot, window.ops)
+    ws = load_workbook(out).active
+    assert ws is not None
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "地址" and len(rows) == len(shown) + 1
+    assert [r[0] for r in rows[1:]] == [i.address for i in shown]
+    assert "已导出" in dialog.hint.text()
+
+    # Open a row's site: 挂牌督办 shows it, selected.
+    site_id = dialog.proxy.item_at(0).site_id
+    dialog.open_row(0)
+    wait_idle(qtbot, window.ops)
+    assert window.current_page_name() == LISTINGS and not dialog.isVisible()
+    selected = window.listings.table.selectionModel().selectedRows()
+    assert [window.listings.proxy.row_at(i.row()).id for i in selected] == [site_id]
+
+
+def test_attention_lists_the_overdue_listing_first(qtbot: QtBot, window: MainWindow) -> None:
+    page = overview(qtbot, window)
+    model = page.dashboard.attention_model
+    entries = model.entries()
+    assert entries and entries[0].address == "江西路153号" and entries[0].light == "red"
+    reds = [e.light == "red" for e in entries]
+    assert reds == sorted(reds, reverse=True)  # every red before every yellow
+    assert any(e.light == "yellow" for e in entries)
+    page.dashboard.open_attention(0)
+    wait_idle(qtbot, window.ops)
+    assert window.current_page_name() == LISTINGS
+    assert window.listings.panel.detail is not None and window.listings.panel.detail.row.address == "江西路153号"
+
+
+def test_cards_and_tab(qtbot: QtBot, window: MainWindow) -> None:
+    page = overview(qtbot, window)
+    page.dashboard.card_in_force.clicked.emit()
+    assert page.tabs.currentWidget() is page.gantt_section
+    page.dashboard.card_overdue.clicked.emit()
+    wait_idle(qtbot, window.ops)
+    dialog = page.dashboard.drill_dialog
+    assert dialog is not None and dialog.proxy.rowCount() >= 1
+    assert dialog.model.items()[0].address == "江西路153号"
+    dialog.close()
+
+
+def test_helpers() -> None:
+    assert city_cases_text(Decimal(130), "约") == "约130"
+    assert city_cases_text(Decimal(100), "余") == "100余"
+    assert city_cases_text(Decimal(1758), None) == "1758"
+    assert fill_periods(["2021-01", "2021-03"], "month") == ["2021-01", "2021-02", "2021-03"]
+    assert fill_periods(["2021-01", "2026-10"], "month") == ["2021-01", GAP, "2026-10"]
+    weeks = fill_periods(["2021-W00", "2021-W03"], "week")
+    assert weeks == ["2021-W00", "2021-W01", "2021-W02", "2021-W03"]
+    assert period_label("2021-W05") == "21年第5周" and period_label("2021-03") == "2021年3月"
+
+
+def five_years_weekly() -> Dashboard:
+    start = dt.date(2021, 1, 4)
+    periods = sorted({(start + dt.timedelta(weeks=w)).strftime("%Y-W%W") for w in range(260)})
+    per_period = [(p, k.value, 1 + (i * 7 + j) % 9) for i, p in enumerate(periods) for j, k in enumerate(Kind)]
+    closure = [(p, 20, 1, 15 + i % 5) for i, p in enumerate(periods)]
+    zero = Counts(0, 0, 0)
+    figures = SupervisionFigures({k.value: zero for k in Kind}, zero, 0, 0, 0, 0, 0, None, None)
+    return Dashboard(figures, 0, 0, 0, Decimal(0), None, per_period, closure)
+
+
+def test_five_years_of_weeks_draw_fast(qtbot: QtBot, desk: Desk) -> None:
+    from ui.ops import Ops
+
+    ops = Ops()
+    view = DashboardView(desk, ops)
+    qtbot.addWidget(view)
+    view.resize(1400, 800)
+    view.show()
+    data = five_years_weekly()
+    start = time.perf_counter()
+    view.set_data(data, StatsFilter(), "week", dt.date(2026, 1, 1))
+    view.period_chart.grab()
+    view.rate_chart.grab()
+    elapsed = time.perf_counter() - start
+    assert elapsed < 1.0, elapsed
+    assert len(view.period_chart.bar_items) == 7  # one item per kind, not one per bar
+    assert len(view.periods) >= 258
+    assert view.period_chart.rects.shape[0] == len(data.items_per_period)
+    lo, hi = view.period_chart.vb.viewRange()[0]
+    ticks = view.period_chart.cat_axis.tickValues(lo, hi, view.period_chart.vb.width())[0][1]
+    assert 2 <= len(ticks) <= 20  # labels never crowd
+    assert ops.shutdown()

@@ -1,0 +1,531 @@
+"""The leadership dashboard of 总览: KPI cards, six charts and the 需要关注 list, for one filter.
+
+Data arrives ready-made (a `Dashboard` from the worker); every bar, point and card that has items
+behind it opens the drill-down list (`DrillDialog`), whose rows open the site on 挂牌督办.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QMouseEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.dialogs.drill import DrillDialog, kind_label
+from ui.ops import Ops
+from ui.widgets.charts import BarChart, RateChart, Series
+from ui.widgets.light import light_icon
+from zhdesk.desk import Desk
+from zhdesk.domain.stats import Kind, percent, rate
+from zhdesk.dto import SiteRow
+from zhdesk.services.stats import Dashboard, Drill, StatsFilter
+from zhdesk.services.supervision import ItemDTO
+
+Index = QModelIndex | QPersistentModelIndex
+
+# One colour per kind, dark to light (viridis): the stack still reads in grayscale.
+KIND_COLORS: dict[str, str] = {
+    Kind.PATROL.value: "#440154",
+    Kind.FOOT_PATROL.value: "#443983",
+    Kind.INSPECTION_BULLETIN.value: "#31688e",
+    Kind.LISTED.value: "#21918c",
+    Kind.SUPERVISION_CASE.value: "#35b779",
+    Kind.COMPOUND_NOTICE.value: "#90d743",
+    Kind.OTHER.value: "#fde725",
+}
+ITEMS_COLOR = "#9ec5e8"  # light
+CLOSED_COLOR = "#1e6b34"  # dark
+OVERDUE_COLOR = "#d93025"  # middle
+CATEGORY_COLOR = "#3b78c3"
+RED_TEXT = "#c5221f"
+AMBER_TEXT = "#a05a00"
+MAX_HBARS = 12  # horizontal charts show the largest ones
+
+
+# ---------------------------------------------------------------- periods
+def period_start(key: str) -> dt.date:
+    """First day of a period key ('2021-03', '2021-W05' as strftime %W counts weeks, or '2021')."""
+    if "W" in key:
+        year = int(key[:4])
+        monday = dt.datetime.strptime(f"{key}-1", "%Y-W%W-%w").date()
+        return max(monday, dt.date(year, 1, 1))
+    if len(key) == 4:
+        return dt.date(int(key), 1, 1)
+    return dt.date(int(key[:4]), int(key[5:7]), 1)
+
+
+def period_key(d: dt.date, granularity: str) -> str:
+    return d.strftime({"week": "%Y-W%W", "month": "%Y-%m", "year": "%Y"}[granularity])
+
+
+GAP = "…"  # stands for a long run of empty periods
+MAX_EMPTY_RUN = 6
+
+
+def fill_periods(keys: Sequence[str], granularity: str) -> list[str]:
+    """Every period from the first to the last key, so empty weeks or months show as gaps; a run of
+    more than MAX_EMPTY_RUN empty periods (years between two campaigns) becomes one GAP."""
+    full = _all_periods(keys, granularity)
+    present = set(keys)
+    out: list[str] = []
+    run: list[str] = []
+    for k in full:
+        if k in present:
+            out.extend(run if len(run) <= MAX_EMPTY_RUN else [GAP])
+            run = []
+            out.append(k)
+        else:
+            run.append(k)
+    return out
+
+
+def _all_periods(keys: Sequence[str], granularity: str) -> list[str]:
+    if not keys:
+        return []
+    first, last = min(keys), max(keys)
+    start, end = period_start(first), period_start(last)
+    out: list[str] = []
+    if granularity == "week":
+        d = start
+        while d <= end:
+            k = period_key(d, granularity)
+            if not out or out[-1] != k:
+                out.append(k)
+            d += dt.timedelta(days=1)
+    elif granularity == "month":
+        y, m = start.year, start.month
+        while (y, m) <= (end.year, end.month):
+            out.append(f"{y:04d}-{m:02d}")
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    else:
+        out = [f"{y:04d}" for y in range(start.year, end.year + 1)]
+    return out
+
+
+def period_label(key: str) -> str:
+    """Short axis label."""
+    if key == GAP:
+        return "……"
+    if "W" in key:
+        return f"{key[2:4]}年第{int(key[6:])}周"
+    if len(key) == 4:
+        return f"{key}年"
+    return f"{key[:4]}年{int(key[5:7])}月"
+
+
+def period_text(key: str) -> str:
+    """Full description for tooltips and drill-down titles."""
+    if key == GAP:
+        return "（中间一段时间没有督办件）"
+    if "W" in key:
+        start = period_start(key)
+        end = min(start + dt.timedelta(days=6 - start.weekday()), dt.date(start.year, 12, 31))
+        return f"{key[:4]}年第{int(key[6:])}周（{start.month}月{start.day}日—{end.month}月{end.day}日）"
+    return period_label(key)
+
+
+def fmt_number(value: Decimal | float | int) -> str:
+    d = Decimal(value)
+    return f"{d:.0f}" if d == d.to_integral_value() else f"{d.normalize():f}"
+
+
+def city_cases_text(value: Decimal, qualifier: str | None) -> str:
+    """The qualifier printed back where the source puts it: 约130, 近130, 100余."""
+    n = fmt_number(value)
+    if not qualifier:
+        return n
+    return f"{n}{qualifier}" if qualifier == "余" else f"{qualifier}{n}"
+
+
+# ---------------------------------------------------------------- 需要关注
+@dataclass(frozen=True)
+class AttentionEntry:
+    site_id: int
+    light: str  # red | yellow
+    address: str
+    what: str
+    who: str
+    days_text: str
+    deadline: dt.date | None
+    rank: int  # 0 overdue listing, 1 overdue item, 2 listing due soon, 3 item due soon
+
+
+def attention_entries(
+    sites: Sequence[SiteRow], items: Sequence[ItemDTO], today: dt.date, warning_days: int
+) -> list[AttentionEntry]:
+    """Overdue listings and items first (red), then those due within the warning days (yellow).
+    Items of a listing are covered by the listing's own row."""
+    out: list[AttentionEntry] = []
+    for s in sites:
+        if s.light not in ("red", "yellow"):
+            continue
+        who = " · ".join(x for x in (f"包案：{s.lead}" if s.lead else "", s.unit or "") if x)
+        out.append(AttentionEntry(
+            s.id, s.light, s.address, f"挂牌督办：{s.category or s.problem or ''}", who, s.days_text, s.deadline,
+            0 if s.light == "red" else 2,
+        ))  # fmt: skip
+    seen: set[int] = set()
+    for i in items:
+        if i.listing_id is not None or i.status == "closed" or i.deadline is None or i.id in seen:
+            continue
+        left = (i.deadline - today).days
+        if i.overdue:
+            light, days, rank = "red", f"超期{-left}天", 1
+        elif 0 <= left <= warning_days and not i.deferred:
+            light, days, rank = "yellow", "今天到期" if left == 0 else f"剩{left}天", 3
+        else:
+            continue
+        seen.add(i.id)
+        what = f"{kind_label(i.kind)}第{i.issue_no}期：{i.category or i.problem or ''}"
+        out.append(AttentionEntry(i.site_id, light, i.address, what, i.unit or "", days, i.deadline, rank))
+    out.sort(key=lambda e: (e.rank, e.deadline or today, e.address))
+    return out
+
+
+class AttentionModel(QAbstractListModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._entries: list[AttentionEntry] = []
+
+    def set_entries(self, entries: Sequence[AttentionEntry]) -> None:
+        self.beginResetModel()
+        self._entries = list(entries)
+        self.endResetModel()
+
+    def entries(self) -> list[AttentionEntry]:
+        return list(self._entries)
+
+    def entry_at(self, row: int) -> AttentionEntry:
+        return self._entries[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._entries)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        e = self._entries[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{e.address}　{e.days_text}\n{e.what}" + (f"\n{e.who}" if e.who else "")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{e.address}（{e.days_text}）\n{e.what}\n{e.who}\n单击打开该点位"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return light_icon(e.light, 18)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QColor(RED_TEXT if e.light == "red" else AMBER_TEXT)
+        if role == Qt.ItemDataRole.UserRole:
+            return e.site_id
+        return None
+
+
+# ---------------------------------------------------------------- KPI cards
+class KpiCard(QFrame):
+    clicked = Signal()
+
+    def __init__(self, title: str, tooltip: str = "", clickable: bool = True, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("kpi_card")
+        self.clickable = clickable
+        self.setStyleSheet(
+            "QFrame#kpi_card { background: white; border: 1px solid #dadce0; border-radius: 8px; }"
+            "QFrame#kpi_card:hover { border-color: #1a5fb4; }"
+        )
+        self.title = QLabel(title)
+        self.title.setStyleSheet("QLabel { color: #3c4043; border: none; }")
+        title_font = QFont(self.title.font())
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.1)
+        self.title.setFont(title_font)
+        self.value = QLabel("—")
+        self.value.setObjectName("kpi_value")
+        value_font = QFont(self.value.font())
+        value_font.setPointSizeF(value_font.pointSizeF() * 2.3)
+        value_font.setBold(True)
+        self.value.setFont(value_font)
+        self.sub = QLabel("")
+        self.sub.setStyleSheet("QLabel { color: #5f6368; border: none; }")
+        self.set_color(None)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 8, 14, 8)
+        layout.setSpacing(2)
+        layout.addWidget(self.title)
+        layout.addWidget(self.value)
+        layout.addWidget(self.sub)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        hint = "单击查看明细" if clickable else ""
+        self.setToolTip("\n".join(x for x in (tooltip, hint) if x))
+        if clickable:
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def set_color(self, color: str | None) -> None:
+        self.value.setStyleSheet(f"QLabel {{ color: {color or '#202124'}; border: none; }}")
+
+    def set_value(self, value: str, sub: str = "", color: str | None = None) -> None:
+        self.value.setText(value)
+        self.sub.setText(sub)
+        self.set_color(color)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self.clickable and event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+
+def _panel(widget: QWidget) -> QFrame:
+    frame = QFrame()
+    frame.setObjectName("chart_panel")
+    frame.setStyleSheet("QFrame#chart_panel { background: white; border: 1px solid #e0e3e7; border-radius: 6px; }")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(8, 6, 8, 6)
+    layout.addWidget(widget)
+    return frame
+
+
+# ---------------------------------------------------------------- the view
+class DashboardView(QWidget):
+    site_activated = Signal(int)
+    show_listings_progress = Signal()  # the listing cards point at the 督办进度 tab
+    message = Signal(str)
+
+    def __init__(self, desk: Desk, ops: Ops, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.ops = ops
+        self.filter = StatsFilter()
+        self.today = dt.date.today()
+        self.data: Dashboard | None = None
+        self.granularity = "month"
+        self.periods: list[str] = []
+        self.last_drill: Drill | None = None
+        self.drill_dialog: DrillDialog | None = None
+
+        # KPI cards
+        self.card_in_force = KpiCard("挂牌督办在办", "尚未摘牌的挂牌督办点位（不限时间）")
+        self.card_overdue = KpiCard("挂牌督办超期", "已过整改时限、尚未摘牌的点位")
+        self.card_closed = KpiCard("本期摘牌", "所选时间内验收通过、摘牌的点位")
+        self.card_items = KpiCard("督办件", "所选时间内下发的各类督办件（期数、处数）")
+        self.card_rate = KpiCard("办结率", "结案率 = 结案数 ÷ (应结案数 − 缓办数)；单击查看超期未办结的督办件")
+        self.card_city = KpiCard("数字化城管件", "各社区台账中处置的数字化城管件", clickable=False)
+        self.cards = (self.card_in_force, self.card_overdue, self.card_closed, self.card_items, self.card_rate,
+                      self.card_city)  # fmt: skip
+        cards = QHBoxLayout()
+        cards.setSpacing(10)
+        for card in self.cards:
+            cards.addWidget(card)
+        self.card_in_force.clicked.connect(self.show_listings_progress)
+        self.card_closed.clicked.connect(self.show_listings_progress)
+        self.card_overdue.clicked.connect(self._overdue_listings_clicked)
+        self.card_items.clicked.connect(lambda: self.drill(Drill(base=self.filter), "所选范围的全部督办件"))
+        self.card_rate.clicked.connect(
+            lambda: self.drill(Drill(base=self.filter, overdue_only=True), "超期未办结的督办件")
+        )
+
+        # Charts
+        self.period_chart = BarChart("各类督办件数量（按下发时间）", describe=period_text)
+        self.rate_chart = RateChart("结案率走势", describe=period_text)
+        self.category_chart = BarChart("问题类别", horizontal=True)
+        self.community_chart = BarChart("各社区对比", grouped=True)
+        self.unit_chart = BarChart("超期督办件 — 按责任单位", horizontal=True)
+        self.lead_chart = BarChart("超期挂牌督办 — 按包案领导", horizontal=True)
+        self.community_chart.set_legend([("督办件", ITEMS_COLOR), ("已办结", CLOSED_COLOR), ("超期", OVERDUE_COLOR)])
+        for chart in (self.period_chart, self.rate_chart, self.category_chart, self.community_chart):
+            chart.setMinimumHeight(120)
+        for chart in (self.unit_chart, self.lead_chart):
+            chart.setMinimumHeight(60)
+        self.period_chart.bar_clicked.connect(self._period_clicked)
+        self.rate_chart.point_clicked.connect(self._rate_clicked)
+        self.category_chart.bar_clicked.connect(self._category_clicked)
+        self.community_chart.bar_clicked.connect(self._community_clicked)
+        self.unit_chart.bar_clicked.connect(self._unit_clicked)
+        self.lead_chart.bar_clicked.connect(self._lead_clicked)
+        overdue_box = QWidget()
+        ob = QVBoxLayout(overdue_box)
+        ob.setContentsMargins(0, 0, 0, 0)
+        ob.setSpacing(8)
+        ob.addWidget(self.unit_chart, 3)
+        ob.addWidget(self.lead_chart, 2)
+        grid_widget = QWidget()
+        grid = QGridLayout(grid_widget)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(10)
+        grid.addWidget(_panel(self.period_chart), 0, 0, 1, 2)
+        grid.addWidget(_panel(self.rate_chart), 0, 2)
+        grid.addWidget(_panel(self.category_chart), 1, 0)
+        grid.addWidget(_panel(self.community_chart), 1, 1)
+        grid.addWidget(_panel(overdue_box), 1, 2)
+        for c in range(3):
+            grid.setColumnStretch(c, 1)
+        for r in range(2):
+            grid.setRowStretch(r, 1)
+        self.charts = grid_widget
+
+        # 需要关注
+        self.attention_model = AttentionModel(self)
+        self.attention = QListView()
+        self.attention.setObjectName("attention_list")
+        self.attention.setModel(self.attention_model)
+        self.attention.setWordWrap(True)
+        self.attention.setSpacing(3)
+        self.attention.setIconSize(QSize(18, 18))
+        self.attention.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.attention.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.attention.clicked.connect(lambda index: self.open_attention(index.row()))
+        self.attention_title = QLabel("需要关注")
+        bold = QFont(self.attention_title.font())
+        bold.setBold(True)
+        bold.setPointSizeF(bold.pointSizeF() * 1.1)
+        self.attention_title.setFont(bold)
+        self.attention_note = QLabel("超期（红）在前，临期（黄）在后；单击打开点位。")
+        self.attention_note.setWordWrap(True)
+        self.attention_note.setStyleSheet("QLabel { color: #5f6368; }")
+        side = QFrame()
+        side.setObjectName("attention_panel")
+        side.setStyleSheet(
+            "QFrame#attention_panel { background: white; border: 1px solid #e0e3e7; border-radius: 6px; }"
+        )
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(8, 6, 8, 6)
+        side_layout.addWidget(self.attention_title)
+        side_layout.addWidget(self.attention_note)
+        side_layout.addWidget(self.attention, 1)
+        side.setMinimumWidth(260)
+        side.setMaximumWidth(340)
+
+        body = QHBoxLayout()
+        body.setSpacing(10)
+        body.addWidget(self.charts, 1)
+        body.addWidget(side)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setSpacing(10)
+        layout.addLayout(cards)
+        layout.addLayout(body, 1)
+
+    # ------------------------------------------------------------ data in
+    def set_data(self, data: Dashboard, f: StatsFilter, granularity: str, today: dt.date | None = None) -> None:
+        self.data, self.filter, self.granularity = data, f, granularity
+        self.today = today or dt.date.today()
+        fig = data.figures
+        self.card_in_force.set_value(f"{data.listings_in_force} 处", "尚未摘牌")
+        self.card_overdue.set_value(
+            f"{data.listings_overdue} 处", "已过整改时限" if data.listings_overdue else "无超期",
+            RED_TEXT if data.listings_overdue > 0 else None,
+        )  # fmt: skip
+        self.card_closed.set_value(f"{data.listings_closed_in_range} 处", "验收通过、摘牌")
+        self.card_items.set_value(f"{fig.total.issues}期 {fig.total.items}处", f"已办结 {fig.total.closed} 处")
+        self.card_rate.set_value(percent(fig.closure_rate), f"按期结案率 {percent(fig.on_time_closure_rate)}")
+        self.card_city.set_value(f"{city_cases_text(data.city_cases, data.city_cases_qualifier)} 件", "来自社区台账")
+
+        # (a) items per period, stacked by kind; (b) closure rate per period, on the same periods
+        self.periods = fill_periods([p for p, _k, _n in data.items_per_period], granularity)
+        pos = {p: i for i, p in enumerate(self.periods)}
+        values = {k.value: [0.0] * len(self.periods) for k in Kind}
+        for p, k, n in data.items_per_period:
+            values.setdefault(k, [0.0] * len(self.periods))[pos[p]] += n
+        shown = [k for k in Kind if any(values[k.value])]
+        self.period_chart.set_data(
+            self.periods, [period_label(p) for p in self.periods],
+            [Series(k.value, k.label, KIND_COLORS[k.value], values[k.value]) for k in shown],
+        )  # fmt: skip
+        self.period_chart.set_legend([(k.label, KIND_COLORS[k.value]) for k in shown])
+        rates: list[float | None] = [None] * len(self.periods)
+        notes = [""] * len(self.periods)
+        for p, due, deferred, closed in data.closure_per_period:
+            if p in pos:
+                rates[pos[p]] = rate(closed, due, deferred)
+                notes[pos[p]] = f"结案 {closed} 处 ÷（应结案 {due} − 缓办 {deferred}）"
+        self.rate_chart.set_data(self.periods, [period_label(p) for p in self.periods], rates, notes)
+
+        # (c) categories, (d) communities, (e) overdue by unit, (f) by 包案领导
+        cats = data.categories[:MAX_HBARS]
+        self.category_chart.set_data([c for c, _ in cats], [c for c, _ in cats],
+                                     [Series("n", "", CATEGORY_COLOR, [n for _, n in cats])])  # fmt: skip
+        com = data.communities
+        self.community_chart.set_data(
+            [c[0] for c in com], [c[0].replace("（示例）", "") for c in com],
+            [
+                Series("items", "督办件", ITEMS_COLOR, [c[1] for c in com]),
+                Series("closed", "已办结", CLOSED_COLOR, [c[2] for c in com]),
+                Series("overdue", "超期", OVERDUE_COLOR, [c[3] for c in com]),
+            ],
+        )  # fmt: skip
+        units = data.overdue_by_unit[:MAX_HBARS]
+        self.unit_chart.set_data([u for u, _ in units], [u for u, _ in units],
+                                 [Series("n", "", OVERDUE_COLOR, [n for _, n in units])])  # fmt: skip
+        leads = data.overdue_by_lead[:MAX_HBARS]
+        self.lead_chart.set_data([p for p, _ in leads], [p for p, _ in leads],
+                                 [Series("n", "", OVERDUE_COLOR, [n for _, n in leads])])  # fmt: skip
+
+    def set_attention(self, entries: Sequence[AttentionEntry]) -> None:
+        self.attention_model.set_entries(entries)
+        red = sum(e.light == "red" for e in entries)
+        self.attention_title.setText(f"需要关注（超期 {red} · 临期 {len(entries) - red}）")
+
+    def open_attention(self, row: int) -> None:
+        self.site_activated.emit(self.attention_model.entry_at(row).site_id)
+
+    # ------------------------------------------------------------ drill-down
+    def drill(self, drill: Drill, title: str, keep: Callable[[ItemDTO], bool] | None = None) -> None:
+        """Read the items behind a bar on the worker, then show them in the drill-down list."""
+        self.last_drill = drill
+        desk = self.desk
+
+        def load() -> list[ItemDTO]:
+            items = desk.drill_items(drill)
+            return [i for i in items if keep(i)] if keep else items
+
+        self.ops.run(load, lambda items: self.show_drill(title, items), label="正在读取明细…")
+
+    def show_drill(self, title: str, items: Sequence[ItemDTO]) -> None:
+        if self.drill_dialog is None:
+            self.drill_dialog = DrillDialog(self.ops, self.window())
+            self.drill_dialog.site_requested.connect(self.site_activated)
+            self.drill_dialog.message.connect(self.message)
+        self.drill_dialog.show_items(title, items, self.today)
+
+    def _period_clicked(self, period: str, kind: str) -> None:
+        self.drill(Drill(base=self.filter, period=period, kind=kind), f"{period_text(period)} · {kind_label(kind)}")
+
+    def _rate_clicked(self, period: str) -> None:
+        self.drill(Drill(base=self.filter, period=period), f"{period_text(period)} · 全部督办件")
+
+    def _category_clicked(self, category: str, _series: str) -> None:
+        self.drill(Drill(base=self.filter, category=category), f"问题类别：{category}")
+
+    def _community_clicked(self, community: str, series: str) -> None:
+        name = community.replace("（示例）", "")
+        if series == "overdue":
+            self.drill(Drill(base=self.filter, community=community, overdue_only=True), f"{name} · 超期")
+        elif series == "closed":
+            self.drill(Drill(base=self.filter, community=community), f"{name} · 已办结",
+                       keep=lambda i: i.status == "closed")  # fmt: skip
+        else:
+            self.drill(Drill(base=self.filter, community=community), f"{name} · 全部督办件")
+
+    def _unit_clicked(self, unit: str, _series: str) -> None:
+        self.drill(Drill(base=self.filter, unit=unit, overdue_only=True), f"超期督办件 · {unit}")
+
+    def _lead_clicked(self, lead: str, _series: str) -> None:
+        self.drill(Drill(base=self.filter, lead=lead, overdue_only=True), f"超期挂牌督办 · 包案领导 {lead}")
+
+    def _overdue_listings_clicked(self) -> None:
+        base = StatsFilter(community=self.filter.community)  # listings are overdue whenever they were listed
+        self.drill(Drill(base=base, kind=Kind.LISTED.value, overdue_only=True), "超期的挂牌督办")
+
+    def close_dialogs(self) -> None:
+        if self.drill_dialog is not None:
+            self.drill_dialog.close()
