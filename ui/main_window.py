@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
             page.message.connect(self.show_message)
         self.listings.counts_changed.connect(self.counts.setText)
         self.overview.site_activated.connect(self.open_site)
+        self.overview.message.connect(self.show_message)
         self.listings.scale_changed.connect(self.settings_page.set_scale)
         self.settings_page.scale_changed.connect(self.listings.set_scale)
         self.settings_page.warning_days_changed.connect(lambda _days: self.listings.refresh())
