@@ -102,7 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_START_FAILED
 
     window = MainWindow(desk)
-    window.show()
+    if window.first_start:
+        window.showMaximized()  # the tables have many columns: use the screen the first time
+    else:
+        window.show()
     try:
         return app.exec()
     finally:

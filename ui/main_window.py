@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -167,8 +167,15 @@ class MainWindow(QMainWindow):
     # -- geometry
     def _restore(self) -> None:
         geometry = prefs.MAIN_GEOMETRY.get()
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1440, 900)
+        # No remembered geometry: a first start on this workstation, shown maximized by ui.app.
+        self.first_start = geometry is None or not self.restoreGeometry(geometry)
+        if self.first_start:
+            screen = QGuiApplication.primaryScreen()
+            avail = screen.availableGeometry() if screen is not None else None
+            if avail is not None and avail.width() > 1000:
+                self.setGeometry(avail.adjusted(0, 0, -int(avail.width() * 0.02), -int(avail.height() * 0.04)))
+            else:
+                self.resize(1440, 900)
         splitter = prefs.MAIN_SPLITTER.get()
         if splitter is not None:
             self.splitter.restoreState(splitter)

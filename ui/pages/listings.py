@@ -173,8 +173,9 @@ class ListingsPage(QWidget):
         self.table.setItemDelegateForColumn(Col.LIGHT, LightDelegate(self.table))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(Col.UNIT, QHeaderView.ResizeMode.Stretch)  # takes the spare width
-        header.setStretchLastSection(False)
+        # Every column keeps its fitted width (a Stretch column shrinks to nothing when the table is
+        # narrower than its contents); the last one takes any spare width.
+        header.setStretchLastSection(True)
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
         self.table.sortByColumn(Col.LIGHT, Qt.SortOrder.AscendingOrder)  # red first
@@ -190,7 +191,7 @@ class ListingsPage(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([800, 660])
+        self.splitter.setSizes([900, 560])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 6)
@@ -471,7 +472,7 @@ class ListingsPage(QWidget):
         em = fm.horizontalAdvance("汉")
         header = self.table.horizontalHeader()
         header.resizeSection(Col.LIGHT, round(em * 2.4))
-        header.resizeSection(Col.UNIT, round(em * MAX_COLUMN_CHARS[Col.UNIT]))  # minimum; stretches
+        header.resizeSection(Col.UNIT, round(em * MAX_COLUMN_CHARS[Col.UNIT]))
         for col, chars in MAX_COLUMN_CHARS.items():
             limit = round(em * chars)
             if header.sectionSize(col) > limit:
