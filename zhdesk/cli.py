@@ -366,6 +366,23 @@ def cmd_stats(desk: Desk, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_figure_set(desk: Desk, args: argparse.Namespace) -> int:
+    from zhdesk.services import figures
+
+    start = parse_date(args.date_from, "起始日期")
+    end = parse_date(args.date_to, "截止日期")
+    value, qualifier = figures.parse_figure(args.value)
+    with desk.uow() as uow:
+        f = figures.set_figure(uow, args.metric, start, end, value, qualifier, args.community)
+    if args.json:
+        _out({"metric": f.metric, "name": f.metric_name, "unit": f.unit, "from": start.isoformat(),
+              "to": end.isoformat(), "community": f.community, "value": float(f.value), "qualifier": f.qualifier})
+    else:
+        where = f.community or "全街道"
+        print(f"已录入 {start.isoformat()} 至 {end.isoformat()} {where} {f.metric_name} {f.text}{f.unit}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="zhdesk", description="街道市容环境卫生综合整治督办 — 命令行")
     p.add_argument(
@@ -478,6 +495,18 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--community", metavar="社区")
     st.add_argument("--json", action="store_true")
     st.set_defaults(func=cmd_stats)
+
+    fg = sub.add_parser("figure", help="手工录入某一时段的统计数字（如 数字化城管件）")
+    fsub = fg.add_subparsers(dest="figure_command", metavar="操作", parser_class=_Parser)
+    fsub.required = True
+    fs = fsub.add_parser("set", help="录入或更正一个数字（同一时段、社区再次录入即替换）")
+    fs.add_argument("metric", metavar="METRIC", help="指标编码或名称，如 city_cases 或 数字化城管件")
+    fs.add_argument("--from", dest="date_from", required=True, metavar="日期")
+    fs.add_argument("--to", dest="date_to", required=True, metavar="日期")
+    fs.add_argument("--value", required=True, metavar="数值", help="如 1758、约130、100余")
+    fs.add_argument("--community", metavar="社区", help="不填为全街道")
+    fs.add_argument("--json", action="store_true")
+    fs.set_defaults(func=cmd_figure_set)
 
     pl = sub.add_parser("photos", help="列出点位照片")
     pl.add_argument("site_id", metavar="SITE_ID")

@@ -1,0 +1,104 @@
+"""Figures entered by hand for a period (e.g. 数字化城管件 handled), until a tally import feeds them.
+
+Stored as tally entries without an import batch, so the statistics read them the same way. Entering a
+figure again for the same metric, period and community replaces it (never a silent second copy).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from db.models import Metric, TallyEntry
+from db.uow import UnitOfWork
+from zhdesk.errors import InputRefused, NotFound, UsageError
+from zhdesk.services.audit import audit
+
+QUALIFIERS = ("约", "近", "余")
+_NUMBER = re.compile(r"^\s*(约|近)?\s*([0-9０-９]+(?:[.．][0-9０-９]+)?)\s*(余|多)?\s*$")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
+
+
+@dataclass(frozen=True)
+class FigureDTO:
+    metric: str
+    metric_name: str
+    unit: str
+    period_start: dt.date
+    period_end: dt.date
+    community: str | None
+    value: Decimal
+    qualifier: str | None
+
+    @property
+    def text(self) -> str:
+        """As the source writes it: 约130, 近130, 100余."""
+        number = f"{self.value.normalize():f}"
+        if self.qualifier == "余":
+            return f"{number}余"
+        return f"{self.qualifier or ''}{number}"
+
+
+def parse_figure(text: str) -> tuple[Decimal, str | None]:
+    """'1758' → (1758, None); '约130' / '近130' → (130, 约/近); '100余' → (100, 余)."""
+    m = _NUMBER.match(text.translate(_FULLWIDTH))
+    if not m:
+        raise UsageError(f"数值“{text}”无法识别，请写成 1758、约130、近130 或 100余")
+    try:
+        value = Decimal(m.group(2).replace("．", "."))
+    except InvalidOperation:
+        raise UsageError(f"数值“{text}”无法识别") from None
+    qualifier = m.group(1) or ("余" if m.group(3) else None)
+    return value, qualifier
+
+
+def set_figure(
+    uow: UnitOfWork,
+    metric: str,
+    period_start: dt.date,
+    period_end: dt.date,
+    value: Decimal,
+    qualifier: str | None = None,
+    community: str | None = None,
+) -> FigureDTO:
+    s = uow.session
+    m = s.get(Metric, metric) or s.scalar(select(Metric).where(Metric.name.contains(metric.strip(), autoescape=True)))
+    if m is None:
+        known = "、".join(s.scalars(select(Metric.code).order_by(Metric.sort_order)))
+        raise NotFound(f"未知的统计指标“{metric}”，可用：{known}")
+    if period_end < period_start:
+        raise InputRefused(f"截止日期 {period_end.isoformat()} 早于起始日期 {period_start.isoformat()}")
+    if value < 0:
+        raise InputRefused(f"{m.name}不能为负数（{value}）")
+    if qualifier is not None and qualifier not in QUALIFIERS:
+        raise InputRefused(f"限定词只能是 {'、'.join(QUALIFIERS)}，收到“{qualifier}”")
+    community_id = None
+    community_name = None
+    if community:
+        from zhdesk.services.sites import _community_by_name
+
+        c = _community_by_name(s, community)
+        community_id, community_name = c.id, c.name
+    metric = m.code
+    q = select(TallyEntry).where(
+        TallyEntry.metric_code == metric, TallyEntry.period_start == period_start,
+        TallyEntry.period_end == period_end, TallyEntry.import_batch_id.is_(None), TallyEntry.site_id.is_(None),
+        TallyEntry.community_id.is_(None) if community_id is None else TallyEntry.community_id == community_id,
+    )  # fmt: skip
+    entry = s.scalar(q)
+    before = None if entry is None else (str(entry.value), entry.qualifier)
+    if entry is None:
+        entry = TallyEntry(metric_code=metric, period_start=period_start, period_end=period_end,
+                           community_id=community_id, note="手工录入")  # fmt: skip
+        s.add(entry)
+    entry.value = value
+    entry.qualifier = qualifier
+    s.flush()
+    audit(uow, "figure.set", "tally_entry", entry.id, metric=metric, start=period_start, end=period_end,
+          community=community, value=str(value), qualifier=qualifier, before=before)  # fmt: skip
+    uow.commit()
+    return FigureDTO(metric, m.name, m.unit, period_start, period_end, community_name, value, qualifier)
