@@ -21,6 +21,7 @@ from zhdesk.domain.workflow import Action, Status
 from zhdesk.dto import CommunityDTO, SiteDetail, SiteRow
 from zhdesk.errors import StorageProblem
 from zhdesk.reference import seed_reference
+from zhdesk.services import figures as figures_svc
 from zhdesk.services import overview as overview_svc
 from zhdesk.services import photos as photos_svc
 from zhdesk.services import settings as settings_svc
@@ -259,3 +260,16 @@ class Desk:
     def drill_items(self, drill: stats_svc.Drill, today: dt.date | None = None) -> list[supervision_svc.ItemDTO]:
         with self.uow() as uow:
             return stats_svc.drill_items(uow, drill, today)
+
+    def set_figure(
+        self,
+        metric: str,
+        period_start: dt.date,
+        period_end: dt.date,
+        value_text: str,
+        community: str | None = None,
+    ) -> figures_svc.FigureDTO:
+        """Enter a figure as the user typed it (1758, 约130, 100余) for a period."""
+        value, qualifier = figures_svc.parse_figure(value_text)
+        with self.uow() as uow:
+            return figures_svc.set_figure(uow, metric, period_start, period_end, value, qualifier, community)
