@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent
+from PySide6.QtGui import QAction, QColor, QFont, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -22,17 +22,20 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.dialogs.drill import DrillDialog, kind_label
+from ui.dialogs.figure_dialog import FigureDialog, saved_text
 from ui.ops import Ops
 from ui.widgets.charts import BarChart, RateChart, Series
 from ui.widgets.light import light_icon
 from zhdesk.desk import Desk
 from zhdesk.domain.stats import Kind, percent, rate
 from zhdesk.dto import SiteRow
+from zhdesk.services.figures import FigureDTO
 from zhdesk.services.stats import Dashboard, Drill, StatsFilter
 from zhdesk.services.supervision import ItemDTO
 
@@ -259,10 +262,14 @@ class KpiCard(QFrame):
         self.sub = QLabel("")
         self.sub.setStyleSheet("QLabel { color: #5f6368; border: none; }")
         self.set_color(None)
+        self.head = QHBoxLayout()
+        self.head.setContentsMargins(0, 0, 0, 0)
+        self.head.addWidget(self.title)
+        self.head.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 8, 14, 8)
         layout.setSpacing(2)
-        layout.addWidget(self.title)
+        layout.addLayout(self.head)
         layout.addWidget(self.value)
         layout.addWidget(self.sub)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -270,6 +277,20 @@ class KpiCard(QFrame):
         self.setToolTip("\n".join(x for x in (tooltip, hint) if x))
         if clickable:
             self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def add_link(self, text: str, tooltip: str) -> QToolButton:
+        """A small link-like button at the right of the title (its clicks never reach the card)."""
+        link = QToolButton()
+        link.setText(text)
+        link.setToolTip(tooltip)
+        link.setAutoRaise(True)
+        link.setCursor(Qt.CursorShape.PointingHandCursor)
+        link.setStyleSheet(
+            "QToolButton { color: #1a5fb4; border: none; padding: 0 2px; background: transparent; }"
+            "QToolButton:hover { text-decoration: underline; }"
+        )
+        self.head.addWidget(link)
+        return link
 
     def set_color(self, color: str | None) -> None:
         self.value.setStyleSheet(f"QLabel {{ color: {color or '#202124'}; border: none; }}")
@@ -300,6 +321,7 @@ class DashboardView(QWidget):
     site_activated = Signal(int)
     show_listings_progress = Signal()  # the listing cards point at the 督办进度 tab
     message = Signal(str)
+    refresh_requested = Signal()  # a figure was entered: reload with the current filter
 
     def __init__(self, desk: Desk, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -312,6 +334,7 @@ class DashboardView(QWidget):
         self.periods: list[str] = []
         self.last_drill: Drill | None = None
         self.drill_dialog: DrillDialog | None = None
+        self.figure_dialog: FigureDialog | None = None
 
         # KPI cards
         self.card_in_force = KpiCard("挂牌督办在办", "尚未摘牌的挂牌督办点位（不限时间）")
@@ -319,7 +342,17 @@ class DashboardView(QWidget):
         self.card_closed = KpiCard("本期摘牌", "所选时间内验收通过、摘牌的点位")
         self.card_items = KpiCard("督办件", "所选时间内下发的各类督办件（期数、处数）")
         self.card_rate = KpiCard("办结率", "结案率 = 结案数 ÷ (应结案数 − 缓办数)；单击查看超期未办结的督办件")
-        self.card_city = KpiCard("数字化城管件", "各社区台账中处置的数字化城管件", clickable=False)
+        self.card_city = KpiCard(
+            "数字化城管件", "各社区台账中处置的数字化城管件；台账未导入的时段可手工录入（右键或“录入…”）",
+            clickable=False,
+        )  # fmt: skip
+        self.city_link = self.card_city.add_link("录入…", "手工录入某一时段的数字化城管件数量")
+        self.city_link.setObjectName("city_cases_entry")
+        self.city_link.clicked.connect(self.open_figure_dialog)
+        self.city_action = QAction("录入数字化城管件…", self.card_city)
+        self.city_action.triggered.connect(self.open_figure_dialog)
+        self.card_city.addAction(self.city_action)
+        self.card_city.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.cards = (self.card_in_force, self.card_overdue, self.card_closed, self.card_items, self.card_rate,
                       self.card_city)  # fmt: skip
         cards = QHBoxLayout()
@@ -526,6 +559,27 @@ class DashboardView(QWidget):
         base = StatsFilter(community=self.filter.community)  # listings are overdue whenever they were listed
         self.drill(Drill(base=base, kind=Kind.LISTED.value, overdue_only=True), "超期的挂牌督办")
 
+    # ------------------------------------------------------------ 数字化城管件 by hand
+    def open_figure_dialog(self) -> None:
+        """Read the community names on the worker, then show 录入数字化城管件 for the current filter."""
+        desk = self.desk
+        self.ops.run(lambda: [c.name for c in desk.communities()], self.show_figure_dialog, label="正在读取社区…")
+
+    def show_figure_dialog(self, communities: Sequence[str]) -> FigureDialog:
+        if self.figure_dialog is None:
+            self.figure_dialog = FigureDialog(self.desk, self.ops, self.window())
+            self.figure_dialog.saved.connect(self._figure_saved)
+        f = self.filter
+        self.figure_dialog.prepare(f.date_from, f.date_to, f.community, communities, self.today)
+        self.figure_dialog.open()
+        return self.figure_dialog
+
+    def _figure_saved(self, fig: FigureDTO) -> None:
+        self.message.emit(saved_text(fig))
+        self.refresh_requested.emit()
+
     def close_dialogs(self) -> None:
         if self.drill_dialog is not None:
             self.drill_dialog.close()
+        if self.figure_dialog is not None:
+            self.figure_dialog.close()

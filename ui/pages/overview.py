@@ -167,6 +167,7 @@ class OverviewPage(QWidget):
         self.dashboard.setObjectName("dashboard")
         self.dashboard.site_activated.connect(self.site_activated)
         self.dashboard.message.connect(self.message)
+        self.dashboard.refresh_requested.connect(self.refresh_dashboard)
         self.dashboard.show_listings_progress.connect(lambda: self.tabs.setCurrentWidget(self.gantt_section))
 
         # The Gantt section: heading, counts and legend, hint, chart.
