@@ -178,6 +178,8 @@ def test_close_item_once_and_batch_closes_with_its_last_item(sd: Desk) -> None:
     assert "早于下发日期" in err.value.message and "2026-11-01" in err.value.message
     with pytest.raises(NotFound):
         sd.close_item(9999, dt.date(2026, 11, 10))
+    with pytest.raises(InputRefused, match="在将来"):
+        sd.close_item(second, dt.date.today() + dt.timedelta(days=2))
     assert table_dump(sd.engine) == before
 
     sd.close_item(second, ISSUED)  # on the issue date itself is fine

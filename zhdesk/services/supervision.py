@@ -234,6 +234,8 @@ def close_item(uow: UnitOfWork, item_id: int, on: dt.date | None = None) -> Item
     assert batch is not None
     if on < batch.issued_on:
         raise InputRefused(f"办结日期 {on.isoformat()} 早于下发日期 {batch.issued_on.isoformat()}")
+    if on > dt.date.today() + dt.timedelta(days=1):
+        raise InputRefused(f"办结日期 {on.isoformat()} 在将来（今天是 {dt.date.today().isoformat()}）")
     item.status = CLOSED
     item.closed_on = on
     s.flush()
