@@ -98,7 +98,7 @@ def test_bar_click_drills_down_exports_and_opens_the_site(
     assert view.last_drill == drill
     dialog = view.drill_dialog
     assert dialog is not None and dialog.isVisible()
-    assert [i.id for i in dialog.model.items()] == [i.id for i in ui_desk.drill_items(drill)]
+    assert [i.id for i in dialog.model.rows()] == [i.id for i in ui_desk.drill_items(drill)]
     assert dialog.proxy.rowCount() == chart.value(cat, series)
 
     # The red bar of overdue-by-unit: the overdue items of that unit.
@@ -106,13 +106,13 @@ def test_bar_click_drills_down_exports_and_opens_the_site(
     view.unit_chart.click_bar(0, 0)
     wait_idle(qtbot, window.ops)
     expected = ui_desk.drill_items(Drill(base=StatsFilter(), unit=unit, overdue_only=True))
-    assert [i.id for i in dialog.model.items()] == [i.id for i in expected]
+    assert [i.id for i in dialog.model.rows()] == [i.id for i in expected]
     assert len(expected) == view.unit_chart.value(0, 0)
     assert all(i.overdue for i in expected)
 
     # Sorted by address, exported exactly as shown.
     dialog.table.sortByColumn(ICol.ADDRESS, Qt.SortOrder.DescendingOrder)
-    shown = dialog.proxy.shown_items()
+    shown = dialog.proxy.visible_rows()
     out = tmp_path / "明细.xlsx"
     dialog.export_excel(out)
     wait_idle(qtbot, window.ops)
@@ -124,7 +124,7 @@ def test_bar_click_drills_down_exports_and_opens_the_site(
     assert "已导出" in dialog.hint.text()
 
     # Open a row's site: 挂牌督办 shows it, selected.
-    site_id = dialog.proxy.item_at(0).site_id
+    site_id = dialog.proxy.row_at(0).site_id
     dialog.open_row(0)
     wait_idle(qtbot, window.ops)
     assert window.current_page_name() == LISTINGS and not dialog.isVisible()
@@ -154,7 +154,7 @@ def test_cards_and_tab(qtbot: QtBot, window: MainWindow) -> None:
     wait_idle(qtbot, window.ops)
     dialog = page.dashboard.drill_dialog
     assert dialog is not None and dialog.proxy.rowCount() >= 1
-    assert dialog.model.items()[0].address == "江西路153号"
+    assert dialog.model.rows()[0].address == "江西路153号"
     dialog.close()
 
 

@@ -13,10 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -36,12 +32,12 @@ from PySide6.QtWidgets import (
 )
 
 from ui import prefs
+from ui.dto_table import DtoModel, DtoProxy, Field
 from ui.ops import Ops
 from zhdesk.domain.stats import KIND_LABELS, Kind
-from zhdesk.export import Cell, Column, export_table
+from zhdesk.export import Column, export_table
 from zhdesk.services.supervision import ItemDTO
 
-Index = QModelIndex | QPersistentModelIndex
 OVERDUE_COLOR = QColor("#c5221f")
 CLOSED_COLOR = QColor("#5f6368")
 
@@ -55,18 +51,6 @@ class ICol(IntEnum):
     UNIT = 5
     STATUS = 6
     CLOSED_ON = 7
-
-
-COLUMNS: dict[ICol, Column] = {
-    ICol.ADDRESS: Column("地址"),
-    ICol.COMMUNITY: Column("社区"),
-    ICol.KIND: Column("督办件"),
-    ICol.PROBLEM: Column("问题"),
-    ICol.DEADLINE: Column("整改时限", "date"),
-    ICol.UNIT: Column("责任单位"),
-    ICol.STATUS: Column("状态"),
-    ICol.CLOSED_ON: Column("办结日期", "date"),
-}
 
 
 def kind_label(code: str) -> str:
@@ -99,113 +83,42 @@ def status_text(item: ItemDTO, today: dt.date) -> str:
     return "整改中"
 
 
-def cell(item: ItemDTO, col: ICol, today: dt.date) -> Cell:
-    """The value shown (and exported) for one column: dates stay dates."""
-    match col:
-        case ICol.ADDRESS:
-            return item.address
-        case ICol.COMMUNITY:
-            return item.community
-        case ICol.KIND:
-            return kind_text(item)
-        case ICol.PROBLEM:
-            return problem_text(item)
-        case ICol.DEADLINE:
-            return item.deadline
-        case ICol.UNIT:
-            return item.unit or ""
-        case ICol.STATUS:
-            return status_text(item, today)
-        case ICol.CLOSED_ON:
-            return item.closed_on
+def status_rank(item: ItemDTO, today: dt.date) -> tuple[int, int]:
+    """Most urgent first: overdue (longest first), open, closed."""
+    days = (today - item.deadline).days if item.overdue and item.deadline else 0
+    return (0 if item.overdue else 2 if item.status == "closed" else 1, -days)
 
 
-def sort_key(item: ItemDTO, col: ICol, today: dt.date) -> Any:
-    if col == ICol.STATUS:  # most urgent first: overdue (longest first), open, closed
-        days = (today - item.deadline).days if item.overdue and item.deadline else 0
-        return (0 if item.overdue else 2 if item.status == "closed" else 1, -days)
-    if col == ICol.KIND:
-        return (kind_label(item.kind), item.issue_no)
-    value = cell(item, col, today)
-    if isinstance(value, dt.date):
-        return value.toordinal()
-    return "" if value is None else value
+class DrillModel(DtoModel[ItemDTO]):
+    """The drill-down columns over ItemDTOs; days overdue/left are counted from `today`."""
 
-
-class ItemsModel(QAbstractTableModel):
-    def __init__(self, today: dt.date | None = None, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.today = today or dt.date.today()
-        self._items: list[ItemDTO] = []
+    def __init__(self, parent: Any = None) -> None:
+        self.today = dt.date.today()
+        fields: tuple[Field[ItemDTO], ...] = (
+            Field(Column("地址"), lambda i: i.address),
+            Field(Column("社区"), lambda i: i.community),
+            Field(Column("督办件"), lambda i: (kind_label(i.kind), i.issue_no), kind_text),
+            Field(Column("问题"), problem_text),
+            Field(Column("整改时限", "date"), lambda i: i.deadline),
+            Field(Column("责任单位"), lambda i: i.unit),
+            Field(Column("状态"), lambda i: status_rank(i, self.today), lambda i: status_text(i, self.today)),
+            Field(Column("办结日期", "date"), lambda i: i.closed_on),
+        )
+        super().__init__(fields, parent)
 
     def set_items(self, items: Sequence[ItemDTO], today: dt.date | None = None) -> None:
-        self.beginResetModel()
-        self._items = list(items)
         self.today = today or dt.date.today()
-        self.endResetModel()
+        self.set_rows(items)
 
-    def items(self) -> list[ItemDTO]:
-        return list(self._items)
+    def foreground(self, row: ItemDTO, col: int) -> QColor | None:
+        if row.overdue:
+            return OVERDUE_COLOR
+        return CLOSED_COLOR if row.status == "closed" else None
 
-    def item_at(self, row: int) -> ItemDTO:
-        return self._items[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(ICol)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[ICol(section)].title
+    def tooltip(self, row: ItemDTO, col: int) -> str | None:
+        if col in (ICol.PROBLEM, ICol.ADDRESS, ICol.UNIT):
+            return self.fields[col].shown(row) or None
         return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        item = self._items[index.row()]
-        col = ICol(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            value = cell(item, col, self.today)
-            return value.isoformat() if isinstance(value, dt.date) else value
-        if role == Qt.ItemDataRole.UserRole:
-            return sort_key(item, col, self.today)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if item.overdue:
-                return OVERDUE_COLOR
-            if item.status == "closed":
-                return CLOSED_COLOR
-        if role == Qt.ItemDataRole.ToolTipRole and col in (ICol.PROBLEM, ICol.ADDRESS, ICol.UNIT):
-            return str(cell(item, col, self.today))
-        return None
-
-
-class ItemsProxy(QSortFilterProxyModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.setSortRole(Qt.ItemDataRole.UserRole)
-
-    def lessThan(self, left: Index, right: Index) -> bool:
-        a = left.data(Qt.ItemDataRole.UserRole)
-        b = right.data(Qt.ItemDataRole.UserRole)
-        try:
-            return bool(a < b)
-        except TypeError:
-            return str(a) < str(b)
-
-    def item_at(self, proxy_row: int) -> ItemDTO:
-        source = self.sourceModel()
-        assert isinstance(source, ItemsModel)
-        return source.item_at(self.mapToSource(self.index(proxy_row, 0)).row())
-
-    def shown_items(self) -> list[ItemDTO]:
-        return [self.item_at(r) for r in range(self.rowCount())]
-
-    def export_rows(self) -> list[list[Cell]]:
-        source = self.sourceModel()
-        assert isinstance(source, ItemsModel)
-        return [[cell(i, c, source.today) for c in ICol] for i in self.shown_items()]
 
 
 class DrillDialog(QDialog):
@@ -228,8 +141,8 @@ class DrillDialog(QDialog):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.heading.setFont(font)
-        self.model = ItemsModel(parent=self)
-        self.proxy = ItemsProxy(self)
+        self.model = DrillModel(parent=self)
+        self.proxy: DtoProxy[ItemDTO] = DtoProxy(self)
         self.proxy.setSourceModel(self.model)
         self.table = QTableView()
         self.table.setObjectName("drill_table")
@@ -308,7 +221,7 @@ class DrillDialog(QDialog):
 
     def open_row(self, proxy_row: int) -> None:
         """Show the row's site on the 挂牌督办 page; this window steps aside so the site is in view."""
-        item = self.proxy.item_at(proxy_row)
+        item = self.proxy.row_at(proxy_row)
         self.hide()
         self.site_requested.emit(item.site_id)
 
@@ -328,7 +241,7 @@ class DrillDialog(QDialog):
             if path.suffix.lower() != ".xlsx":
                 path = path.with_name(path.name + ".xlsx")
             prefs.EXPORT_DIR.set(str(path.parent))
-        columns = [COLUMNS[c] for c in ICol]
+        columns = self.model.columns()
         target = path
         sheet = self.title or "明细"
         self.ops.run(
