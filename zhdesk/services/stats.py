@@ -72,11 +72,15 @@ class Dashboard:
 
 
 def _community_id(s: Session, name: str | None) -> int | None:
+    """The community's id, looked up once per unit of work (a dashboard refresh builds ~10 queries)."""
     if not name:
         return None
-    from zhdesk.services.sites import _community_by_name
+    cache: dict[str, int] = s.info.setdefault("stats.community_ids", {})
+    if name not in cache:
+        from zhdesk.services.sites import _community_by_name
 
-    return _community_by_name(s, name).id
+        cache[name] = _community_by_name(s, name).id
+    return cache[name]
 
 
 def _item_scope(s: Session, f: StatsFilter) -> list[ColumnElement[bool]]:
