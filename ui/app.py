@@ -75,7 +75,7 @@ def open_desk(url: str | None) -> Desk:
     """Open (and migrate) the database; an empty one gets the demo data so the first run shows something."""
     desk = Desk.open(url)
     try:
-        if not desk.list_sites():
+        if not desk.has_sites():  # a new database: show something real on the first run
             with desk.uow() as uow:
                 load_demo(uow)
     except BaseException:

@@ -79,6 +79,10 @@ class Desk:
         self.engine.dispose()
 
     # -- reading
+    def has_sites(self) -> bool:
+        with self.uow() as uow:
+            return sites_svc.has_sites(uow)
+
     def communities(self) -> list[CommunityDTO]:
         with self.uow() as uow:
             return sites_svc.list_communities(uow)

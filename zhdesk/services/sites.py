@@ -89,6 +89,10 @@ class ListingInput:
 # ---------------------------------------------------------------- reading
 
 
+def has_sites(uow: UnitOfWork) -> bool:
+    return uow.session.scalar(select(Site.id).limit(1)) is not None
+
+
 def list_communities(uow: UnitOfWork) -> list[CommunityDTO]:
     rows = uow.session.scalars(select(Community).order_by(Community.sort_order, Community.id))
     return [CommunityDTO(c.id, c.name, c.is_sample) for c in rows]
