@@ -9,7 +9,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
@@ -48,11 +51,33 @@ def _out(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+# Ids are SQLite/PostgreSQL BIGINT: anything outside cannot name a record (and would overflow the driver).
+_MAX_ID = 2**63 - 1
+
+
 def _site_id(text: str, what: str = "点位") -> int:
+    """An id as typed: a whole number from 1 to the BIGINT maximum, else a usage error (exit 2)."""
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
-        raise UsageError(f"{what}编号“{text}”不是整数") from None
+        raise UsageError(f"{what}编号“{shown(text)}”不是整数") from None
+    if not 1 <= value <= _MAX_ID:
+        raise UsageError(f"{what}编号“{shown(text.strip())}”超出范围（应为 1 至 {_MAX_ID} 的整数）")
+    return value
+
+
+def _event_id(text: str) -> int:
+    """argparse type for --event: the same rule as other ids, reported by argparse as a usage error."""
+    try:
+        return _site_id(text, "事件")
+    except ZhdeskError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def shown(text: str) -> str:
+    """Text safe to print on one line: undecodable bytes as U+FFFD, control characters as visible escapes."""
+    clean = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in clean)
 
 
 def _row_json(r: SiteRow) -> dict[str, Any]:
@@ -473,7 +498,7 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("site_id", metavar="SITE_ID")
     pa.add_argument("files", nargs="+", metavar="FILE")
     pa.add_argument("--phase", default="before", metavar="阶段", help="before/during/after（整改前/整改中/整改后）")
-    pa.add_argument("--event", type=int, metavar="ID", help="关联的事件编号")
+    pa.add_argument("--event", type=_event_id, metavar="ID", help="关联的事件编号")
     pa.add_argument("--json", action="store_true")
     pa.set_defaults(func=cmd_photo_add)
     pe = psub.add_parser("export", help="导出照片原件（逐字节一致）")
@@ -515,25 +540,76 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+# Arguments that are file paths: any bytes the file system allows, checked where the file is opened.
+_PATH_ARGS = frozenset({"files", "output"})
+
+
+def _check_encoding(args: argparse.Namespace) -> None:
+    """Text arguments must be valid UTF-8: undecodable bytes arrive as surrogates and would fail deep
+    in the database driver; say which argument instead."""
+    for name, value in vars(args).items():
+        if name in _PATH_ARGS or name == "func":
+            continue
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and any("\udc80" <= ch <= "\udcff" for ch in text):
+                raise UsageError(f"参数含有无法识别的字符编码（应为 UTF-8）：{shown(text)}")
+
+
+_MESSAGE_MAX = 1000
+
+
+def _one_line(message: str) -> str:
+    """Messages may quote what the user typed: keep them one readable line of bounded length."""
+    line = shown(message)
+    return line if len(line) <= _MESSAGE_MAX else line[: _MESSAGE_MAX - 1] + "…"
+
+
+def _quiet_stdout() -> None:
+    """The reader of our output went away (`zhdesk sites | head -1`): stop writing, without the
+    interpreter's own complaint when it flushes stdout at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    # Windows consoles default to a legacy code page; Chinese must survive.
+    # Windows consoles default to a legacy code page; Chinese must survive. `replace` keeps a stray
+    # undecodable character from turning an answer into a traceback.
     for stream in (sys.stdout, sys.stderr):
         reconfigure: Callable[..., None] | None = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            reconfigure(encoding="utf-8")
-    parser = build_parser()
-    args = parser.parse_args(argv)
+            reconfigure(encoding="utf-8", errors="replace")
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl+C → KeyboardInterrupt, handled below
+    desk: Desk | None = None
+    opened_commits = 0
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        _check_encoding(args)
         desk = Desk.open(args.db)
+        opened_commits = desk.commits  # opening may migrate; that is not this command's work
         try:
             result: int = args.func(desk, args)
-            return result
         finally:
             desk.close()
+        sys.stdout.flush()  # a closed pipe shows here, inside the handlers below
+        return result
     except ZhdeskError as exc:
-        sys.stderr.write(f"zhdesk：{exc.message}\n")
+        sys.stderr.write(f"zhdesk：{_one_line(exc.message)}\n")
         return exc.exit_code
-
+    except KeyboardInterrupt:
+        # Every command commits once, at its end: interrupted before that, nothing of it was written.
+        saved = desk is not None and desk.commits > opened_commits
+        said = "已中断（操作在中断前已保存）" if saved else "已中断，本次操作未保存任何内容"
+        sys.stderr.write(f"zhdesk：{said}\n")
+        return 130
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
 
 if __name__ == "__main__":
     raise SystemExit(main())

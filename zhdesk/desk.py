@@ -11,15 +11,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 
 from db.uow import UnitOfWork
 from zhdesk.database import init_schema, open_engine
 from zhdesk.domain.stats import Kind
 from zhdesk.domain.workflow import Action, Status
 from zhdesk.dto import CommunityDTO, SiteDetail, SiteRow
-from zhdesk.errors import StorageProblem
+from zhdesk.errors import Conflict, StorageProblem
 from zhdesk.reference import seed_reference
 from zhdesk.services import figures as figures_svc
 from zhdesk.services import overview as overview_svc
@@ -41,7 +42,8 @@ def _login() -> str:
 
 class _DeskUnitOfWork(UnitOfWork):
     """A unit of work whose database failures mid-operation (locked, read-only, disk full, connection lost)
-    reach the caller as StorageProblem: one line of Chinese, never a raw driver error."""
+    reach the caller as StorageProblem, and a lost optimistic-locking race as Conflict: one line of
+    Chinese, never a raw driver error."""
 
     def __exit__(
         self,
@@ -50,6 +52,9 @@ class _DeskUnitOfWork(UnitOfWork):
         tb: TracebackType | None,
     ) -> None:
         super().__exit__(exc_type, exc, tb)
+        if isinstance(exc, StaleDataError):
+            # A versioned row changed under us between read and write (another workstation or process).
+            raise Conflict("记录已被其他人修改，请刷新后重试") from exc
         if isinstance(exc, DBAPIError):
             reason = " ".join(str(exc.orig).split())
             where = self.engine.url.render_as_string(hide_password=True)
@@ -60,6 +65,13 @@ class Desk:
     def __init__(self, engine: Engine, user_login: str | None = None) -> None:
         self.engine = engine
         self.user_login = user_login or _login()
+        # Transactions committed through this desk: lets the CLI tell an interrupted command that saved
+        # nothing from one interrupted just after its commit.
+        self.commits = 0
+        event.listen(engine, "commit", self._count_commit)
+
+    def _count_commit(self, _conn: object) -> None:
+        self.commits += 1
 
     @classmethod
     def open(cls, url: str | None = None, *, migrate: bool = True) -> Desk:

@@ -1,0 +1,59 @@
+"""The hostile suite: the command line driven the way a careless or malicious user would.
+
+Every test here asserts the same three things: no traceback on stderr, the documented exit code,
+and (after a refusal) a database byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from db.engine import sqlite_url
+from tests.support import Run, dump, zhdesk
+from zhdesk.demo import load_demo
+from zhdesk.desk import Desk
+
+
+@dataclass(frozen=True)
+class Db:
+    """A private copy of the demo database, with helpers to run the CLI against it."""
+
+    path: Path
+    url: str
+    cwd: Path
+
+    def run(self, *args: str, env: dict[str, str] | None = None) -> Run:
+        return zhdesk(*args, db=self.url, cwd=self.cwd, env=env)
+
+    def dump(self) -> dict[str, list[tuple[object, ...]]]:
+        return dump(self.url)
+
+    def file_hash(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="session")
+def hostile_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # The CLI checks dates against the real clock, so the demo is loaded at the real today.
+    path = tmp_path_factory.mktemp("hostile") / "demo.db"
+    desk = Desk.open(sqlite_url(path))
+    try:
+        with desk.uow() as uow:
+            load_demo(uow, today=dt.date.today())
+    finally:
+        desk.close()  # checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture
+def db(hostile_template: Path, tmp_path: Path) -> Iterator[Db]:
+    path = tmp_path / "demo.db"
+    shutil.copyfile(hostile_template, path)
+    yield Db(path, sqlite_url(path), tmp_path)
