@@ -12,7 +12,7 @@ from pathlib import Path
 from types import TracebackType
 
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from db.uow import UnitOfWork
@@ -40,9 +40,40 @@ def _login() -> str:
         return "local"
 
 
+# SQLite result codes (`sqlite_errorname`, by prefix: SQLITE_IOERR_WRITE is an IOERR) in the user's words.
+_SQLITE_REASONS = {
+    "SQLITE_BUSY": "数据库正被其他程序占用，等待超时",
+    "SQLITE_LOCKED": "数据库正被其他程序占用，等待超时",
+    "SQLITE_FULL": "磁盘空间已满",
+    "SQLITE_READONLY": "数据库文件只读，无法写入",
+    "SQLITE_IOERR": "磁盘读写出错",
+    "SQLITE_CORRUPT": "数据库文件已损坏，请从备份恢复",
+    "SQLITE_NOTADB": "该文件不是数据库",
+    "SQLITE_CANTOPEN": "无法打开数据库文件",
+    "SQLITE_PERM": "没有访问权限",
+}
+CONFLICT_MESSAGE = "记录已被其他人修改，请刷新后重试"
+
+
+def _is_race(exc: DBAPIError) -> bool:
+    """Lost races, not storage faults: a unique key another writer just took, or (SQLite WAL) a write
+    from a snapshot that another commit made stale, which SQLite refuses at once without waiting."""
+    if isinstance(exc, IntegrityError):
+        return True
+    return getattr(exc.orig, "sqlite_errorname", "") == "SQLITE_BUSY_SNAPSHOT"
+
+
+def storage_reason(exc: DBAPIError) -> str:
+    name = str(getattr(exc.orig, "sqlite_errorname", ""))
+    for prefix, reason in _SQLITE_REASONS.items():
+        if name.startswith(prefix):
+            return reason
+    return " ".join(str(exc.orig).split())
+
+
 class _DeskUnitOfWork(UnitOfWork):
     """A unit of work whose database failures mid-operation (locked, read-only, disk full, connection lost)
-    reach the caller as StorageProblem, and a lost optimistic-locking race as Conflict: one line of
+    reach the caller as StorageProblem, and a lost race with another writer as Conflict: one line of
     Chinese, never a raw driver error."""
 
     def __exit__(
@@ -54,11 +85,12 @@ class _DeskUnitOfWork(UnitOfWork):
         super().__exit__(exc_type, exc, tb)
         if isinstance(exc, StaleDataError):
             # A versioned row changed under us between read and write (another workstation or process).
-            raise Conflict("记录已被其他人修改，请刷新后重试") from exc
+            raise Conflict(CONFLICT_MESSAGE) from exc
         if isinstance(exc, DBAPIError):
-            reason = " ".join(str(exc.orig).split())
+            if _is_race(exc):
+                raise Conflict(CONFLICT_MESSAGE) from exc
             where = self.engine.url.render_as_string(hide_password=True)
-            raise StorageProblem(f"数据库读写失败（{where}）：{reason}") from exc
+            raise StorageProblem(f"数据库读写失败（{where}）：{storage_reason(exc)}") from exc
 
 
 class Desk:

@@ -132,3 +132,26 @@ def test_a_closed_pipe_ends_quietly(db: Db, args: list[str]) -> None:
     err = p.stderr.read().decode()
     assert err == "", err
     assert code == 0
+
+
+def _parallel(db: Db, args: list[str], n: int = 6) -> list[tuple[int, str]]:
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "zhdesk", "--db", db.url, *args],
+            cwd=db.cwd, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        for _ in range(n)
+    ]  # fmt: skip
+    return [(p.wait(timeout=120), p.stderr.read().decode()) for p in procs]  # type: ignore[union-attr]
+
+
+def test_parallel_adds_of_one_address_store_one_site(db: Db) -> None:
+    """A unique key taken by another writer a moment earlier is a refusal (exit 1, one line of Chinese),
+    not a raw "UNIQUE constraint failed" storage error."""
+    results = _parallel(db, ["site", "add", "--address", "新地址1号", "--community", "江西路社区"])
+    for code, err in results:
+        assert "Traceback" not in err and "UNIQUE" not in err, err
+        assert code in (0, 1), (code, err)
+    assert sum(1 for code, _ in results if code == 0) == 1, results
+    found = db.run("sites", "--search", "新地址1号", "--json").json()
+    assert len(found) == 1
