@@ -38,7 +38,8 @@ def _raw(con: sqlite3.Connection, f: stats.StatsFilter) -> dict[str, Any]:
         where.append("i.site_id IN (SELECT id FROM site WHERE community_id = ?)")
         args.append(cid)
     w = " AND ".join(where)
-    gran = "%Y-W%W" if stats.granularity_for(f, TODAY) == "week" else "%Y-%m"
+    weekly = stats.granularity_for(f, TODAY) == "week"
+    period = "date(b.issued_on, 'weekday 0', '-6 days')" if weekly else "strftime('%Y-%m', b.issued_on)"
     flags = (
         "count(*) n, sum(CASE WHEN {st}='closed' THEN 1 ELSE 0 END) closed,"
         " sum(CASE WHEN {st}='closed' OR {dl} <= '{cutoff}' THEN 1 ELSE 0 END) due,"
@@ -57,7 +58,7 @@ def _raw(con: sqlite3.Connection, f: stats.StatsFilter) -> dict[str, Any]:
         ) GROUP BY g"""
     out: dict[str, Any] = {}
     out["kind_period"] = con.execute(
-        f"SELECT b.kind, strftime('{gran}', b.issued_on) p, count(*), sum(n), sum(closed), sum(due), sum(dd), sum(ot) "
+        f"SELECT b.kind, {period} p, count(*), sum(n), sum(closed), sum(due), sum(dd), sum(ot) "
         f"FROM ({per_batch}) x JOIN supervision_batch b ON b.id = x.g GROUP BY 1, 2 ORDER BY 2",
         args * 2,
     ).fetchall()

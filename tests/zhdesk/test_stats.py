@@ -31,6 +31,7 @@ from db.models import (
 )
 from tests.support import TODAY
 from zhdesk.desk import Desk
+from zhdesk.domain.periods import period_key
 from zhdesk.domain.stats import Counts, Kind, rate
 from zhdesk.domain.workflow import Action, Status
 from zhdesk.services import stats, supervision
@@ -336,11 +337,11 @@ def test_items_and_closure_per_week(data: Data) -> None:
     data.desk.create_batch(Kind.FOOT_PATROL, 2, d(-38), [ItemInput("江西路1号", "江西路社区", "f1", None, d(-30))])
     db = dash(data.desk, StatsFilter(date_from=d(-50), date_to=T))
     assert sorted(db.items_per_period) == [
-        ("2026-W42", "foot_patrol", 1),  # 2026-10-22
-        ("2026-W42", "patrol", 3),  # 2026-10-20
-        ("2026-W46", "patrol", 3),  # 2026-11-19
+        ("2026-10-19", "foot_patrol", 1),  # Thursday 2026-10-22: the week of Monday 10-19
+        ("2026-10-19", "patrol", 3),  # Tuesday 2026-10-20
+        ("2026-11-16", "patrol", 3),  # Thursday 2026-11-19
     ]
-    assert db.closure_per_period == [("2026-W42", 4, 0, 2), ("2026-W46", 2, 1, 0)]
+    assert db.closure_per_period == [("2026-10-19", 4, 0, 2), ("2026-11-16", 2, 1, 0)]
 
 
 def test_categories_read_listings(data: Data) -> None:
@@ -369,7 +370,7 @@ def drill(data: Data, **kw: Any) -> list[ItemDTO]:
 def test_drill_returns_the_items_behind_a_slice(data: Data) -> None:
     assert names(drill(data, kind="patrol", period="2026-10")) == {"a1", "a2", "a3"}
     assert names(drill(data, kind="patrol", period="2026")) == {"a1", "a2", "a3", "b1", "b2", "b3"}
-    assert names(drill(data, kind="patrol", period="2026-W46")) == {"b1", "b2", "b3"}
+    assert names(drill(data, kind="patrol", period="2026-11-16")) == {"b1", "b2", "b3"}
     assert names(drill(data, kind="listed")) == {"d1", "d2"}
     assert names(drill(data, category="乱堆杂物")) == {"a1", "a3", "d2"}
     assert names(drill(data, category="私搭乱建")) == {"d1"}  # from its listing
@@ -392,7 +393,6 @@ def check_slices(desk: Desk, f: StatsFilter, today: dt.date) -> None:
     db = desk.dashboard(f, today=today)
     issued = {b.id: b.issued_on for b in desk.batches()}
     gran = granularity_for(f, today)
-    fmt = {"week": "%Y-W%W", "month": "%Y-%m"}[gran]
 
     def rows(**kw: Any) -> list[ItemDTO]:
         return desk.drill_items(Drill(base=f, **kw), today=today)
@@ -401,7 +401,7 @@ def check_slices(desk: Desk, f: StatsFilter, today: dt.date) -> None:
     for period, kind, n in db.items_per_period:
         got = rows(kind=kind, period=period)
         assert len(got) == n, (period, kind)
-        assert all(i.kind == kind and issued[i.batch_id].strftime(fmt) == period for i in got)
+        assert all(i.kind == kind and period_key(issued[i.batch_id], gran) == period for i in got)
     assert sum(n for _, n in db.categories) == db.figures.total.items
     for name, n in db.categories:
         got = rows(category=name)
@@ -594,7 +594,7 @@ def table_rows(desk: Desk) -> list[Row]:
 
 def recompute(rows: list[Row], f: StatsFilter, today: dt.date) -> dict[str, Any]:
     cutoff = min(today, f.date_to) if f.date_to else today
-    fmt = {"week": "%Y-W%W", "month": "%Y-%m"}[granularity_for(f, today)]
+    gran = granularity_for(f, today)
     sel = [
         r for r in rows
         if (f.date_from is None or r.issued_on >= f.date_from) and (f.date_to is None or r.issued_on <= f.date_to)
@@ -619,7 +619,7 @@ def recompute(rows: list[Row], f: StatsFilter, today: dt.date) -> dict[str, Any]
     base = n_due - n_deferred
     per_period: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for r in sel:
-        acc = per_period[r.issued_on.strftime(fmt)]
+        acc = per_period[period_key(r.issued_on, gran)]
         acc[0] += due(r)
         acc[1] += due(r) and r.deferred and not r.closed
         acc[2] += r.closed
@@ -632,7 +632,7 @@ def recompute(rows: list[Row], f: StatsFilter, today: dt.date) -> dict[str, Any]
         "total": Counts(len({r.batch_id for r in sel}), len(sel), n_closed),
         "figures": (n_due, n_deferred, n_closed, n_on_time, sum(r.rework for r in sel)),
         "rates": (n_closed / base if base > 0 else None, n_on_time / base if base > 0 else None),
-        "items_per_period": Counter((r.issued_on.strftime(fmt), r.kind) for r in sel),
+        "items_per_period": Counter((period_key(r.issued_on, gran), r.kind) for r in sel),
         "closure_per_period": sorted((p, *v) for p, v in per_period.items()),
         "categories": Counter(r.category or "未分类" for r in sel),
         "communities": communities,

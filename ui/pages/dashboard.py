@@ -33,6 +33,7 @@ from ui.ops import Ops
 from ui.widgets.charts import BarChart, RateChart, Series
 from ui.widgets.light import light_icon
 from zhdesk.desk import Desk
+from zhdesk.domain.periods import fill_periods, period_label, period_text
 from zhdesk.domain.stats import Kind, percent, rate
 from zhdesk.dto import SiteRow
 from zhdesk.services.figures import FigureDTO
@@ -58,88 +59,6 @@ CATEGORY_COLOR = "#3b78c3"
 RED_TEXT = "#c5221f"
 AMBER_TEXT = "#a05a00"
 MAX_HBARS = 12  # horizontal charts show the largest ones
-
-
-# ---------------------------------------------------------------- periods
-def period_start(key: str) -> dt.date:
-    """First day of a period key ('2021-03', '2021-W05' as strftime %W counts weeks, or '2021')."""
-    if "W" in key:
-        year = int(key[:4])
-        monday = dt.datetime.strptime(f"{key}-1", "%Y-W%W-%w").date()
-        return max(monday, dt.date(year, 1, 1))
-    if len(key) == 4:
-        return dt.date(int(key), 1, 1)
-    return dt.date(int(key[:4]), int(key[5:7]), 1)
-
-
-def period_key(d: dt.date, granularity: str) -> str:
-    return d.strftime({"week": "%Y-W%W", "month": "%Y-%m", "year": "%Y"}[granularity])
-
-
-GAP = "…"  # stands for a long run of empty periods
-MAX_EMPTY_RUN = 6
-
-
-def fill_periods(keys: Sequence[str], granularity: str) -> list[str]:
-    """Every period from the first to the last key, so empty weeks or months show as gaps; a run of
-    more than MAX_EMPTY_RUN empty periods (years between two campaigns) becomes one GAP."""
-    full = _all_periods(keys, granularity)
-    present = set(keys)
-    out: list[str] = []
-    run: list[str] = []
-    for k in full:
-        if k in present:
-            out.extend(run if len(run) <= MAX_EMPTY_RUN else [GAP])
-            run = []
-            out.append(k)
-        else:
-            run.append(k)
-    return out
-
-
-def _all_periods(keys: Sequence[str], granularity: str) -> list[str]:
-    if not keys:
-        return []
-    first, last = min(keys), max(keys)
-    start, end = period_start(first), period_start(last)
-    out: list[str] = []
-    if granularity == "week":
-        d = start
-        while d <= end:
-            k = period_key(d, granularity)
-            if not out or out[-1] != k:
-                out.append(k)
-            d += dt.timedelta(days=1)
-    elif granularity == "month":
-        y, m = start.year, start.month
-        while (y, m) <= (end.year, end.month):
-            out.append(f"{y:04d}-{m:02d}")
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    else:
-        out = [f"{y:04d}" for y in range(start.year, end.year + 1)]
-    return out
-
-
-def period_label(key: str) -> str:
-    """Short axis label."""
-    if key == GAP:
-        return "……"
-    if "W" in key:
-        return f"{key[2:4]}年第{int(key[6:])}周"
-    if len(key) == 4:
-        return f"{key}年"
-    return f"{key[:4]}年{int(key[5:7])}月"
-
-
-def period_text(key: str) -> str:
-    """Full description for tooltips and drill-down titles."""
-    if key == GAP:
-        return "（中间一段时间没有督办件）"
-    if "W" in key:
-        start = period_start(key)
-        end = min(start + dt.timedelta(days=6 - start.weekday()), dt.date(start.year, 12, 31))
-        return f"{key[:4]}年第{int(key[6:])}周（{start.month}月{start.day}日—{end.month}月{end.day}日）"
-    return period_label(key)
 
 
 def fmt_number(value: Decimal | float | int) -> str:
@@ -464,7 +383,7 @@ class DashboardView(QWidget):
         self.card_city.set_value(f"{city_cases_text(data.city_cases, data.city_cases_qualifier)} 件", "来自社区台账")
 
         # (a) items per period, stacked by kind; (b) closure rate per period, on the same periods
-        self.periods = fill_periods([p for p, _k, _n in data.items_per_period], granularity)
+        self.periods = fill_periods([p for p, _k, _n in data.items_per_period])
         pos = {p: i for i, p in enumerate(self.periods)}
         values = {k.value: [0.0] * len(self.periods) for k in Kind}
         for p, k, n in data.items_per_period:

@@ -26,6 +26,8 @@ from db.models import (
     Unit,
 )
 from db.uow import UnitOfWork
+from zhdesk.domain import periods
+from zhdesk.domain.periods import Granularity
 from zhdesk.domain.stats import Counts, Kind, rate
 from zhdesk.domain.workflow import Status
 from zhdesk.services.supervision import CLOSED as CLOSED_STATUS
@@ -60,7 +62,7 @@ class Dashboard:
     listings_closed_in_range: int
     city_cases: Decimal
     city_cases_qualifier: str | None
-    # (period key 'YYYY-MM' or 'YYYY-Www', kind code, items)
+    # (period key as domain/periods.py makes it, kind code, items)
     items_per_period: list[tuple[str, str, int]] = field(default_factory=list)
     # (period key, due, closed) for the closure-rate line
     closure_per_period: list[tuple[str, int, int, int]] = field(default_factory=list)
@@ -167,7 +169,7 @@ def _grouped(
 _FIGURE_COLUMNS = ("closed", "due", "deferred_due", "on_time")
 
 
-def _kind_period_rows(s: Session, f: StatsFilter, today: dt.date, gran: str) -> list[Any]:
+def _kind_period_rows(s: Session, f: StatsFilter, today: dt.date, gran: Granularity) -> list[Any]:
     """(kind, period, 期, 处, closed, due, deferred, on_time, rework) per kind and period."""
     pb = _grouped(s, f, today, SupervisionItem.batch_id, _FIGURE_COLUMNS, rework=True)
     period = _period_key(s, SupervisionBatch.issued_on, gran).label("period")
@@ -207,18 +209,20 @@ def supervision_figures(uow: UnitOfWork, f: StatsFilter, today: dt.date | None =
     return _figures(_kind_period_rows(uow.session, f, today, "year"))
 
 
-def _period_key(s: Session, column: Any, granularity: str) -> ColumnElement[str]:
-    fmt = {"month": ("%Y-%m", "YYYY-MM"), "week": ("%Y-W%W", 'IYYY-"W"IW'), "year": ("%Y", "YYYY")}[granularity]
-    if s.get_bind().dialect.name == "sqlite":
-        return func.strftime(fmt[0], column)
-    return func.to_char(column, fmt[1])
+def _period_key(s: Session, column: Any, granularity: Granularity) -> ColumnElement[str]:
+    """The period key of a date column, the same on both engines (see domain/periods.py)."""
+    sqlite = s.get_bind().dialect.name == "sqlite"
+    if granularity == "week":  # the Monday of the ISO week
+        if sqlite:  # 'weekday 0' moves to the coming Sunday (or stays on one); six days back is Monday
+            return func.date(column, "weekday 0", "-6 days")
+        return func.to_char(func.date_trunc("week", column), "YYYY-MM-DD")
+    fmt = {"month": ("%Y-%m", "YYYY-MM"), "year": ("%Y", "YYYY")}[granularity]
+    return func.strftime(fmt[0], column) if sqlite else func.to_char(column, fmt[1])
 
 
-def granularity_for(f: StatsFilter, today: dt.date) -> str:
+def granularity_for(f: StatsFilter, today: dt.date) -> Granularity:
     """Weekly periods for ranges up to about half a year, monthly beyond."""
-    start = f.date_from or dt.date(2000, 1, 1)
-    end = f.date_to or today
-    return "week" if (end - start).days <= 190 else "month"
+    return periods.granularity_for(f.date_from or dt.date(2000, 1, 1), f.date_to or today)
 
 
 def dashboard(uow: UnitOfWork, f: StatsFilter | None = None, today: dt.date | None = None) -> Dashboard:
@@ -392,7 +396,7 @@ class Drill:
 
     base: StatsFilter = StatsFilter()
     kind: str | None = None
-    period: str | None = None  # a key as the chart shows it ('2026-11', '2026-W47', '2026')
+    period: str | None = None  # a period key (domain/periods.py): '2026-11', '2026-11-23' (a week), '2026'
     category: str | None = None  # '未分类' = none
     community: str | None = None
     unit: str | None = None  # '未指定单位' = none
@@ -411,8 +415,7 @@ def drill_items(uow: UnitOfWork, drill: Drill, today: dt.date | None = None) -> 
     if drill.kind:
         q = q.where(SupervisionBatch.kind == drill.kind)
     if drill.period:
-        gran = "year" if len(drill.period) == 4 else "week" if "W" in drill.period else "month"
-        q = q.where(_period_key(s, SupervisionBatch.issued_on, gran) == drill.period)
+        q = q.where(_period_key(s, SupervisionBatch.issued_on, periods.granularity_of(drill.period)) == drill.period)
     if drill.category is not None:
         none = drill.category == "未分类"
         q = q.where(ProblemCategory.name.is_(None) if none else ProblemCategory.name == drill.category)
