@@ -23,6 +23,7 @@ from zhdesk.domain.lights import Light
 from zhdesk.domain.workflow import Action, Status, parse_action, parse_status
 from zhdesk.dto import SiteDetail, SiteRow
 from zhdesk.errors import UsageError, ZhdeskError
+from zhdesk.files import shown
 from zhdesk.services.sites import SITE_KINDS, ContactInput, ListingInput, SiteFilter
 
 LIGHT_NAMES = {
@@ -72,12 +73,6 @@ def _event_id(text: str) -> int:
         return _site_id(text, "事件")
     except ZhdeskError as exc:
         raise argparse.ArgumentTypeError(exc.message) from None
-
-
-def shown(text: str) -> str:
-    """Text safe to print on one line: undecodable bytes as U+FFFD, control characters as visible escapes."""
-    clean = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in clean)
 
 
 def _row_json(r: SiteRow) -> dict[str, Any]:
@@ -299,8 +294,8 @@ def cmd_photo_add(desk: Desk, args: argparse.Namespace) -> int:
         _out(result.to_json())
     else:
         print(f"新增 {len(result.added)} 张，重复 {len(result.duplicates)} 张，未添加 {len(result.refused)} 张")
-    for r in result.refused:
-        sys.stderr.write(f"zhdesk：未添加 {r.file}：{r.reason}\n")
+    for r in result.refused:  # r.file is already shown(): valid UTF-8, one line
+        sys.stderr.write(f"zhdesk：未添加 {shown(r.file)}：{r.reason}\n")
     return 1 if result.refused else 0
 
 
@@ -321,14 +316,29 @@ def cmd_photos(desk: Desk, args: argparse.Namespace) -> int:
 def cmd_photo_export(desk: Desk, args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from zhdesk.files import TargetExists
     from zhdesk.services import photos
 
     out = Path(args.output)
-    if out.is_dir():
-        raise UsageError(f"输出路径是文件夹：{out}，请给出文件名")
+    photo_id = _site_id(args.id, "照片")
     with desk.uow() as uow:
-        photos.export_photo(uow, _site_id(args.id, "照片"), out)
-    print(f"已导出照片原件：{out}")
+        try:
+            photos.export_photo(uow, photo_id, out, overwrite=args.overwrite)
+        except TargetExists as exc:
+            raise TargetExists(f"{exc.message}；要替换请加 --overwrite", exc.path) from None
+    print(f"已导出照片原件：{shown(out)}")
+    return 0
+
+
+def cmd_photo_limit(desk: Desk, args: argparse.Namespace) -> int:
+    if args.mb is None:
+        print(f"照片文件大小上限：{desk.photo_max_mb()} MB")
+        return 0
+    try:
+        mb = int(args.mb)
+    except ValueError:
+        raise UsageError(f"照片文件大小上限“{args.mb}”不是整数（单位 MB）") from None
+    print(f"照片文件大小上限已设为 {desk.set_photo_max_mb(mb)} MB")
     return 0
 
 
@@ -504,7 +514,11 @@ def build_parser() -> argparse.ArgumentParser:
     pe = psub.add_parser("export", help="导出照片原件（逐字节一致）")
     pe.add_argument("id", metavar="ID")
     pe.add_argument("-o", "--output", required=True, metavar="FILE")
+    pe.add_argument("--overwrite", action="store_true", help="文件已存在时替换它（不会替换数据库、设备或文件夹）")
     pe.set_defaults(func=cmd_photo_export)
+    pm = psub.add_parser("limit", help="查看或设置照片文件大小上限（MB，默认 100，所有工作站共用）")
+    pm.add_argument("mb", nargs="?", metavar="MB")
+    pm.set_defaults(func=cmd_photo_limit)
 
     bl = sub.add_parser("bulletins", help="督办通报：按类型和期号列出批次")
     bl.add_argument("--kind", metavar="类型", help="patrol/foot_patrol/inspection_bulletin/listed/supervision_case/"

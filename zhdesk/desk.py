@@ -21,6 +21,7 @@ from zhdesk.domain.stats import Kind
 from zhdesk.domain.workflow import Action, Status
 from zhdesk.dto import CommunityDTO, SiteDetail, SiteRow
 from zhdesk.errors import Conflict, StorageProblem
+from zhdesk.files import database_files, register_database, unregister_database
 from zhdesk.reference import seed_reference
 from zhdesk.services import figures as figures_svc
 from zhdesk.services import overview as overview_svc
@@ -97,6 +98,7 @@ class Desk:
     def __init__(self, engine: Engine, user_login: str | None = None) -> None:
         self.engine = engine
         self.user_login = user_login or _login()
+        register_database(self, database_files(engine.url))  # every export in this process stays off it
         # Transactions committed through this desk: lets the CLI tell an interrupted command that saved
         # nothing from one interrupted just after its commit.
         self.commits = 0
@@ -120,6 +122,7 @@ class Desk:
         return _DeskUnitOfWork(self.engine, self.user_login)
 
     def close(self) -> None:
+        unregister_database(self)
         self.engine.dispose()
 
     # -- reading
@@ -254,9 +257,17 @@ class Desk:
         with self.uow() as uow:
             return photos_svc.original_bytes(uow, photo_id)
 
-    def export_photo(self, photo_id: int, out: Path) -> Path:
+    def export_photo(self, photo_id: int, out: Path, *, overwrite: bool = False) -> Path:
         with self.uow() as uow:
-            return photos_svc.export_photo(uow, photo_id, out)
+            return photos_svc.export_photo(uow, photo_id, out, overwrite=overwrite)
+
+    def photo_max_mb(self) -> int:
+        with self.uow() as uow:
+            return settings_svc.photo_max_mb(uow)
+
+    def set_photo_max_mb(self, mb: int) -> int:
+        with self.uow() as uow:
+            return settings_svc.set_photo_max_mb(uow, mb)
 
     def update_photo(
         self, photo_id: int, *, phase: str | None = None, event_id: int | None = None, unlink: bool = False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from zhdesk.files import write_atomically
+from zhdesk.files import write_export
 
 Cell = str | int | float | dt.date | dt.datetime | None
 
@@ -42,8 +42,20 @@ def _clean(value: Cell) -> Cell:
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
-def export_table(path: Path, sheet_title: str, columns: Sequence[Column], rows: Sequence[Sequence[Cell]]) -> Path:
-    """Write rows in the given order; written to a temp file then moved, so a failure leaves no half file."""
+def export_table(
+    path: Path,
+    sheet_title: str,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[Cell]],
+    *,
+    overwrite: bool = False,
+    protected: Iterable[Path] = (),
+) -> Path:
+    """Write rows in the given order; written to a temp file then moved, so a failure leaves no half file.
+
+    The target passes `files.export_target`: an existing file is replaced only with `overwrite` (the
+    window's save dialog has asked), never the open database, a device or a folder.
+    """
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -78,4 +90,4 @@ def export_table(path: Path, sheet_title: str, columns: Sequence[Column], rows: 
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.print_title_rows = "1:1"
-    return write_atomically(Path(path), wb.save)
+    return write_export(Path(path), wb.save, overwrite=overwrite, protected=protected)

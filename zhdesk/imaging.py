@@ -7,8 +7,11 @@ small size, which is what keeps adding hundreds of 12 MP phone photos fast and l
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import io
+import os
+import stat
 import threading
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -34,6 +37,11 @@ Image.MAX_IMAGE_PIXELS = None
 # HEIC decode whole (up to MAX_PIXELS: hundreds of MB), so only one decode bigger than this runs at a time:
 # the worst case costs no more memory than checking the files one by one.
 BIG_DECODE_PIXELS = 16_000_000
+
+# Largest photo file read at all (a database setting, services/settings.py, may change it): checked from
+# the file's size before reading, so a 2 GB file or /dev/zero never reaches memory.
+MB = 1024 * 1024
+DEFAULT_MAX_FILE_MB = 100
 _big_decode = threading.Lock()
 
 FORMATS: dict[str, str] = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "HEIF": "image/heif"}
@@ -161,17 +169,61 @@ def thumbnail(data: bytes, edge: int = THUMB_EDGE) -> bytes:
         return _jpeg_bytes(_decode_small(im, edge))
 
 
-def read_file(path: Path) -> bytes:
+def read_file(path: Path, limit: int = DEFAULT_MAX_FILE_MB * MB) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, else PhotoRefused saying why.
+
+    Type and size are checked on the opened descriptor before anything is read (the path may change
+    between a stat and the open): a FIFO is opened without blocking and refused, a device (/dev/zero)
+    is never read, a huge or sparse file is refused by its size, and the read itself stops at limit + 1.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     try:
-        return path.read_bytes()
-    except IsADirectoryError:
-        raise PhotoRefused("这是文件夹，不是图片文件") from None
-    except FileNotFoundError:
-        raise PhotoRefused("无法读取文件：文件不存在") from None
-    except PermissionError:
-        raise PhotoRefused("无法读取文件：没有读取权限") from None
+        fd = os.open(path, flags)
     except OSError as exc:
-        raise PhotoRefused(f"无法读取文件（错误代码 {exc.errno}）") from None
+        raise PhotoRefused(f"无法读取文件：{_read_reason(exc)}") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise PhotoRefused("这是文件夹，不是图片文件")
+        if not stat.S_ISREG(st.st_mode):
+            raise PhotoRefused("不是普通文件（设备、管道或套接字），未读取")
+        if st.st_size > limit:
+            raise PhotoRefused(f"文件过大（{_mb(st.st_size)}），超过上限 {_mb(limit)}")
+        chunks: list[bytes] = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, max(st.st_size + 1, 1 << 16)))  # usually one read
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        if left <= 0:  # grew while being read
+            raise PhotoRefused(f"文件过大，超过上限 {_mb(limit)}")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise PhotoRefused(f"无法读取文件：{_read_reason(exc)}") from None
+    finally:
+        os.close(fd)
+
+
+def _mb(n: int) -> str:
+    return f"{n / MB:.0f} MB" if n >= MB else f"{n} 字节"
+
+
+def _read_reason(exc: OSError) -> str:
+    reasons = {
+        errno.ENOENT: "文件不存在",
+        errno.EACCES: "没有读取权限",
+        errno.EPERM: "没有读取权限",
+        errno.EISDIR: "这是文件夹",
+        errno.ENOTDIR: "路径中有一段不是文件夹",
+        errno.ELOOP: "符号链接循环",
+        errno.ENXIO: "不是普通文件（设备或套接字）",
+        errno.EOPNOTSUPP: "不是普通文件（设备或套接字）",
+        errno.ENAMETOOLONG: "文件名过长",
+        errno.EIO: "磁盘读写错误",
+    }
+    return reasons.get(exc.errno or 0, f"错误代码 {exc.errno}")
 
 
 def file_time(path: Path) -> dt.datetime | None:

@@ -225,3 +225,40 @@ def test_refresh_picks_up_changes_from_elsewhere(qtbot: QtBot, window: MainWindo
 def test_most_urgent_site_is_open_at_start(page: ListingsPage) -> None:
     assert page.panel.detail is not None
     assert page.panel.detail.row.address == "江西路153号"
+
+
+def test_export_over_the_open_database_is_refused_and_writes_nothing(
+    qtbot: QtBot, page: ListingsPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dialogs: Dialogs
+) -> None:
+    """issue 7 item 1 in the window: the save dialog's "replace?" is no licence to replace the database."""
+    db = tmp_path / "t.db"
+    inode, head = db.stat().st_ino, db.read_bytes()[:16]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(db), ""))
+    page.export_button.click()  # the name gets .xlsx added: t.db.xlsx, a new file
+    wait_idle(qtbot, page.ops)
+    assert (tmp_path / "t.db.xlsx").exists()
+    link = tmp_path / "表.xlsx"
+    link.symlink_to(db)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(link), ""))
+    page.export_button.click()
+    wait_idle(qtbot, page.ops)
+    assert any("数据库" in t for t in dialogs.texts())
+    assert db.stat().st_ino == inode and db.read_bytes()[:16] == head and link.is_symlink()
+
+
+def test_export_replaces_a_file_the_dialog_asked_about_but_not_one_it_did_not(
+    qtbot: QtBot, page: ListingsPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dialogs: Dialogs
+) -> None:
+    asked = tmp_path / "旧.xlsx"
+    asked.write_bytes(b"old")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(asked), ""))
+    page.export_button.click()
+    wait_idle(qtbot, page.ops)
+    assert load_workbook(asked).active is not None
+    not_asked = tmp_path / "旧2.xlsx"  # the dialog returned "旧2"; the page adds .xlsx, which exists
+    not_asked.write_bytes(b"old")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "旧2"), ""))
+    page.export_button.click()
+    wait_idle(qtbot, page.ops)
+    assert not_asked.read_bytes() == b"old"
+    assert any("已存在" in t for t in dialogs.texts())

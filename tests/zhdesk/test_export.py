@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from zhdesk.errors import StorageProblem
+from tests.support import dump
+from zhdesk.desk import Desk
+from zhdesk.errors import InputRefused, StorageProblem, UsageError
 from zhdesk.export import Column, export_table
+from zhdesk.files import TargetExists
 
 COLUMNS = (
     Column("地址"),
@@ -61,10 +64,15 @@ def test_empty_table_still_has_its_header(tmp_path: Path) -> None:
     assert ws.freeze_panes == "A2"
 
 
-def test_overwrites_an_existing_file(tmp_path: Path) -> None:
+def test_replaces_an_existing_file_only_when_told(tmp_path: Path) -> None:
     target = tmp_path / "t.xlsx"
     export_table(target, "表", COLUMNS, ROWS)
-    export_table(target, "表", COLUMNS, ROWS[:1])
+    before = target.read_bytes()
+    with pytest.raises(TargetExists) as err:
+        export_table(target, "表", COLUMNS, ROWS[:1])
+    assert "已存在" in err.value.message and "t.xlsx" in err.value.message
+    assert target.read_bytes() == before
+    export_table(target, "表", COLUMNS, ROWS[:1], overwrite=True)
     ws = load_workbook(target).active
     assert ws is not None and ws.max_row == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.xlsx"]
@@ -102,10 +110,35 @@ def test_missing_folder_is_a_storage_problem_and_leaves_nothing(tmp_path: Path) 
     assert list(tmp_path.iterdir()) == []
 
 
-def test_failed_move_removes_the_temp_file(tmp_path: Path) -> None:
+def test_a_folder_is_refused_and_leaves_nothing(tmp_path: Path) -> None:
     target = tmp_path / "是个文件夹.xlsx"
     target.mkdir()
-    with pytest.raises(StorageProblem):
-        export_table(target, "表", COLUMNS, ROWS)
+    with pytest.raises(UsageError) as err:
+        export_table(target, "表", COLUMNS, ROWS, overwrite=True)
+    assert "文件夹" in err.value.message
     assert [p.name for p in tmp_path.iterdir()] == ["是个文件夹.xlsx"]
     assert list(target.iterdir()) == []
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal"])
+def test_never_over_the_open_database_even_with_overwrite(desk: Desk, db_url: str, tmp_path: Path, suffix: str) -> None:
+    """The window's xlsx exports hold no unit of work: the open Desk registers its files for every export."""
+    db = tmp_path / "t.db"
+    target = Path(f"{db}{suffix}")
+    before = dump(db_url)
+    raw = db.read_bytes()
+    with pytest.raises(InputRefused) as err:
+        export_table(target, "表", COLUMNS, ROWS, overwrite=True)
+    assert "数据库" in err.value.message and not isinstance(err.value, TargetExists)
+    assert db.read_bytes() == raw and dump(db_url) == before
+    link = tmp_path / "链接.xlsx"
+    link.symlink_to(target)
+    with pytest.raises(InputRefused):
+        export_table(link, "表", COLUMNS, ROWS, overwrite=True)
+    assert link.is_symlink() and db.read_bytes() == raw
+
+
+def test_a_closed_database_is_no_longer_protected(db_url: str, tmp_path: Path) -> None:
+    Desk.open(db_url).close()
+    export_table(tmp_path / "t.db", "表", COLUMNS, ROWS, overwrite=True)  # the user's choice once it is closed
+    assert (tmp_path / "t.db").read_bytes()[:2] == b"PK"  # a zip: the workbook

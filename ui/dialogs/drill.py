@@ -225,11 +225,13 @@ class DrillDialog(QDialog):
         self.hide()
         self.site_requested.emit(item.site_id)
 
-    def export_excel(self, path: Path | None = None) -> None:
+    def export_excel(self, path: Path | None = None, *, overwrite: bool = False) -> None:
+        """`path` given (tests, callers that chose it): an existing file is replaced only with `overwrite`."""
         rows = self.proxy.export_rows()
         if not rows:
             QMessageBox.information(self, "导出Excel", "没有可导出的明细。")
             return
+        confirmed = overwrite
         if path is None:
             folder = prefs.EXPORT_DIR.get() or str(Path.home())
             name = "".join(ch for ch in self.title if ch not in '\\/:*?"<>|') or "明细"
@@ -238,6 +240,8 @@ class DrillDialog(QDialog):
             if not path_text:
                 return
             path = Path(path_text)
+            # The save dialog asked before replacing the name it returned; a name we extend was not asked about.
+            confirmed = path.suffix.lower() == ".xlsx"
             if path.suffix.lower() != ".xlsx":
                 path = path.with_name(path.name + ".xlsx")
             prefs.EXPORT_DIR.set(str(path.parent))
@@ -245,7 +249,7 @@ class DrillDialog(QDialog):
         target = path
         sheet = self.title or "明细"
         self.ops.run(
-            lambda: export_table(target, sheet, columns, rows),
+            lambda: export_table(target, sheet, columns, rows, overwrite=confirmed),
             lambda p: self._exported(f"已导出 {len(rows)} 行到 {p}"),
             label="正在导出Excel…",
         )

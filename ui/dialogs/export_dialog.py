@@ -32,12 +32,14 @@ def export_rows(
     if not path_text:
         return 0
     path = Path(path_text)
+    # The save dialog asked before replacing the name it returned; a name we extend was not asked about.
+    confirmed = path.suffix.lower() == ".xlsx"
     if path.suffix.lower() != ".xlsx":
         path = path.with_name(path.name + ".xlsx")
     prefs.EXPORT_DIR.set(str(path.parent))
     cols, data, n = list(columns), [list(r) for r in rows], len(rows)
     return ops.run(
-        lambda: export_table(path, name, cols, data),
+        lambda: export_table(path, name, cols, data, overwrite=confirmed),
         lambda p: done(f"已导出 {n} 行到 {p}") if done else None,
         label="正在导出Excel…",
     )

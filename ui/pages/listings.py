@@ -418,12 +418,14 @@ class ListingsPage(QWidget):
         if not path_text:
             return
         path = Path(path_text)
+        # The save dialog asked before replacing the name it returned; a name we extend was not asked about.
+        confirmed = path.suffix.lower() == ".xlsx"
         if path.suffix.lower() != ".xlsx":
             path = path.with_name(path.name + ".xlsx")
         prefs.EXPORT_DIR.set(str(path.parent))
         columns = [COLUMNS[c] for c in Col]
         self.ops.run(
-            lambda: export_table(path, SHEET_TITLE, columns, rows),
+            lambda: export_table(path, SHEET_TITLE, columns, rows, overwrite=confirmed),
             lambda p: self.message.emit(f"已导出 {len(rows)} 行到 {p}"),
             label="正在导出Excel…",
         )

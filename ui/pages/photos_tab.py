@@ -441,19 +441,20 @@ class PhotosTab(QWidget):
             path, _ = QFileDialog.getSaveFileName(self, "导出原图", str(suggested), "所有文件 (*)")
             if path:
                 prefs.EXPORT_DIR.set(str(Path(path).parent))
-                self.export_originals({p.id: Path(path)})
+                self.export_originals({p.id: Path(path)}, overwrite=True)  # the save dialog asked
             return
         chosen = QFileDialog.getExistingDirectory(self, f"导出 {len(photos)} 张原图到文件夹", folder)
         if chosen:
             prefs.EXPORT_DIR.set(chosen)
             self.export_originals(export_targets(photos, Path(chosen)))
 
-    def export_originals(self, targets: dict[int, Path]) -> None:
+    def export_originals(self, targets: dict[int, Path], *, overwrite: bool = False) -> None:
+        """Folder exports pick names not taken (export_targets), so nothing existing is replaced there."""
         desk = self.desk
 
         def work() -> int:
             for pid, path in targets.items():
-                desk.export_photo(pid, path)
+                desk.export_photo(pid, path, overwrite=overwrite)
             return len(targets)
 
         where = next(iter(targets.values())).parent if targets else ""

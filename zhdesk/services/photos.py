@@ -9,6 +9,7 @@ thumbnailed on worker threads meanwhile; only the caller's thread touches the se
 from __future__ import annotations
 
 import datetime as dt
+import errno
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,9 +26,10 @@ from db.uow import UnitOfWork
 from zhdesk import imaging
 from zhdesk.dates import fmt_iso
 from zhdesk.errors import InputRefused, NotFound, UsageError
-from zhdesk.files import write_atomically
+from zhdesk.files import database_files, is_clean_name, shown, write_export
 from zhdesk.services.audit import audit
 from zhdesk.services.common import site_or_refuse
+from zhdesk.services.settings import photo_max_mb
 
 PHASES: dict[str, str] = {"before": "整改前", "during": "整改中", "after": "整改后"}
 # Files a folder may hold that are not photos and not worth a refusal line.
@@ -93,18 +95,45 @@ def parse_phase(text: str) -> str:
 
 
 def _wanted(p: Path) -> bool:
-    return p.is_file() and not p.name.startswith(".") and p.name.lower() not in _JUNK
+    if p.name.startswith(".") or p.name.lower() in _JUNK:
+        return False
+    try:
+        return p.is_file()
+    except OSError:  # cannot even stat it: kept, so reading it refuses it with the reason
+        return True
+
+
+def _is_dir(p: Path) -> bool:
+    try:
+        return p.is_dir()
+    except OSError:  # e.g. a folder we may not enter: reading the path refuses it with the reason
+        return False
+
+
+def _folder_reason(exc: OSError) -> str:
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "无法读取文件夹：没有读取权限"
+    return f"无法读取文件夹（错误代码 {exc.errno}）"
+
+
+def gather(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
+    """`expand`, plus a refusal for each folder that cannot be listed (the rest of the batch goes on)."""
+    out: list[Path] = []
+    refused: list[FileResult] = []
+    for p in paths:
+        if _is_dir(p):
+            try:
+                out.extend(sorted((c for c in p.iterdir() if _wanted(c)), key=lambda c: c.name))
+            except OSError as exc:
+                refused.append(FileResult(shown(p), reason=_folder_reason(exc)))
+        else:
+            out.append(p)
+    return out, refused
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
     """Files as given; a folder stands for the files directly in it (sorted; hidden and junk files skipped)."""
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            out.extend(sorted((c for c in p.iterdir() if _wanted(c)), key=lambda c: c.name))
-        else:
-            out.append(p)
-    return out
+    return gather(paths)[0]
 
 
 def store_photo(
@@ -134,10 +163,12 @@ class _Loaded:
     fallback_time: dt.datetime | None
 
 
-def _load(path: Path) -> _Loaded | imaging.PhotoRefused:
+def _load(path: Path, limit: int) -> _Loaded | imaging.PhotoRefused:
     """Read, hash, check and thumbnail one file. Runs on a worker thread: touches no session."""
+    if not is_clean_name(path):  # its name could be neither stored nor printed
+        return imaging.PhotoRefused("文件名不是有效的 UTF-8 编码（可能是 GBK），请改名后再添加")
     try:
-        data = imaging.read_file(path)
+        data = imaging.read_file(path, limit)
         info, thumb = imaging.prepare(data)
     except imaging.PhotoRefused as exc:
         return exc
@@ -168,7 +199,9 @@ def _store(
     return photo_id, True
 
 
-def _loaded_in_order(pool: ThreadPoolExecutor, files: Sequence[Path]) -> Iterator[_Loaded | imaging.PhotoRefused]:
+def _loaded_in_order(
+    pool: ThreadPoolExecutor, files: Sequence[Path], limit: int
+) -> Iterator[_Loaded | imaging.PhotoRefused]:
     """`_load` of each file, in order, with the next files loading while the caller stores this one.
 
     At most _AHEAD files wait loaded, so memory stays bounded however long the batch is.
@@ -176,12 +209,12 @@ def _loaded_in_order(pool: ThreadPoolExecutor, files: Sequence[Path]) -> Iterato
     pending: deque[Future[_Loaded | imaging.PhotoRefused]] = deque()
     queue = iter(files)
     for path in islice(queue, _AHEAD):
-        pending.append(pool.submit(_load, path))
+        pending.append(pool.submit(_load, path, limit))
     while pending:
         loaded = pending.popleft().result()
         nxt = next(queue, None)
         if nxt is not None:
-            pending.append(pool.submit(_load, nxt))
+            pending.append(pool.submit(_load, nxt, limit))
         yield loaded
 
 
@@ -205,22 +238,24 @@ def add_photos(
         ev = s.get(TimelineEvent, event_id)
         if ev is None or ev.deleted or ev.site_id != site.id:
             raise NotFound(f"找不到点位“{site.address}”的事件 {event_id}")
-    files = expand(paths)
+    files, refused = gather(paths)
     if not files:
+        if refused:
+            raise InputRefused(f"{refused[0].reason}：{refused[0].file}")
         raise InputRefused("没有可添加的文件")
+    limit = photo_max_mb(uow) * imaging.MB
     added: list[FileResult] = []
     dups: list[FileResult] = []
-    refused: list[FileResult] = []
     # Decoding (Pillow, libheif) and hashing release the GIL, so the next files are read and checked on
     # worker threads while this thread writes the current one to the database.
     pool = ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="zhdesk-photos")
     try:
-        for n, (path, loaded) in enumerate(zip(files, _loaded_in_order(pool, files), strict=True), start=1):
-            name = str(path)
+        for n, (path, loaded) in enumerate(zip(files, _loaded_in_order(pool, files, limit), strict=True), start=1):
+            name = shown(path)  # valid UTF-8 on one line, for the JSON and the refusal lines
             if isinstance(loaded, imaging.PhotoRefused):
                 refused.append(FileResult(name, reason=loaded.reason))
             else:
-                photo_id, new = _store(s, site.id, loaded, path.name, phase, event_id)
+                photo_id, new = _store(s, site.id, loaded, shown(path.name), phase, event_id)
                 (added if new else dups).append(FileResult(name, id=photo_id))
             del loaded
             if progress is not None and not progress(n, len(files)):
@@ -301,14 +336,15 @@ def thumbnails(uow: UnitOfWork, photo_ids: Sequence[int], edge: int = imaging.TH
     return out
 
 
-def export_photo(uow: UnitOfWork, photo_id: int, out: Path) -> Path:
-    """Write the original bytes back, bit-identical."""
+def export_photo(uow: UnitOfWork, photo_id: int, out: Path, *, overwrite: bool = False) -> Path:
+    """Write the original bytes back, bit-identical. An existing `out` is replaced only with `overwrite`;
+    the open database, devices and folders never are (files.export_target)."""
     data = original_bytes(uow, photo_id)
 
     def write(tmp: str) -> None:
         Path(tmp).write_bytes(data)
 
-    return write_atomically(out, write)
+    return write_export(out, write, overwrite=overwrite, protected=database_files(uow.engine.url))
 
 
 def update_photo(
