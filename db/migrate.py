@@ -148,11 +148,13 @@ def inspect_sqlite_file(path: Path) -> SqliteFile:
         raise StorageError(f"无法读取数据库文件：{where}（{exc.strerror}）") from exc
     if not header.startswith(SQLITE_MAGIC):
         raise StorageError(f"{where} 不是 zhdesk 数据库（不是 SQLite 文件），未做任何改动")
-    # A read-only connection to a WAL file leaves -wal/-shm files behind (it may not remove them); a
-    # read-write one removes them on close and writes nothing when it only reads. Other files: mode=ro.
+    # A read-only connection to a WAL file creates -wal/-shm files and may not remove them; a read-write
+    # one (query_only) removes them on close. But when a -wal is there, closing a read-write connection
+    # would checkpoint it into the file: then read-only. Files not in WAL mode: read-only.
     wal_mode = len(header) > 18 and header[18] == 2
+    read_only = not wal_mode or Path(f"{path}-wal").exists()
     try:
-        uri = path.resolve().as_uri() + ("" if wal_mode else "?mode=ro")
+        uri = path.resolve().as_uri() + ("?mode=ro" if read_only else "")
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         conn.execute("PRAGMA query_only=ON")
     except sqlite3.Error as exc:

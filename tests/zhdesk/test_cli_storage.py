@@ -95,6 +95,28 @@ def test_a_foreign_file_is_left_byte_identical(tmp_path: Path, make: object, com
     assert files_in(tmp_path) == {"other.db"}
 
 
+def test_a_foreign_wal_file_left_by_a_crash_is_not_checkpointed(tmp_path: Path) -> None:
+    """A foreign WAL database copied with its -wal while open (as after a crash): both stay as they are."""
+    live = tmp_path / "live"
+    live.mkdir()
+    conn = sqlite3.connect(live / "other.db")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA wal_autocheckpoint=0")
+    conn.execute("CREATE TABLE site (id INTEGER PRIMARY KEY, url TEXT)")
+    conn.execute("INSERT INTO site (url) VALUES ('x')")
+    conn.commit()
+    for name in ("other.db", "other.db-wal"):
+        shutil.copyfile(live / name, tmp_path / name)
+    conn.close()
+    path = tmp_path / "other.db"
+    wal = tmp_path / "other.db-wal"
+    before = (sha(path), sha(wal))
+    r = zhdesk("sites", db=sqlite_url(path), cwd=tmp_path)
+    assert_error(r, 2)
+    assert NOT_ZHDESK in r.err, r.err
+    assert (sha(path), sha(wal)) == before
+
+
 def test_a_new_path_and_an_empty_file_become_databases(tmp_path: Path) -> None:
     new = tmp_path / "new.db"
     empty = tmp_path / "empty.db"
