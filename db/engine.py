@@ -1,16 +1,25 @@
-"""Engine creation: SQLite tuned for a desktop (WAL, foreign keys, busy timeout) or any URL."""
+"""Engine creation: SQLite tuned for a desktop (WAL, foreign keys, busy timeout) or any URL.
+
+PostgreSQL gets a connect timeout and a statement timeout so an unreachable or silent server fails
+in seconds instead of hanging (ZHDESK_CONNECT_TIMEOUT, ZHDESK_STATEMENT_TIMEOUT, in seconds).
+"""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 BUSY_TIMEOUT_MS = 5000
+CONNECT_TIMEOUT_ENV = "ZHDESK_CONNECT_TIMEOUT"
+STATEMENT_TIMEOUT_ENV = "ZHDESK_STATEMENT_TIMEOUT"
+DEFAULT_CONNECT_TIMEOUT_S = 5
+DEFAULT_STATEMENT_TIMEOUT_S = 60
 
 
 class StorageError(Exception):
@@ -31,26 +40,90 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for `url`; a SQLite file's folder must already exist and be writable."""
+def _sqlite_query_only(dbapi_conn: Any, _record: Any) -> None:
+    if isinstance(dbapi_conn, sqlite3.Connection):
+        dbapi_conn.execute("PRAGMA query_only=ON")
+
+
+def seconds_from_env(name: str, default: int) -> int:
+    """A whole number of seconds from the environment; blank or unset means `default`."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if not 0 < value <= 86_400:
+        raise StorageError(f"环境变量 {name} 应为 1 到 86400 之间的整数（秒），现为“{raw}”")
+    return value
+
+
+def parse_url(url: str) -> URL:
+    """Parse a database URL; a bare postgresql:// (or postgres://) uses psycopg 3."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise StorageError(f"数据库地址无法识别：{url}") from exc
-    if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        if database and database != ":memory:" and not database.startswith("file:"):
-            folder = Path(database).expanduser().resolve().parent
-            if not folder.is_dir():
-                raise StorageError(f"数据库所在文件夹不存在：{folder}")
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def sqlite_file(parsed: URL) -> Path | None:
+    """The file behind a SQLite URL, or None (in-memory, a `file:` URI, another backend)."""
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
+def _postgresql_args(parsed: URL) -> dict[str, Any]:
+    connect_s = seconds_from_env(CONNECT_TIMEOUT_ENV, DEFAULT_CONNECT_TIMEOUT_S)
+    statement_s = seconds_from_env(STATEMENT_TIMEOUT_ENV, DEFAULT_STATEMENT_TIMEOUT_S)
+    options = parsed.query.get("options", "")
+    if isinstance(options, tuple):
+        options = " ".join(options)
+    return {
+        "connect_timeout": connect_s,
+        "options": f"{options} -c statement_timeout={statement_s * 1000}".strip(),
+    }
+
+
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """Create an engine for `url`; a SQLite file's folder must already exist and be writable.
+
+    `read_only` makes SQLite refuse every change at the connection (used for a damaged file)."""
+    parsed = parse_url(url)
+    path = sqlite_file(parsed)
+    if path is not None:
+        folder = path.resolve().parent
+        if not folder.is_dir():
+            raise StorageError(f"数据库所在文件夹不存在：{folder}")
+    connect_args: dict[str, Any] = {}
+    if parsed.drivername in ("postgresql+psycopg", "postgresql+psycopg2"):
+        connect_args = _postgresql_args(parsed)
     try:
-        engine = create_engine(parsed, future=True)
+        engine = create_engine(parsed, future=True, connect_args=connect_args)
     except (NoSuchModuleError, ImportError) as exc:
         where = parsed.render_as_string(hide_password=True)
         raise StorageError(f"不支持的数据库类型或缺少驱动：{parsed.drivername}（{where}）") from exc
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        if read_only:
+            event.listen(engine, "connect", _sqlite_query_only)
     return engine
+
+
+def one_line(exc: BaseException) -> str:
+    """The first non-blank line of a driver error (psycopg adds hints on further lines)."""
+    orig = getattr(exc, "orig", None) or exc
+    for line in str(orig).splitlines():
+        if line.strip():
+            return " ".join(line.split())
+    return type(orig).__name__
 
 
 def sqlite_url(path: Path) -> str:

@@ -1,8 +1,14 @@
-"""Where the database lives and how it is opened: `--db URL`, `ZHDESK_DB`, or the user data folder."""
+"""Where the database lives and how it is opened: `--db URL`, `ZHDESK_DB`, or the user data folder.
+
+A SQLite file is looked at read-only before anything touches it: a file that is not a zhdesk database,
+comes from a newer version or has a damaged version record is refused byte-identical; a file that
+fails the quick integrity check is opened with writes refused.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -10,9 +16,19 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from db import migrate
-from db.engine import StorageError, make_engine, sqlite_url
+from db.engine import (
+    CONNECT_TIMEOUT_ENV,
+    DEFAULT_CONNECT_TIMEOUT_S,
+    StorageError,
+    make_engine,
+    one_line,
+    parse_url,
+    seconds_from_env,
+    sqlite_file,
+    sqlite_url,
+)
 from db.uow import UnitOfWork
-from zhdesk.errors import StorageProblem
+from zhdesk.errors import StorageProblem, UsageError
 
 APP_NAME = "zhdesk"
 ENV_VAR = "ZHDESK_DB"
@@ -38,11 +54,65 @@ def default_url() -> str:
     return sqlite_url(folder / "zhdesk.sqlite3")
 
 
-def open_engine(url: str | None = None) -> Engine:
+def resolve_url(url: str | None) -> str:
+    """`url` as given, or the default when None; an explicit blank URL is a usage error."""
+    if url is None:
+        return default_url()
+    if not url.strip():
+        raise UsageError(
+            "数据库地址为空：--db 需要一个地址（如 sqlite:///路径/zhdesk.sqlite3），不写 --db 则用默认数据库"
+        )
+    return url.strip()
+
+
+def open_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
     try:
-        return make_engine(url or default_url())
+        return make_engine(resolve_url(url), read_only=read_only)
     except StorageError as exc:
         raise StorageProblem(str(exc)) from exc
+
+
+def connection_problem(exc: DBAPIError, engine: Engine) -> StorageProblem:
+    """One line of Chinese for a failure to reach or read the database (no driver hint lines)."""
+    where = engine.url.render_as_string(hide_password=True)
+    reason = one_line(exc)
+    if engine.url.get_backend_name() == "postgresql":
+        if "timeout" in reason.lower():
+            seconds = seconds_from_env(CONNECT_TIMEOUT_ENV, DEFAULT_CONNECT_TIMEOUT_S)
+            return StorageProblem(f"连接数据库服务器超时（{seconds} 秒未应答）：{where}（{reason}）")
+        return StorageProblem(f"无法连接数据库服务器：{where}（{reason}）")
+    return StorageProblem(f"无法打开数据库（{where}）：{reason}")
+
+
+@dataclass(frozen=True)
+class Opened:
+    engine: Engine
+    damaged: str | None  # one line saying why writes are refused, or None
+
+
+def open_database(url: str | None = None, *, migrate_schema: bool = True) -> Opened:
+    """Check, open and (when needed) upgrade the database at `url`; StorageProblem/UsageError on refusal."""
+    resolved = resolve_url(url)
+    try:
+        path = sqlite_file(parse_url(resolved))
+        found = migrate.inspect_sqlite_file(path) if path is not None else None
+        damaged = found.damaged if found is not None else None
+        engine = make_engine(resolved, read_only=damaged is not None)
+    except StorageError as exc:
+        raise StorageProblem(str(exc)) from exc
+    try:
+        revision = found.revision if found is not None else migrate.peek_revision(engine)
+        if damaged is not None and revision != migrate.head_revision():
+            raise StorageError(damaged)  # an old damaged file can be neither upgraded nor read
+        if migrate_schema and damaged is None and revision != migrate.head_revision():
+            migrate.upgrade(engine)
+    except StorageError as exc:
+        engine.dispose()
+        raise StorageProblem(str(exc)) from exc
+    except DBAPIError as exc:
+        engine.dispose()
+        raise connection_problem(exc, engine) from exc
+    return Opened(engine, damaged)
 
 
 def init_schema(engine: Engine) -> bool:
@@ -52,14 +122,16 @@ def init_schema(engine: Engine) -> bool:
     except StorageError as exc:
         raise StorageProblem(str(exc)) from exc
     except DBAPIError as exc:
-        raise StorageProblem(f"无法打开数据库：{exc.orig}") from exc
+        raise connection_problem(exc, engine) from exc
 
 
 def schema_is_current(engine: Engine) -> bool:
     try:
-        return migrate.current_revision(engine) == migrate.head_revision()
+        return migrate.peek_revision(engine) == migrate.head_revision()
+    except StorageError as exc:
+        raise StorageProblem(str(exc)) from exc
     except DBAPIError as exc:
-        raise StorageProblem(f"无法打开数据库：{exc.orig}") from exc
+        raise connection_problem(exc, engine) from exc
 
 
 def unit_of_work(engine: Engine, user_login: str = "local") -> UnitOfWork:

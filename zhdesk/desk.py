@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from db.uow import UnitOfWork
-from zhdesk.database import init_schema, open_engine
+from zhdesk.database import connection_problem, open_database
 from zhdesk.domain.stats import Kind
 from zhdesk.domain.workflow import Action, Status
 from zhdesk.dto import CommunityDTO, SiteDetail, SiteRow
@@ -95,7 +95,7 @@ class _DeskUnitOfWork(UnitOfWork):
 
 
 class Desk:
-    def __init__(self, engine: Engine, user_login: str | None = None) -> None:
+    def __init__(self, engine: Engine, user_login: str | None = None, damaged: str | None = None) -> None:
         self.engine = engine
         self.user_login = user_login or _login()
         register_database(self, database_files(engine.url))  # every export in this process stays off it
@@ -103,23 +103,41 @@ class Desk:
         # nothing from one interrupted just after its commit.
         self.commits = 0
         event.listen(engine, "commit", self._count_commit)
+        # Why writes are refused (the file failed its integrity check), or None; reads go on.
+        self.damaged = damaged
 
     def _count_commit(self, _conn: object) -> None:
         self.commits += 1
 
     @classmethod
     def open(cls, url: str | None = None, *, migrate: bool = True) -> Desk:
-        engine = open_engine(url)
-        desk = cls(engine)
-        if migrate:
-            init_schema(engine)
-            with desk.uow() as uow:  # categories and metrics every database needs
-                if seed_reference(uow):
-                    uow.commit()
+        opened = open_database(url, migrate_schema=migrate)
+        desk = cls(opened.engine, damaged=opened.damaged)
+        if migrate and desk.damaged is None:
+            try:
+                desk._seed_reference()
+            except DBAPIError as exc:
+                desk.close()
+                raise connection_problem(exc, opened.engine) from exc
         return desk
 
+    def _seed_reference(self) -> None:
+        """Categories and metrics every database needs; parallel first starts may race, so retry."""
+        for attempt in range(3):
+            try:
+                with UnitOfWork(self.engine, self.user_login) as uow:
+                    if seed_reference(uow):
+                        uow.commit()
+                return
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+
     def uow(self) -> UnitOfWork:
-        return _DeskUnitOfWork(self.engine, self.user_login)
+        return _DeskUnitOfWork(self.engine, self.user_login, self._refuse_writes if self.damaged else None)
+
+    def _refuse_writes(self) -> StorageProblem:
+        return StorageProblem(self.damaged or "数据库只读")
 
     def close(self) -> None:
         unregister_database(self)
