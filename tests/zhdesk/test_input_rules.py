@@ -188,6 +188,8 @@ def test_event_edit_refuses_workflow_kinds(demo_desk: Desk) -> None:
 
     refused(demo_desk, edit(ev.id, "accepted"), "site move")
     refused(demo_desk, edit(listed.id, "note"), "申请验收", "site move")
+    refused(demo_desk, lambda: demo_desk.edit_event(listed.id, on=listed.date - dt.timedelta(days=3)), "改日期")
+    refused(demo_desk, lambda: demo_desk.delete_event(listed.id), "删除")
     with demo_desk.uow() as uow:  # same kind, new text: still fine
         assert timeline.edit_event(uow, listed.id, kind="acceptance_request", text="补充", today=TODAY).text == "补充"
 

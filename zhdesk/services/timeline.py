@@ -243,6 +243,8 @@ def edit_event(
     if new_kind is not None and new_kind != ev.kind:
         _manual_kind(ev.kind, "改为其他类型")
         _manual_kind(new_kind, "录入")
+    if on is not None and on != ev.occurred_on:
+        _manual_kind(ev.kind, "改日期")  # the listing's dates and the order of its steps rest on it
     new_text = fields.clean(text, fields.EVENT_TEXT) if text is not None else None
     names = _clean_actors(actors) if actors is not None else None
     if on is not None:
@@ -275,6 +277,7 @@ def edit_event(
 def delete_event(uow: UnitOfWork, event_id: int, expected_version: int | None = None) -> None:
     """Hide the event; the row and the audit entry keep what it said."""
     ev = _editable(uow, event_id, expected_version)
+    _manual_kind(ev.kind, "删除")
     before = _snapshot(uow.session, ev)
     ev.deleted = True
     uow.session.flush()
