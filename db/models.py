@@ -25,6 +25,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -106,6 +107,9 @@ class ProblemCategory(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+OPEN_LISTING = "status != 'closed'"
+
+
 class Listing(Base):
     """挂牌督办: one listing of a site; a site listed again later gets a new record."""
 
@@ -116,7 +120,10 @@ class Listing(Base):
         ),
         CheckConstraint("deadline IS NULL OR deadline >= listed_on", name="deadline_after_listing"),
         Index("ix_listing_status_deadline", "status", "deadline"),
-    )
+        # A site has at most one open listing, whatever writes to the database.
+        Index("uq_listing_one_open", "site_id", unique=True, sqlite_where=text(OPEN_LISTING),
+              postgresql_where=text(OPEN_LISTING)),
+    )  # fmt: skip
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
     issue_no: Mapped[int | None] = mapped_column(Integer)

@@ -22,9 +22,9 @@ from zhdesk.desk import Desk
 from zhdesk.domain.lights import Light
 from zhdesk.domain.workflow import Action, Status, parse_action, parse_status
 from zhdesk.dto import SiteDetail, SiteRow
-from zhdesk.errors import UsageError, ZhdeskError
+from zhdesk.errors import InputRefused, UsageError, ZhdeskError
 from zhdesk.files import shown
-from zhdesk.services.sites import SITE_KINDS, ContactInput, ListingInput, SiteFilter
+from zhdesk.services.sites import ROLE_LABELS, SITE_KINDS, ContactInput, ListingInput, SiteFilter
 
 LIGHT_NAMES = {
     "red": Light.RED, "红": Light.RED, "yellow": Light.YELLOW, "黄": Light.YELLOW,
@@ -182,8 +182,13 @@ def cmd_site_add(desk: Desk, args: argparse.Namespace) -> int:
     return 0
 
 
-def _contact(role: str, text: str | None, phone: str | None) -> ContactInput | None:
-    if not text:
+def _contact(role: str, text: str | None, phone: str | None, flag: str = "") -> ContactInput | None:
+    if not text or not text.strip():
+        if phone is not None:  # a phone without its person would be dropped silently
+            label = ROLE_LABELS[role]
+            raise InputRefused(f"填写了{label}电话（--{flag}-phone）但没有填写{label}（--{flag}），请补上或去掉电话")
+        if text is not None:
+            raise InputRefused(f"{ROLE_LABELS[role]}（--{flag}）不能为空")
         return None
     if role == "unit":
         return ContactInput(role, unit=text, phone=phone)
@@ -196,10 +201,10 @@ def cmd_site_list(desk: Desk, args: argparse.Namespace) -> int:
     contacts = tuple(
         c
         for c in (
-            _contact("lead", args.lead, args.lead_phone),
-            *(_contact("unit", u, None) for u in args.unit or []),
-            _contact("person", args.person, args.person_phone),
-            _contact("contact", args.contact, args.contact_phone),
+            _contact("lead", args.lead, args.lead_phone, "lead"),
+            *(_contact("unit", u, None, "unit") for u in args.unit or []),
+            _contact("person", args.person, args.person_phone, "person"),
+            _contact("contact", args.contact, args.contact_phone, "contact"),
         )
         if c is not None
     )

@@ -85,6 +85,12 @@ def test_refused_input_keeps_the_dialog_and_writes_nothing(
     save(qtbot, window, dialog, "120")
     assert dialog.isVisible() and "早于起始日期" in dialog.error.text()
 
+    # What NUMERIC(14,2) cannot store exactly is refused in the dialog, as on the command line.
+    dialog.set_values(*NOV, None, "")
+    for text, words in (("0.0000001", "2 位小数"), ("99999999999999999999999999999", "超出范围")):
+        save(qtbot, window, dialog, text)
+        assert dialog.isVisible() and words in dialog.error.text()
+
     assert dialogs.shown == []  # shown in the dialog, not in a message box
     assert ui_desk.dashboard(StatsFilter(*NOV)).city_cases == 0
     assert ui_desk.dashboard(StatsFilter()).city_cases == total

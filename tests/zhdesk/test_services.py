@@ -510,7 +510,7 @@ def test_stale_version_is_a_conflict_and_writes_nothing(demo_desk: Desk) -> None
     [
         ("江西路121号", {"action": Action.START}, "未挂牌"),
         ("江西路153号", {}, "请指定"),
-        ("江西路153号", {"action": Action.SUBMIT, "on": TODAY - dt.timedelta(days=41)}, "早于挂牌日期"),
+        ("江西路153号", {"action": Action.SUBMIT, "on": TODAY - dt.timedelta(days=41)}, "早于上一步"),
     ],
 )
 def test_other_status_refusals_write_nothing(

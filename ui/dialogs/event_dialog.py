@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.widgets.event_glyphs import glyph_icon
-from zhdesk.services.timeline import EVENT_KINDS, EventDTO
+from zhdesk.services.timeline import EVENT_KINDS, MANUAL_EVENT_KINDS, EventDTO
 
 _ACTOR_SEPARATORS = re.compile(r"[、，,；;]+")
 
@@ -69,8 +69,16 @@ class EventDialog(QDialog):
 
         self.kind_combo = QComboBox()
         self.kind_combo.setObjectName("event_kind")
-        for code, label in EVENT_KINDS.items():
+        # Workflow kinds (挂牌, 验收通过 …) come only from the workflow: a workflow event keeps its kind.
+        workflow_event = event is not None and event.kind not in MANUAL_EVENT_KINDS
+        kinds = MANUAL_EVENT_KINDS
+        if workflow_event and event is not None:
+            kinds = {event.kind: EVENT_KINDS.get(event.kind, event.kind)}
+        for code, label in kinds.items():
             self.kind_combo.addItem(glyph_icon(code, 18), label, code)
+        self.kind_combo.setEnabled(not workflow_event)
+        if workflow_event:
+            self.kind_combo.setToolTip("流程事件的类型由挂牌流程决定，不能修改")
 
         self.date_edit = QDateEdit()
         self.date_edit.setObjectName("event_date")

@@ -54,6 +54,18 @@ ACTION_LABELS: dict[Action, str] = {
 }
 
 
+# Timeline kinds only the workflow writes (挂牌, site move): recording or editing them by hand would
+# show a step the listing never took. The START step leaves an "action" event whose text starts with its label.
+WORKFLOW_EVENT_KINDS: dict[str, str] = {
+    "listed": "挂牌",
+    "acceptance_request": "申请验收",
+    "accepted": "验收通过",
+    "rejected": "退回整改",
+    "delisted": "摘牌",
+    "rebound": "反弹",
+}
+
+
 @dataclass(frozen=True)
 class Transition:
     action: Action

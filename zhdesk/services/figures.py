@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from db.models import Metric, TallyEntry
 from db.uow import UnitOfWork
+from zhdesk.domain import fields
 from zhdesk.errors import InputRefused, NotFound, UsageError
 from zhdesk.services.audit import audit
 
@@ -66,12 +67,14 @@ def set_figure(
     community: str | None = None,
 ) -> FigureDTO:
     s = uow.session
-    m = s.get(Metric, metric) or s.scalar(select(Metric).where(Metric.name.contains(metric.strip(), autoescape=True)))
+    metric = fields.required(metric, fields.METRIC)
+    m = s.get(Metric, metric) or s.scalar(select(Metric).where(Metric.name.contains(metric, autoescape=True)))
     if m is None:
         known = "、".join(s.scalars(select(Metric.code).order_by(Metric.sort_order)))
         raise NotFound(f"未知的统计指标“{metric}”，可用：{known}")
     if period_end < period_start:
         raise InputRefused(f"截止日期 {period_end.isoformat()} 早于起始日期 {period_start.isoformat()}")
+    fields.amount(value, m.name)
     if value < 0:
         raise InputRefused(f"{m.name}不能为负数（{value}）")
     if qualifier is not None and qualifier not in QUALIFIERS:

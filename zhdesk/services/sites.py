@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,8 +23,10 @@ from db.models import (
     Unit,
 )
 from db.uow import UnitOfWork
+from zhdesk.domain import fields
 from zhdesk.domain.lights import Light, days_left, days_text, deadline_light
 from zhdesk.domain.workflow import (
+    WORKFLOW_EVENT_KINDS,
     Action,
     ListingState,
     Status,
@@ -98,26 +102,29 @@ def list_communities(uow: UnitOfWork) -> list[CommunityDTO]:
     return [CommunityDTO(c.id, c.name, c.is_sample) for c in rows]
 
 
-def _community_by_name(s: Session, name: str) -> Community:
-    c = s.scalar(select(Community).where(Community.name == name.strip()))
+def _community_by_name(s: Session, name: str, where: str = "") -> Community:
+    name = fields.required(name, fields.COMMUNITY, where=where)
+    c = s.scalar(select(Community).where(Community.name == name))
     if c is None:
         # Accept the name without the sample marker, as people will type it.
         # Literal prefix: a typed "%" or "_" must not act as a LIKE wildcard.
-        c = s.scalar(select(Community).where(Community.name.startswith(f"{name.strip()}（", autoescape=True)))
+        c = s.scalar(select(Community).where(Community.name.startswith(f"{name}（", autoescape=True)))
     if c is None:
         known = "、".join(s.scalars(select(Community.name).order_by(Community.sort_order)))
-        raise NotFound(f"未知社区“{name}”，现有社区：{known or '（无）'}")
+        raise NotFound(f"{where}未知社区“{name}”，现有社区：{known or '（无）'}")
     return c
 
 
+def _current_first() -> tuple[Any, ...]:
+    """Order putting a site's current listing first: its open listing (at most one), else the latest
+    listed (a site listed in 2021 and again now shows the new one, whatever order they were entered).
+    Open first keeps an open listing reachable even in a database from before that rule."""
+    return (case((Listing.status != Status.CLOSED.value, 0), else_=1), Listing.listed_on.desc(), Listing.id.desc())
+
+
 def _current_listing_ids(s: Session, site_ids: Iterable[int] | None = None) -> dict[int, int]:
-    """site id -> id of its current listing: the latest listed (a site listed in 2021 and again now
-    shows the new one, whatever order the records were entered in)."""
-    rank = (
-        func.row_number()
-        .over(partition_by=Listing.site_id, order_by=(Listing.listed_on.desc(), Listing.id.desc()))
-        .label("rank")
-    )
+    """site id -> id of its current listing (see `_current_first`)."""
+    rank = func.row_number().over(partition_by=Listing.site_id, order_by=_current_first()).label("rank")
     inner = select(Listing.site_id, Listing.id, rank)
     if site_ids is not None:
         inner = inner.where(Listing.site_id.in_(list(site_ids)))
@@ -126,9 +133,7 @@ def _current_listing_ids(s: Session, site_ids: Iterable[int] | None = None) -> d
 
 
 def current_listing(s: Session, site_id: int) -> Listing | None:
-    return s.scalar(
-        select(Listing).where(Listing.site_id == site_id).order_by(Listing.listed_on.desc(), Listing.id.desc()).limit(1)
-    )
+    return s.scalar(select(Listing).where(Listing.site_id == site_id).order_by(*_current_first()).limit(1))
 
 
 def _contacts(listings: Sequence[Listing]) -> dict[int, list[ContactDTO]]:
@@ -266,7 +271,8 @@ def get_site(uow: UnitOfWork, site_id: int, today: dt.date | None = None) -> Sit
         s.scalars(
             select(Listing)
             .where(Listing.site_id == site_id)
-            .order_by(Listing.listed_on, Listing.id)
+            # Oldest first and the current listing last (SiteDetail.current is the last one).
+            .order_by(case((Listing.status != Status.CLOSED.value, 1), else_=0), Listing.listed_on, Listing.id)
             .options(*_LISTING_LOAD)
         )
     )
@@ -298,12 +304,11 @@ def add_site(
     note: str | None = None,
 ) -> SiteDetail:
     s = uow.session
-    address = address.strip()
-    if not address:
-        raise InputRefused("点位地址不能为空")
+    address = fields.required(address, fields.ADDRESS)
+    note = fields.clean(note, fields.NOTE)
     if kind not in SITE_KINDS:
         kinds = "、".join(f"{k}({v})" for k, v in SITE_KINDS.items())
-        raise InputRefused(f"未知的点位类型“{kind}”，可用：{kinds}")
+        raise InputRefused(f"未知的点位类型“{fields.clean(kind, fields.TITLE, label='点位类型')}”，可用：{kinds}")
     c = _community_by_name(s, community)
     dup = s.scalar(select(Site).where(Site.address == address, Site.community_id == c.id))
     if dup is not None:
@@ -339,45 +344,90 @@ def _person(s: Session, name: str, unit: Unit | None, title: str | None, phone: 
     return p
 
 
-def _category(s: Session, text: str) -> ProblemCategory:
-    t = text.strip()
+def _category(s: Session, text: str, where: str = "") -> ProblemCategory:
+    t = fields.required(text, fields.CATEGORY, where=where)
     c = s.scalar(select(ProblemCategory).where(or_(ProblemCategory.name == t, ProblemCategory.std_code == t)))
     if c is None:
-        raise NotFound(f"未知的问题类别“{text}”（可写类别名称或标准编码，如 06036 乱堆杂物）")
+        raise NotFound(f"{where}未知的问题类别“{t}”（可写类别名称或标准编码，如 06036 乱堆杂物）")
     return c
+
+
+def clean_contact(c: ContactInput) -> ContactInput:
+    """The contact with its fields trimmed and checked; a phone or title without its person is refused."""
+    if c.role not in ROLE_LABELS:
+        role = fields.clean(c.role, fields.TITLE, label="责任角色")
+        raise InputRefused(f"未知的责任角色“{role}”，可用：{'、'.join(ROLE_LABELS)}")
+    role = ROLE_LABELS[c.role]
+    person = fields.clean(c.person, fields.PERSON, label=f"{role}姓名")
+    unit = fields.clean(c.unit, fields.UNIT, label=f"{role}单位")
+    title = fields.clean(c.title, fields.TITLE, label=f"{role}职务")
+    phone = fields.clean(c.phone, fields.PHONE, label=f"{role}电话")
+    if not (person or unit):
+        raise InputRefused(f"{role}需要填写人员或单位")
+    if person is None and title is not None:
+        raise InputRefused(f"填写了{role}职务但没有填写{role}姓名")
+    return ContactInput(c.role, person=person, unit=unit, title=title, phone=phone)
+
+
+def check_new_listing(
+    s: Session, site: Site, listed_on: dt.date, deadline: dt.date | None, where: str = ""
+) -> None:
+    """A new listing: at most one open listing per site, dated after the previous one closed and not
+    in the future, its deadline not before it."""
+    today = dt.date.today()
+    if listed_on > today + dt.timedelta(days=1):
+        raise InputRefused(f"{where}挂牌日期 {listed_on.isoformat()} 在将来（今天是 {today.isoformat()}）")
+    open_listing = s.scalar(
+        select(Listing).where(Listing.site_id == site.id, Listing.status != Status.CLOSED.value)
+    )
+    if open_listing is not None:
+        raise InputRefused(
+            f"{where}点位“{site.address}”已有未办结的挂牌（{open_listing.listed_on.isoformat()} 挂牌），不能重复挂牌"
+        )
+    last_closed = s.scalar(
+        select(func.max(func.coalesce(Listing.closed_on, Listing.listed_on))).where(Listing.site_id == site.id)
+    )
+    if last_closed is not None and listed_on < last_closed:
+        raise InputRefused(
+            f"{where}挂牌日期 {listed_on.isoformat()} 早于点位“{site.address}”上一次挂牌的办结日期 "
+            f"{last_closed.isoformat()}"
+        )
+    if deadline is not None and deadline < listed_on:
+        raise InputRefused(
+            f"{where}整改时限 {deadline.isoformat()} 早于挂牌日期 {listed_on.isoformat()}"
+        )
+
+
+def _one_open_listing(site: Site) -> InputRefused:
+    """The partial unique index caught a second open listing another writer added meanwhile."""
+    return InputRefused(f"点位“{site.address}”已有未办结的挂牌，不能重复挂牌（可能刚被其他人挂牌，请刷新）")
 
 
 def list_site_for_supervision(uow: UnitOfWork, site_id: int, data: ListingInput) -> SiteDetail:
     """挂牌: open a new listing for a site. A site has at most one open listing at a time."""
     s = uow.session
     site = site_or_refuse(s, site_id)
-    open_listing = s.scalar(
-        select(Listing).where(Listing.site_id == site_id, Listing.status != Status.CLOSED.value)
-    )
-    if open_listing is not None:
-        raise InputRefused(
-            f"点位“{site.address}”已有未办结的挂牌（{open_listing.listed_on.isoformat()} 挂牌），不能重复挂牌"
-        )
-    if data.deadline is not None and data.deadline < data.listed_on:
-        raise InputRefused(
-            f"整改时限 {data.deadline.isoformat()} 早于挂牌日期 {data.listed_on.isoformat()}"
-        )
+    problem = fields.clean(data.problem, fields.PROBLEM)
+    if data.issue_no is not None:
+        fields.whole(data.issue_no, "期号")
+    contacts = [clean_contact(c) for c in data.contacts]
+    check_new_listing(s, site, data.listed_on, data.deadline)
+    category_id = _category(s, data.category).id if data.category is not None else None
     listing = Listing(
         site_id=site.id,
         issue_no=data.issue_no,
         listed_on=data.listed_on,
         deadline=data.deadline,
-        problem=data.problem,
-        category_id=_category(s, data.category).id if data.category else None,
+        problem=problem,
+        category_id=category_id,
         status=Status.LISTED.value,
     )
     s.add(listing)
-    s.flush()
-    for c in data.contacts:
-        if c.role not in ROLE_LABELS:
-            raise InputRefused(f"未知的责任角色“{c.role}”，可用：{'、'.join(ROLE_LABELS)}")
-        if not (c.person or c.unit):
-            raise InputRefused(f"{ROLE_LABELS[c.role]}需要填写人员或单位")
+    try:
+        s.flush()
+    except IntegrityError as exc:
+        raise _one_open_listing(site) from exc
+    for c in contacts:
         unit = _unit(s, c.unit) if c.unit else None
         person = _person(s, c.person, unit, c.title, c.phone) if c.person else None
         if person is None and unit is not None and c.phone:
@@ -386,13 +436,38 @@ def list_site_for_supervision(uow: UnitOfWork, site_id: int, data: ListingInput)
     s.add(
         TimelineEvent(
             site_id=site.id, listing_id=listing.id, kind="listed", occurred_on=data.listed_on,
-            text=data.problem or "挂牌督办", author_id=current_user(uow).id,
+            text=problem or "挂牌督办", author_id=current_user(uow).id,
         )
     )  # fmt: skip
     audit(uow, "listing.add", "listing", listing.id, site=site.address, deadline=data.deadline)
     s.flush()
     uow.commit()
     return get_site(uow, site.id)
+
+
+def _previous_step(s: Session, listing: Listing, step: Transition) -> tuple[dt.date, str]:
+    """The date (and name) of the step the listing's next step follows: its latest workflow event,
+    its closing for a rebound, and never before it was listed."""
+    when, what = listing.listed_on, "挂牌"
+    if step.rebound and listing.closed_on is not None and listing.closed_on > when:
+        when, what = listing.closed_on, "办结"
+    latest = s.execute(
+        select(TimelineEvent.occurred_on, TimelineEvent.kind)
+        .where(
+            TimelineEvent.listing_id == listing.id,
+            TimelineEvent.deleted.is_(False),
+            or_(
+                TimelineEvent.kind.in_(list(WORKFLOW_EVENT_KINDS)),
+                (TimelineEvent.kind == ACTION_EVENT_KIND[Action.START])
+                & TimelineEvent.text.startswith(Action.START.label, autoescape=True),
+            ),
+        )
+        .order_by(TimelineEvent.occurred_on.desc(), TimelineEvent.id.desc())
+        .limit(1)
+    ).first()
+    if latest is not None and latest.occurred_on > when:
+        when, what = latest.occurred_on, WORKFLOW_EVENT_KINDS.get(latest.kind, Action.START.label)
+    return when, what
 
 
 def change_status(
@@ -425,16 +500,18 @@ def change_status(
         step = transition_to(source, to)
     else:
         raise InputRefused("请指定操作或目标状态")
-    if on < listing.listed_on:
-        raise InputRefused(f"日期 {on.isoformat()} 早于挂牌日期 {listing.listed_on.isoformat()}")
     if on > dt.date.today() + dt.timedelta(days=1):
         raise InputRefused(f"日期 {on.isoformat()} 在将来（今天是 {dt.date.today().isoformat()}）")
+    after, what = _previous_step(s, listing, step)
+    if on < after:
+        raise InputRefused(f"日期 {on.isoformat()} 早于上一步的日期（{what}日期 {after.isoformat()}），步骤不能倒序")
+    note = fields.clean(note, fields.NOTE)
     new = apply(ListingState(source, listing.closed_on, listing.rework_count, listing.rebound_count), step, on)
     listing.status = new.status.value
     listing.closed_on = new.closed_on
     listing.rework_count = new.rework_count
     listing.rebound_count = new.rebound_count
-    text = step.action.label + (f"：{note.strip()}" if note and note.strip() else "")
+    text = step.action.label + (f"：{note}" if note else "")
     s.add(
         TimelineEvent(
             site_id=site.id, listing_id=listing.id, kind=ACTION_EVENT_KIND[step.action], occurred_on=on, text=text,
@@ -450,4 +527,6 @@ def change_status(
         uow.commit()
     except StaleDataError as exc:
         raise Conflict(f"点位“{site.address}”已被其他人修改，请刷新后再操作") from exc
+    except IntegrityError as exc:
+        raise _one_open_listing(site) from exc
     return get_site(uow, site.id)

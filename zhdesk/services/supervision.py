@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from db.models import Community, Listing, ProblemCategory, Site, SupervisionBatch, SupervisionItem, Unit
 from db.uow import UnitOfWork
 from zhdesk.dates import parse_date
+from zhdesk.domain import fields
 from zhdesk.domain.stats import Kind
 from zhdesk.domain.workflow import Status
 from zhdesk.errors import InputRefused, NotFound, ZhdeskError
@@ -95,16 +96,30 @@ def category_of_item() -> ColumnElement[Any]:
     return func.coalesce(Listing.category_id, SupervisionItem.category_id)
 
 
+def clean_item(item: ItemInput, where: str) -> ItemInput:
+    """The item with its texts trimmed and checked (`where` is e.g. 第3处：)."""
+    if not item.address.strip():
+        raise InputRefused(f"{where}缺少地址")
+    return ItemInput(
+        address=fields.required(item.address, fields.ADDRESS, label="地址", where=where),
+        community=fields.clean(item.community, fields.COMMUNITY, where=where),
+        problem=fields.clean(item.problem, fields.PROBLEM, where=where),
+        category=fields.clean(item.category, fields.CATEGORY, where=where),
+        deadline=item.deadline,
+        unit=fields.clean(item.unit, fields.UNIT, label="责任单位", where=where),
+        deferred=item.deferred,
+    )
+
+
 def _site_for(s: Session, item: ItemInput, where: str) -> Site:
-    address = item.address.strip()
-    if not address:
-        raise InputRefused(f"{where}：缺少地址")
+    """`item` already cleaned (clean_item)."""
+    address = item.address
     q = select(Site).where(Site.address == address)
     community: Community | None = None
     if item.community:
         from zhdesk.services.sites import _community_by_name
 
-        community = _community_by_name(s, item.community)
+        community = _community_by_name(s, item.community, f"{where}：")
         q = q.where(Site.community_id == community.id)
     found = list(s.scalars(q))
     if len(found) == 1:
@@ -120,11 +135,11 @@ def _site_for(s: Session, item: ItemInput, where: str) -> Site:
 
 
 def _unit(s: Session, name: str | None) -> int | None:
-    if not name or not name.strip():
+    if not name:
         return None
-    u = s.scalar(select(Unit).where(Unit.name == name.strip()))
+    u = s.scalar(select(Unit).where(Unit.name == name))
     if u is None:
-        u = Unit(name=name.strip())
+        u = Unit(name=name)
         s.add(u)
         s.flush()
     return u.id
@@ -142,8 +157,9 @@ def _category(s: Session, text: str | None, where: str) -> int | None:
 
 def _add_items(s: Session, batch: SupervisionBatch, items: Sequence[ItemInput], first_row: int = 1) -> list[int]:
     ids: list[int] = []
-    for n, item in enumerate(items, start=first_row):
+    for n, raw in enumerate(items, start=first_row):
         where = f"第{n}处"
+        item = clean_item(raw, f"{where}：")
         if item.deadline is not None and item.deadline < batch.issued_on:
             raise InputRefused(
                 f"{where}：整改时限 {item.deadline.isoformat()} 早于下发日期 {batch.issued_on.isoformat()}"
@@ -152,11 +168,9 @@ def _add_items(s: Session, batch: SupervisionBatch, items: Sequence[ItemInput], 
         listing_id: int | None = None
         category_id = _category(s, item.category, where)
         if batch.kind == Kind.LISTED.value:
-            open_listing = s.scalar(
-                select(Listing.id).where(Listing.site_id == site.id, Listing.status != Status.CLOSED.value)
-            )
-            if open_listing is not None:
-                raise InputRefused(f"{where}：“{site.address}”已有未办结的挂牌，不能重复挂牌")
+            from zhdesk.services.sites import check_new_listing
+
+            check_new_listing(s, site, batch.issued_on, item.deadline, f"{where}：")
             listing = Listing(
                 site_id=site.id, issue_no=batch.issue_no, listed_on=batch.issued_on, deadline=item.deadline,
                 category_id=category_id, problem=item.problem, status=Status.LISTED.value,
@@ -185,8 +199,9 @@ def create_batch(
     title: str | None = None,
 ) -> BatchDTO:
     s = uow.session
-    if issue_no < 1:
-        raise InputRefused(f"期号应为正整数，收到 {issue_no}")
+    fields.whole(issue_no, "期号")
+    issuer = fields.clean(issuer, fields.ISSUER)
+    title = fields.clean(title, fields.BATCH_TITLE)
     dup = s.scalar(
         select(SupervisionBatch.id).where(
             SupervisionBatch.kind == kind.value,
@@ -405,5 +420,10 @@ def parse_paste(text: str, default_community: str | None = None) -> list[PastedR
             continue
         item = ItemInput(address=address, community=community or default_community, problem=problem or None,
                          deadline=deadline, unit=unit or None)  # fmt: skip
+        try:
+            item = clean_item(item, f"第{n}行：")
+        except InputRefused as exc:
+            out.append(PastedRow(n, raw, None, exc.message))
+            continue
         out.append(PastedRow(n, raw, item, None))
     return out

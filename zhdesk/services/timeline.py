@@ -15,11 +15,14 @@ from sqlalchemy.orm.attributes import flag_modified
 from db.models import EventActor, Listing, Person, Photo, TimelineEvent, Unit, User
 from db.uow import UnitOfWork
 from zhdesk.dates import fmt_iso
+from zhdesk.domain import fields
+from zhdesk.domain.workflow import WORKFLOW_EVENT_KINDS
 from zhdesk.errors import Conflict, InputRefused, NeedsConfirmation, NotFound, UsageError
 from zhdesk.services.audit import audit
 from zhdesk.services.common import current_user, site_or_refuse
 from zhdesk.services.sites import current_listing
 
+# Every kind a timeline shows; the WORKFLOW_EVENT_KINDS among them are written only by the workflow.
 EVENT_KINDS: dict[str, str] = {
     "listed": "挂牌",
     "inspection": "现场检查",
@@ -73,6 +76,29 @@ def parse_kind(text: str) -> str:
     raise UsageError(f"未知的事件类型“{text}”，可用：{names}")
 
 
+# What a user may record or edit by hand (the event dialog offers these).
+MANUAL_EVENT_KINDS: dict[str, str] = {k: v for k, v in EVENT_KINDS.items() if k not in WORKFLOW_EVENT_KINDS}
+
+
+def _manual_kind(kind: str, what: str = "记录") -> str:
+    """Workflow kinds come only from the workflow, so the timeline never shows a step the listing
+    did not take."""
+    if kind in WORKFLOW_EVENT_KINDS:
+        raise InputRefused(
+            f"“{EVENT_KINDS[kind]}”事件由挂牌流程自动生成，不能手工{what}；请用 site move（窗口：点位详情的流程按钮）"
+        )
+    return kind
+
+
+def _clean_actors(names: Sequence[str]) -> list[str]:
+    out = []
+    for n, raw in enumerate(names, start=1):
+        name = fields.clean(raw, fields.ACTOR, label=f"第{n}个参与人员或单位")
+        if name is not None:
+            out.append(name)
+    return out
+
+
 def _site_listing(s: Session, site_id: int) -> tuple[int, Listing | None]:
     site = site_or_refuse(s, site_id)
     listing = current_listing(s, site_id)
@@ -90,10 +116,8 @@ def _check_date(s: Session, site_id: int, on: dt.date, today: dt.date, confirmed
 
 
 def _actors(s: Session, event_id: int, names: Sequence[str]) -> None:
-    for raw in names:
-        name = raw.strip()
-        if not name:
-            continue
+    """`names` already cleaned (_clean_actors)."""
+    for name in names:
         person = s.scalar(select(Person).where(Person.name == name).limit(1))
         unit = None if person else s.scalar(select(Unit).where(Unit.name == name))
         s.add(
@@ -162,16 +186,18 @@ def add_event(
 ) -> EventDTO:
     """Record an event. A date before the listing or more than a day ahead is refused unless confirmed."""
     s = uow.session
-    kind = parse_kind(kind)
+    kind = _manual_kind(parse_kind(kind))
+    text = fields.clean(text, fields.EVENT_TEXT)
+    names = _clean_actors(actors)
     sid, listing = _site_listing(s, site_id)
     _check_date(s, sid, on, today or dt.date.today(), confirmed)
     ev = TimelineEvent(
         site_id=sid, listing_id=listing.id if listing else None, kind=kind, occurred_on=on, occurred_at=at,
-        text=(text or "").strip() or None, author_id=current_user(uow).id,
+        text=text, author_id=current_user(uow).id,
     )  # fmt: skip
     s.add(ev)
     s.flush()
-    _actors(s, ev.id, actors)
+    _actors(s, ev.id, names)
     audit(uow, "event.add", "timeline_event", ev.id, site_id=sid, kind=kind, date=on, text=text)
     s.flush()
     uow.commit()
@@ -212,22 +238,31 @@ def edit_event(
     s = uow.session
     ev = _editable(uow, event_id, expected_version)
     before = _snapshot(s, ev)
-    if on is not None:  # checked before anything changes: its queries must not flush a half edit
+    # Everything checked before anything changes: the checks' queries must not flush a half edit.
+    new_kind = parse_kind(kind) if kind is not None else None
+    if new_kind is not None and new_kind != ev.kind:
+        _manual_kind(ev.kind, "改为其他类型")
+        _manual_kind(new_kind, "录入")
+    if on is not None and on != ev.occurred_on:
+        _manual_kind(ev.kind, "改日期")  # the listing's dates and the order of its steps rest on it
+    new_text = fields.clean(text, fields.EVENT_TEXT) if text is not None else None
+    names = _clean_actors(actors) if actors is not None else None
+    if on is not None:
         _check_date(s, ev.site_id, on, today or dt.date.today(), confirmed)
-    if actors is not None:
+    if names is not None:
         for a in s.scalars(select(EventActor).where(EventActor.event_id == ev.id)):
             s.delete(a)
         s.flush()
-        _actors(s, ev.id, actors)
+        _actors(s, ev.id, names)
     with s.no_autoflush:
-        if kind is not None:
-            ev.kind = parse_kind(kind)
+        if new_kind is not None:
+            ev.kind = new_kind
         if on is not None:
             ev.occurred_on = on
         if at is not None:
             ev.occurred_at = at
         if text is not None:
-            ev.text = text.strip() or None
+            ev.text = new_text
         if actors is not None:
             flag_modified(ev, "kind")  # an actors-only edit is still a new version of the event
     s.flush()
@@ -242,6 +277,7 @@ def edit_event(
 def delete_event(uow: UnitOfWork, event_id: int, expected_version: int | None = None) -> None:
     """Hide the event; the row and the audit entry keep what it said."""
     ev = _editable(uow, event_id, expected_version)
+    _manual_kind(ev.kind, "删除")
     before = _snapshot(uow.session, ev)
     ev.deleted = True
     uow.session.flush()
