@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, QEvent, QItemSelection, QModelIndex, Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -22,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import prefs
 from ui.dialogs.batch_dialog import BatchDialog, CloseItemDialog, from_qdate, to_qdate
 from ui.dialogs.export_dialog import export_rows
+from ui.display import relative_font
 from ui.ops import Ops
 from ui.pages.bulletins_model import (
     BatchCol,
@@ -35,6 +34,8 @@ from ui.pages.bulletins_model import (
     ItemsProxy,
     batch_summary,
 )
+from ui.stale import StaleWatch
+from zhdesk.changes import ITEMS_CHANGED
 from zhdesk.desk import Desk
 from zhdesk.domain.stats import KIND_LABELS
 from zhdesk.reference import CATEGORIES
@@ -87,7 +88,6 @@ class BulletinsPage(QWidget):
         self.communities: list[str] = []
         self.batch_dialog: BatchDialog | None = None
         self.close_dialog: CloseItemDialog | None = None
-        self._base_font = QFont(self.font())
         self._fitted = False
 
         self.batches = BatchesModel(self)
@@ -100,6 +100,7 @@ class BulletinsPage(QWidget):
         # Row 1: title, counts, actions.
         self.title = QLabel("督办通报")
         self.title.setObjectName("page_title")
+        relative_font(self.title, 1.5, bold=True)
         self.summary = QLabel()
         self.summary.setObjectName("batch_summary")
         self.new_button = QPushButton("新建一期…")
@@ -234,7 +235,8 @@ class BulletinsPage(QWidget):
 
         self._apply_filters()
         self._update_actions()
-        self.set_scale(prefs.DISPLAY_SCALE.get())
+        self._fonts_changed()
+        self.watch = StaleWatch(self, ops, lambda c: c.any("sites", "listings", "items", "settings"), self.refresh)
 
     @staticmethod
     def _date_edit(name: str, value: dt.date) -> QDateEdit:
@@ -249,6 +251,7 @@ class BulletinsPage(QWidget):
     def refresh(self) -> None:
         """Reload batches (and the selected batch's items) from the database, in the worker."""
         desk, community = self.desk, self.community_combo.currentData()
+        self.watch.stale = False
 
         def load() -> Loaded:
             everything = desk.batches()
@@ -426,8 +429,7 @@ class BulletinsPage(QWidget):
             if dialog.batch is None:
                 self._reveal_new_batch()
         what = "已添加" if dialog.batch else "已新建一期，"
-        self.message.emit(f"{what}督办件 {n} 处")
-        self.refresh()
+        self.message.emit(f"{what}督办件 {n} 处")  # the write's broadcast reloads the page
 
     def _reveal_new_batch(self) -> None:
         """A new batch may fall outside the filters: clear them so it shows and is selected."""
@@ -458,8 +460,9 @@ class BulletinsPage(QWidget):
 
     def close_item(self, item_id: int, on: dt.date) -> None:
         desk = self.desk
-        self.ops.run(
+        self.ops.write(
             lambda: desk.close_item(item_id, on=on),
+            ITEMS_CHANGED,
             lambda i: self._item_changed(i, f"“{i.address}”已于 {on.isoformat()} 办结"),
             lambda _exc: self.refresh(),
             label="正在办结…",
@@ -470,8 +473,9 @@ class BulletinsPage(QWidget):
         if item is None:
             return
         desk, deferred = self.desk, not item.deferred
-        self.ops.run(
+        self.ops.write(
             lambda: desk.set_deferred(item.id, deferred),
+            ITEMS_CHANGED,
             lambda i: self._item_changed(i, f"“{i.address}”已{'设为' if deferred else '取消'}缓办"),
             lambda _exc: self.refresh(),
             label="正在保存…",
@@ -480,8 +484,7 @@ class BulletinsPage(QWidget):
     def _item_changed(self, item: ItemDTO, text: str) -> None:
         self.items.replace_row(item)
         self._update_actions()
-        self.message.emit(text)
-        self.refresh()  # the batch's counts
+        self.message.emit(text)  # the write's broadcast reloads the batch's counts
 
     def open_selected_site(self) -> None:
         item = self.current_item()
@@ -502,27 +505,21 @@ class BulletinsPage(QWidget):
         return export_rows(self, self.ops, name=name, columns=self.items.columns(),
                            rows=self.item_proxy.export_rows(), done=self.message.emit)  # fmt: skip
 
-    # ------------------------------------------------------------ display size
-    def set_scale(self, scale: float) -> None:
-        font = QFont(self._base_font)
-        font.setPointSizeF(self._base_font.pointSizeF() * scale)
-        self.setFont(font)
-
+    # ------------------------------------------------------------ display size (ui/display.py)
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
-            font = self.font()
-            self.batches.set_font(font)
-            self.items.set_font(font)
-            h = self.fontMetrics().height()
-            for t in (self.batch_table, self.item_table):
-                t.verticalHeader().setDefaultSectionSize(round(h * 1.8))
-            title = QFont(font)
-            title.setPointSizeF(font.pointSizeF() * 1.5)
-            title.setBold(True)
-            self.title.setFont(title)
-            if self._fitted:
-                self.fit_columns()
+            self._fonts_changed()
+
+    def _fonts_changed(self) -> None:
+        font = self.font()
+        self.batches.set_font(font)
+        self.items.set_font(font)
+        h = self.fontMetrics().height()
+        for t in (self.batch_table, self.item_table):
+            t.verticalHeader().setDefaultSectionSize(round(h * 1.8))
+        if self._fitted:
+            self.fit_columns()
 
     def fit_columns(self) -> None:
         """Size the batch columns to their contents at the current font, within sensible limits."""

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from pathlib import Path
 
 from PySide6.QtCore import QEvent, QItemSelection, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
@@ -12,7 +10,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,18 +24,21 @@ from PySide6.QtWidgets import (
 )
 
 from ui import prefs
+from ui.dialogs.export_dialog import export_rows
+from ui.display import relative_font
 from ui.ops import Ops
 from ui.pages.site_detail import SiteDetailPanel
 from ui.pages.site_tabs import SiteTabs
 from ui.pages.sites_model import COLUMNS, OVERDUE_TEXT, Col, SitesModel, SitesProxy
+from ui.stale import StaleWatch
 from ui.widgets.display_size import DisplaySizeCombo
 from ui.widgets.light import LightDelegate, light_icon
+from zhdesk.changes import STATUS_CHANGED
 from zhdesk.desk import Desk
 from zhdesk.domain.lights import LIGHT_LABELS, Light
 from zhdesk.domain.workflow import ACTION_LABELS, Action, Status
 from zhdesk.dto import CommunityDTO, SiteDetail, SiteRow
 from zhdesk.errors import Conflict, IllegalTransition
-from zhdesk.export import export_table
 
 __all__ = ["ListingsPage", "SitesModel", "SitesProxy"]
 
@@ -73,7 +73,6 @@ class ListingsPage(QWidget):
 
     message = Signal(str)  # transient status-bar text
     counts_changed = Signal(str)  # one-line summary for the status bar
-    scale_changed = Signal(float)
     loaded = Signal()  # rows (re)loaded into the model
 
     def __init__(self, desk: Desk, ops: Ops, parent: QWidget | None = None) -> None:
@@ -81,8 +80,6 @@ class ListingsPage(QWidget):
         self.desk = desk
         self.ops = ops
         self.current_id: int | None = None
-        self._base_font = QFont(self.font())
-        self._scale = 1.0
         self._fitted = False
 
         self.model = SitesModel(self)
@@ -92,6 +89,7 @@ class ListingsPage(QWidget):
         # Row 1: title, light summary chips, actions, display size.
         self.title = QLabel("挂牌督办")
         self.title.setObjectName("page_title")
+        relative_font(self.title, 1.5, bold=True)
         self.chips: dict[str, QToolButton] = {}
         top = QHBoxLayout()
         top.addWidget(self.title)
@@ -208,11 +206,12 @@ class ListingsPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.panel.transition_requested.connect(self._transition)
         self.site_tabs.message.connect(self.message)
-        self.size_combo.scale_changed.connect(self.set_scale)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
 
         self._apply_filters()
-        self.set_scale(prefs.DISPLAY_SCALE.get(), remember=False)
+        self._font_changed()
+        # Rows follow writes made elsewhere (settings change every light); the site's tabs watch for themselves.
+        self.watch = StaleWatch(self, ops, lambda c: c.any("sites", "listings", "settings"), self._reload_rows)
         splitter_state = prefs.LISTINGS_SPLITTER.get()
         if splitter_state is not None:
             self.splitter.restoreState(splitter_state)
@@ -220,8 +219,12 @@ class ListingsPage(QWidget):
     # ------------------------------------------------------------ loading
     def refresh(self) -> None:
         """Reload communities and rows from the database (in the worker), and the open site's tabs."""
-        desk = self.desk
         self.site_tabs.reload()
+        self._reload_rows()
+
+    def _reload_rows(self) -> None:
+        desk = self.desk
+        self.watch.stale = False
         self.ops.run(
             lambda: (desk.communities(), desk.list_sites()),
             self._loaded,
@@ -383,11 +386,13 @@ class ListingsPage(QWidget):
                 return
         site_id, version, desk = detail.row.id, listing.version, self.desk
         self.panel.set_busy(True)
-        self.ops.run(
+        self.ops.write(
             lambda: desk.change_status(site_id, action=act, note=note or None, expected_version=version),
+            STATUS_CHANGED.for_site(site_id),
             lambda d: self._changed(d, act),
             lambda exc: self._change_failed(site_id, exc),
             label=f"正在{ACTION_LABELS[act]}…",
+            initiator=self,  # shows the returned detail itself; its timeline and photos tabs reload on the broadcast
         )
 
     def _changed(self, detail: SiteDetail, action: Action) -> None:
@@ -396,7 +401,7 @@ class ListingsPage(QWidget):
         self.model.replace_row(detail.row)
         if detail.row.id == self.current_id:
             self.panel.show_detail(detail)
-            self.site_tabs.site_updated(detail.row, timeline_changed=True)
+            self.site_tabs.site_updated(detail.row)
             self._select(detail.row.id)
         self._after_rows_changed()
         self.message.emit(f"“{detail.row.address}”已{ACTION_LABELS[action]}，当前状态：{detail.row.status_label}")
@@ -407,41 +412,12 @@ class ListingsPage(QWidget):
             self._load_detail(site_id)  # show what the database holds now
 
     # ------------------------------------------------------------ export
-    def export_excel(self) -> None:
-        rows = self.proxy.export_rows()
-        if not rows:
-            QMessageBox.information(self, "导出Excel", "当前筛选条件下没有点位，无可导出的内容。")
-            return
-        folder = prefs.EXPORT_DIR.get() or str(Path.home())
-        suggested = Path(folder) / f"挂牌督办_{dt.date.today().isoformat()}.xlsx"
-        path_text, _ = QFileDialog.getSaveFileName(self, "导出Excel", str(suggested), "Excel 工作簿 (*.xlsx)")
-        if not path_text:
-            return
-        path = Path(path_text)
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_name(path.name + ".xlsx")
-        prefs.EXPORT_DIR.set(str(path.parent))
-        columns = [COLUMNS[c] for c in Col]
-        self.ops.run(
-            lambda: export_table(path, SHEET_TITLE, columns, rows),
-            lambda p: self.message.emit(f"已导出 {len(rows)} 行到 {p}"),
-            label="正在导出Excel…",
-        )
+    def export_excel(self) -> int:
+        return export_rows(self, self.ops, name=SHEET_TITLE, columns=[COLUMNS[c] for c in Col],
+                           rows=self.proxy.export_rows(), done=self.message.emit,
+                           empty_text="当前筛选条件下没有点位，无可导出的内容。")  # fmt: skip
 
-    # ------------------------------------------------------------ display size
-    def set_scale(self, scale: float, *, remember: bool = True) -> None:
-        self._scale = scale
-        self.size_combo.set_scale(scale, notify=False)
-        font = QFont(self._base_font)
-        font.setPointSizeF(self._base_font.pointSizeF() * scale)
-        self.setFont(font)
-        if remember:
-            prefs.DISPLAY_SCALE.set(scale)
-            self.scale_changed.emit(scale)
-
-    def scale(self) -> float:
-        return self._scale
-
+    # ------------------------------------------------------------ display size (ui/display.py)
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
@@ -452,10 +428,6 @@ class ListingsPage(QWidget):
         self.model.set_font(font)
         h = self.fontMetrics().height()
         self.table.verticalHeader().setDefaultSectionSize(round(h * 1.9))
-        title = QFont(font)
-        title.setPointSizeF(font.pointSizeF() * 1.5)
-        title.setBold(True)
-        self.title.setFont(title)
         for chip in self.chips.values():
             chip.setIconSize(QSize(round(h * 1.1), round(h * 1.1)))
             self._style_chip(chip)

@@ -19,6 +19,8 @@ from PySide6.QtCore import QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QCursor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
+from ui.display import relative_font
+
 AXIS_TEXT = "#3c4043"
 VALUE_TEXT = "#202124"
 BAR_WIDTH = 0.72
@@ -39,7 +41,7 @@ def elide_middle(text: str, font: QFont, width: float) -> str:
     return QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideMiddle, int(width))
 
 
-class LabelAxis(pg.AxisItem):
+class LabelAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
     """An axis of named positions 0..n-1; shows as many labels as fit without overlapping."""
 
     def __init__(self, orientation: str, **kwargs: Any) -> None:
@@ -74,7 +76,7 @@ class LabelAxis(pg.AxisItem):
         return out
 
 
-class CountAxis(pg.AxisItem):
+class CountAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
     """A value axis for counts: whole numbers only."""
 
     def tickValues(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, list[float]]]:
@@ -94,10 +96,7 @@ class _Chart(QWidget):
         self.hover_text = ""
         self.title_label = QLabel(title)
         self.title_label.setObjectName("chart_title")
-        bold = QFont(self.title_label.font())
-        bold.setBold(True)
-        bold.setPointSizeF(bold.pointSizeF() * 1.1)
-        self.title_label.setFont(bold)
+        relative_font(self.title_label, 1.1, bold=True)
         self.legend = QLabel()
         self.legend.setObjectName("chart_legend")
         self.legend.setWordWrap(True)
@@ -154,7 +153,8 @@ class _Chart(QWidget):
     def _view_pos(self, scene_pos: QPointF) -> QPointF | None:
         if not self.vb.sceneBoundingRect().contains(scene_pos):
             return None
-        return self.vb.mapSceneToView(scene_pos)
+        pos: QPointF = self.vb.mapSceneToView(scene_pos)
+        return pos
 
     def _show_empty(self, empty: bool) -> None:
         self.empty_text.setVisible(empty)
