@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import threading
 import traceback
 import weakref
 from collections.abc import Callable
@@ -53,6 +54,14 @@ class _Job:
     initiator: object | None = None
 
 
+_worker = threading.local()
+
+
+def in_write_job() -> bool:
+    """True on the worker while it runs a job queued by `Ops.write` (tests check every write goes so)."""
+    return bool(getattr(_worker, "write", False))
+
+
 class _Relay(QObject):
     """Lives on the GUI thread; the worker emits through it, so slots run on the GUI thread."""
 
@@ -60,14 +69,16 @@ class _Relay(QObject):
 
 
 class _Task(QRunnable):
-    def __init__(self, job_id: int, fn: Callable[[], Any], relay: _Relay) -> None:
+    def __init__(self, job_id: int, fn: Callable[[], Any], relay: _Relay, write: bool) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self._job_id = job_id
         self._fn = fn
         self._relay = relay
+        self._write = write
 
     def run(self) -> None:  # worker thread: no widgets here
+        _worker.write = self._write
         try:
             result = self._fn()
         except Exception as exc:
@@ -76,6 +87,8 @@ class _Task(QRunnable):
             self._relay.finished.emit(self._job_id, False, exc)
         else:
             self._relay.finished.emit(self._job_id, True, result)
+        finally:
+            _worker.write = False
 
 
 class Ops(QObject):
@@ -134,7 +147,7 @@ class Ops(QObject):
         label = job.label
         if len(self._jobs) == 1:
             self.busy_changed.emit(True, label)
-        self._pool.start(_Task(job_id, fn, self._relay))
+        self._pool.start(_Task(job_id, fn, self._relay, job.changes is not None))
         return job_id
 
     @property
