@@ -37,6 +37,12 @@ def show_error(parent: QWidget | None, message: str, title: str = ERROR_TITLE) -
     QMessageBox.warning(parent, title, message)
 
 
+def confirm(parent: QWidget | None, title: str, text: str) -> bool:
+    """A yes/no question, 否 by default (tests patch QMessageBox.question)."""
+    yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+    return QMessageBox.question(parent, title, text, yes | no, no) == yes
+
+
 def describe(exc: BaseException) -> str:
     """One line of Chinese for the user."""
     if isinstance(exc, ZhdeskError):

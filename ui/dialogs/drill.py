@@ -33,6 +33,7 @@ from ui.dialogs.export_dialog import export_rows
 from ui.display import relative_font
 from ui.dto_table import DtoModel, DtoProxy, Field
 from ui.ops import Ops
+from ui.tables import fit_columns
 from zhdesk.domain.stats import KIND_LABELS, Kind
 from zhdesk.export import Column
 from zhdesk.services.supervision import ItemDTO
@@ -199,11 +200,7 @@ class DrillDialog(QDialog):
         self.activateWindow()
 
     def _fit_columns(self) -> None:
-        self.table.resizeColumnsToContents()
-        header = self.table.horizontalHeader()
-        for col in (ICol.ADDRESS, ICol.UNIT):
-            header.resizeSection(col, min(header.sectionSize(col), 260))
-        header.setSectionResizeMode(ICol.PROBLEM, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, {ICol.ADDRESS: 16, ICol.UNIT: 16})  # the problem column stretches
 
     def _update_buttons(self) -> None:
         has_rows = self.proxy.rowCount() > 0

@@ -7,7 +7,6 @@ import datetime as dt
 
 from PySide6.QtCore import QDate, QEvent, QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -15,8 +14,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +32,7 @@ from ui.pages.bulletins_model import (
     batch_summary,
 )
 from ui.stale import StaleWatch
+from ui.tables import data_table, fit_columns, fit_rows, page_frame, refill_combo, split
 from zhdesk.changes import ITEMS_CHANGED
 from zhdesk.desk import Desk
 from zhdesk.domain.stats import KIND_LABELS
@@ -50,24 +48,6 @@ SHEET_TITLE = "督办通报"
 FIRST_DAY = dt.date(2020, 1, 1)  # the date range's default start
 
 Loaded = tuple[list[str], list[BatchDTO], list[BatchDTO], list[str]]
-
-
-def _table(name: str) -> QTableView:
-    t = QTableView()
-    t.setObjectName(name)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setSortingEnabled(True)
-    t.setWordWrap(False)
-    t.setTextElideMode(Qt.TextElideMode.ElideRight)
-    t.verticalHeader().setVisible(False)
-    header = t.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
-    header.setHighlightSections(False)
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
-    return t
 
 
 class BulletinsPage(QWidget):
@@ -161,7 +141,7 @@ class BulletinsPage(QWidget):
         filters.addWidget(self.shown)
 
         # Batches table.
-        self.batch_table = _table("batches_table")
+        self.batch_table = data_table("batches_table")
         self.batch_table.setModel(self.batch_proxy)
         self.batch_table.sortByColumn(BatchCol.ISSUED_ON, Qt.SortOrder.DescendingOrder)
 
@@ -193,7 +173,7 @@ class BulletinsPage(QWidget):
         for b in (self.add_items_button, self.close_button, self.open_site_button, self.defer_button,
                   self.export_items_button):  # fmt: skip
             item_bar.addWidget(b)
-        self.item_table = _table("items_table")
+        self.item_table = data_table("items_table")
         self.item_table.setModel(self.item_proxy)
         item_header = self.item_table.horizontalHeader()
         item_header.setStretchLastSection(False)
@@ -204,20 +184,8 @@ class BulletinsPage(QWidget):
         items_layout.addLayout(item_bar)
         items_layout.addWidget(self.item_table, 1)
 
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.setObjectName("bulletins_splitter")
-        self.splitter.addWidget(self.batch_table)
-        self.splitter.addWidget(items_box)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([520, 380])
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 10, 12, 6)
-        layout.addLayout(top)
-        layout.addLayout(filters)
-        layout.addWidget(self.splitter, 1)
+        self.splitter = split("bulletins_splitter", Qt.Orientation.Vertical, self.batch_table, items_box, (520, 380))
+        page_frame(self, top, filters, self.splitter)
 
         # Wiring.
         self.kind_combo.currentIndexChanged.connect(self._apply_filters)
@@ -282,17 +250,7 @@ class BulletinsPage(QWidget):
         self.loaded.emit()
 
     def _fill_communities(self, names: list[str]) -> None:
-        have = [self.community_combo.itemData(i) for i in range(1, self.community_combo.count())]
-        if have == names:
-            return
-        current = self.community_combo.currentData()
-        was = self.community_combo.blockSignals(True)
-        self.community_combo.clear()
-        self.community_combo.addItem(ALL_COMMUNITIES, None)
-        for name in names:
-            self.community_combo.addItem(name, name)
-        self.community_combo.setCurrentIndex(max(self.community_combo.findData(current) if current else 0, 0))
-        self.community_combo.blockSignals(was)
+        refill_combo(self.community_combo, ALL_COMMUNITIES, names)  # the query already used the choice
 
     def _load_items(self, batch_id: int) -> None:
         desk = self.desk
@@ -515,30 +473,17 @@ class BulletinsPage(QWidget):
         font = self.font()
         self.batches.set_font(font)
         self.items.set_font(font)
-        h = self.fontMetrics().height()
         for t in (self.batch_table, self.item_table):
-            t.verticalHeader().setDefaultSectionSize(round(h * 1.8))
+            fit_rows(t, 1.8)
         if self._fitted:
             self.fit_columns()
 
     def fit_columns(self) -> None:
         """Size the batch columns to their contents at the current font, within sensible limits."""
         self._fitted = True
-        self._fit(self.batch_table, {BatchCol.ISSUER: 12})
+        fit_columns(self.batch_table, {BatchCol.ISSUER: 12}, min_chars=4, pad=0.6)
         self.fit_item_columns()
 
     def fit_item_columns(self) -> None:
-        self._fit(self.item_table, {ItemCol.ADDRESS: 12, ItemCol.COMMUNITY: 10, ItemCol.CATEGORY: 10, ItemCol.UNIT: 14})
-
-    def _fit(self, table: QTableView, caps: dict[int, int]) -> None:
-        em = self.fontMetrics().horizontalAdvance("汉")
-        table.resizeColumnsToContents()
-        header = table.horizontalHeader()
-        for col in range(header.count()):
-            if header.sectionResizeMode(col) == QHeaderView.ResizeMode.Stretch:
-                continue
-            width = max(header.sectionSize(col), round(em * 4))
-            cap = caps.get(col)
-            if cap is not None:
-                width = min(width, round(em * cap))
-            header.resizeSection(col, width + round(em * 0.6))
+        caps = {ItemCol.ADDRESS: 12, ItemCol.COMMUNITY: 10, ItemCol.CATEGORY: 10, ItemCol.UNIT: 14}
+        fit_columns(self.item_table, caps, min_chars=4, pad=0.6)

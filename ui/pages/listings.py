@@ -7,30 +7,25 @@ from collections.abc import Sequence
 from PySide6.QtCore import QEvent, QItemSelection, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
-    QSplitter,
-    QTableView,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from ui import prefs
 from ui.dialogs.export_dialog import export_rows
 from ui.display import relative_font
-from ui.ops import Ops
+from ui.ops import Ops, confirm
 from ui.pages.site_detail import SiteDetailPanel
 from ui.pages.site_tabs import SiteTabs
 from ui.pages.sites_model import COLUMNS, OVERDUE_TEXT, Col, SitesModel, SitesProxy
 from ui.stale import StaleWatch
+from ui.tables import data_table, fit_columns, fit_rows, page_frame, refill_combo, split
 from ui.widgets.display_size import DisplaySizeCombo
 from ui.widgets.light import LightDelegate, light_icon
 from zhdesk.changes import STATUS_CHANGED
@@ -158,44 +153,16 @@ class ListingsPage(QWidget):
         filters.addWidget(self.shown)
 
         # Table and detail panel.
-        self.table = QTableView()
-        self.table.setObjectName("sites_table")
-        self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSortingEnabled(True)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().setVisible(False)
+        self.table = data_table("sites_table", self.proxy)
         self.table.setItemDelegateForColumn(Col.LIGHT, LightDelegate(self.table))
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        # Every column keeps its fitted width (a Stretch column shrinks to nothing when the table is
-        # narrower than its contents); the last one takes any spare width.
-        header.setStretchLastSection(True)
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
         self.table.sortByColumn(Col.LIGHT, Qt.SortOrder.AscendingOrder)  # red first
 
         self.panel = SiteDetailPanel()
         self.panel.setObjectName("detail_panel")
         self.site_tabs = SiteTabs(desk, ops, self.panel)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("listings_splitter")
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.site_tabs)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([900, 560])
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 10, 12, 6)
-        layout.addLayout(top)
-        layout.addLayout(filters)
-        layout.addWidget(self.splitter, 1)
+        self.splitter = split("listings_splitter", Qt.Orientation.Horizontal, self.table, self.site_tabs, (900, 560))
+        page_frame(self, top, filters, self.splitter)
 
         # Wiring.
         self.search.textChanged.connect(self._apply_filters)
@@ -247,19 +214,7 @@ class ListingsPage(QWidget):
         self.loaded.emit()
 
     def _fill_communities(self, names: list[str]) -> None:
-        have = [self.community_combo.itemData(i) for i in range(1, self.community_combo.count())]
-        if have == names:
-            return
-        current = self.community_combo.currentData()
-        was = self.community_combo.blockSignals(True)
-        self.community_combo.clear()
-        self.community_combo.addItem(ALL_COMMUNITIES, None)
-        for name in names:
-            self.community_combo.addItem(name, name)
-        i = self.community_combo.findData(current) if current else 0
-        self.community_combo.setCurrentIndex(max(i, 0))
-        self.community_combo.blockSignals(was)
-        if current and i < 0:
+        if refill_combo(self.community_combo, ALL_COMMUNITIES, names):
             self._apply_filters()
 
     def _load_detail(self, site_id: int) -> None:
@@ -374,16 +329,12 @@ class ListingsPage(QWidget):
             return
         act = Action(action)
         address = detail.row.address
-        if act == Action.ACCEPT:
-            answer = QMessageBox.question(
-                self,
-                "确认摘牌",
-                f"确认“{address}”验收通过并摘牌？\n摘牌后该点位列为已办结，如问题反弹可再“反弹重新整改”。",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        if act == Action.ACCEPT and not confirm(
+            self,
+            "确认摘牌",
+            f"确认“{address}”验收通过并摘牌？\n摘牌后该点位列为已办结，如问题反弹可再“反弹重新整改”。",
+        ):
+            return
         site_id, version, desk = detail.row.id, listing.version, self.desk
         self.panel.set_busy(True)
         self.ops.write(
@@ -427,7 +378,7 @@ class ListingsPage(QWidget):
         font = self.font()
         self.model.set_font(font)
         h = self.fontMetrics().height()
-        self.table.verticalHeader().setDefaultSectionSize(round(h * 1.9))
+        fit_rows(self.table, 1.9)
         for chip in self.chips.values():
             chip.setIconSize(QSize(round(h * 1.1), round(h * 1.1)))
             self._style_chip(chip)
@@ -439,18 +390,8 @@ class ListingsPage(QWidget):
     def fit_columns(self) -> None:
         """Size columns to their contents at the current font, within sensible limits."""
         self._fitted = True
-        self.table.resizeColumnsToContents()
-        fm = self.table.fontMetrics()
-        em = fm.horizontalAdvance("汉")
-        header = self.table.horizontalHeader()
-        header.resizeSection(Col.LIGHT, round(em * 2.4))
-        header.resizeSection(Col.UNIT, round(em * MAX_COLUMN_CHARS[Col.UNIT]))
-        for col, chars in MAX_COLUMN_CHARS.items():
-            limit = round(em * chars)
-            if header.sectionSize(col) > limit:
-                header.resizeSection(col, limit)
-        for col in Col:
-            header.resizeSection(col, header.sectionSize(col) + round(em * 0.4))
+        fixed = {Col.LIGHT: 2.4, Col.UNIT: MAX_COLUMN_CHARS[Col.UNIT]}
+        fit_columns(self.table, MAX_COLUMN_CHARS, fixed=fixed, pad=0.4)
 
     # ------------------------------------------------------------ persistence
     def save_state(self) -> None:

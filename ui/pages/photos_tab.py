@@ -27,7 +27,7 @@ from ui import prefs
 from ui.dialogs.add_photos import AddPhotosDialog, LinkEventDialog
 from ui.dialogs.compare import CompareDialog
 from ui.dialogs.viewer import PhotoViewer
-from ui.ops import Ops, describe, show_error
+from ui.ops import Ops, confirm, describe, show_error
 from ui.pages.photos_model import EMPTY_HINT, NO_MATCH_HINT, GalleryView, PhaseProxy, PhotosModel, PhotoTileDelegate
 from ui.pages.site_tab import SiteTab
 from ui.pages.timeline_tab import site_caption
@@ -442,14 +442,11 @@ class PhotosTab(SiteTab):
         self.ops.run(work, lambda n: self.message.emit(f"已导出 {n} 张原图到 {where}"), label="正在导出原图…")
 
     def delete_photos(self, ids: Sequence[int]) -> None:
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             "删除照片",
             f"从该点位删除所选的 {len(ids)} 张照片？\n\n删除后不再显示；删除操作记入审计记录。",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         desk, gone = self.desk, list(ids)
 

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -23,9 +22,10 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from ui.dialogs.event_dialog import EventDialog, EventInput
-from ui.ops import Ops, describe, show_error
+from ui.ops import Ops, confirm, describe, show_error
 from ui.pages.events_model import ECol, EventPhotosDelegate, EventsModel
 from ui.pages.site_tab import SiteTab
+from ui.tables import fit_columns
 from ui.thumbnails import ThumbnailCache
 from ui.widgets.timeline import TimelineWidget
 from zhdesk.changes import EVENTS_CHANGED
@@ -177,12 +177,8 @@ class TimelineTab(SiteTab):
         self.show_all.setVisible(bool(self.drawing.earlier_events()) or show_all)
 
     def _fit_columns(self) -> None:
-        """Date, kind and photos fit their contents; actors at most ~10 characters; the text takes the rest."""
-        self.table.resizeColumnsToContents()
-        em = self.table.fontMetrics().horizontalAdvance("汉")
-        header = self.table.horizontalHeader()
-        if header.sectionSize(ECol.ACTORS) > em * 7:
-            header.resizeSection(ECol.ACTORS, round(em * 7))
+        """Date, kind and photos fit their contents; actors at most ~7 characters; the text takes the rest."""
+        fit_columns(self.table, {ECol.ACTORS: 7})
         self.table.resizeRowsToContents()
 
     # ------------------------------------------------------------ selection, both ways
@@ -298,14 +294,11 @@ class TimelineTab(SiteTab):
         if not isValid(dlg) or not dlg.isVisible():
             return  # closed meanwhile: nothing was saved, nobody to tell
         if not confirmed and is_date_refusal(exc):
-            answer = QMessageBox.question(
+            if confirm(
                 dlg,
                 DATE_CONFIRM_TITLE,
                 f"{describe(exc)}。\n\n如果日期确实无误（例如补录或预约的事项），可以仍然记录。是否仍要保存？",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer == QMessageBox.StandardButton.Yes:
+            ):
                 self._save(dlg, confirmed=True)
                 return
             dlg.set_busy(False, "未保存：请修改日期后再保存。")
@@ -317,15 +310,12 @@ class TimelineTab(SiteTab):
         ev = self.selected_event()
         if ev is None:
             return
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             "删除事件",
             f"删除 {ev.date.isoformat()} 的“{ev.kind_label}”事件？\n\n"
             "删除后时间线上不再显示，但原内容和这次删除都保留在审计记录中，可以追溯。",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         desk, sid = self.desk, self.site.id if self.site else None
         self.ops.write(
