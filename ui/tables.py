@@ -5,7 +5,7 @@ and the page frame (toolbar, filters, body) every table page shares."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import (
@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from ui.dto_table import DtoProxy
 
 Col = TypeVar("Col", bound=int)  # a table's column enum (IntEnum)
 
@@ -116,3 +118,19 @@ def refill_combo(combo: QComboBox, first: str, names: Sequence[str]) -> bool:
     combo.setCurrentIndex(max(i, 0))
     combo.blockSignals(was)
     return bool(current) and i < 0
+
+
+def selected_row(table: QTableView, proxy: DtoProxy[Any]) -> Any | None:
+    """The DTO of the selected row of a DtoProxy table, or None."""
+    rows = table.selectionModel().selectedRows()
+    return proxy.row_at(rows[0].row()) if rows else None
+
+
+def select_id(table: QTableView, proxy: DtoProxy[Any], row_id: int) -> bool:
+    """Select and show the row of DTO `row_id`; False when the filters hide it (or it is not loaded)."""
+    r = proxy.proxy_row_of(row_id)
+    if r is None:
+        return False
+    table.selectRow(r)
+    table.scrollTo(proxy.index(r, 0))
+    return True

@@ -32,7 +32,7 @@ from ui.pages.bulletins_model import (
     batch_summary,
 )
 from ui.stale import StaleWatch
-from ui.tables import data_table, fit_columns, fit_rows, page_frame, refill_combo, split
+from ui.tables import data_table, fit_columns, fit_rows, page_frame, refill_combo, select_id, selected_row, split
 from zhdesk.changes import ITEMS_CHANGED
 from zhdesk.desk import Desk
 from zhdesk.domain.stats import KIND_LABELS
@@ -304,10 +304,9 @@ class BulletinsPage(QWidget):
         return next((b for b in self.batches.rows() if b.id == self.current_batch_id), None)
 
     def _batch_selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        rows = self.batch_table.selectionModel().selectedRows()
-        if not rows:
+        batch: BatchDTO | None = selected_row(self.batch_table, self.batch_proxy)
+        if batch is None:
             return  # filtered away: keep showing the last batch
-        batch = self.batch_proxy.row_at(rows[0].row())
         if batch.id == self.current_batch_id:
             return
         self.current_batch_id = batch.id
@@ -316,12 +315,7 @@ class BulletinsPage(QWidget):
         self._load_items(batch.id)
 
     def select_batch(self, batch_id: int) -> bool:
-        r = self.batch_proxy.proxy_row_of(batch_id)
-        if r is None:
-            return False
-        self.batch_table.selectRow(r)
-        self.batch_table.scrollTo(self.batch_proxy.index(r, 0))
-        return True
+        return select_id(self.batch_table, self.batch_proxy, batch_id)
 
     def _show_batch(self, batch: BatchDTO | None) -> None:
         if batch is None:
@@ -338,8 +332,8 @@ class BulletinsPage(QWidget):
         self._update_actions()
 
     def current_item(self) -> ItemDTO | None:
-        rows = self.item_table.selectionModel().selectedRows()
-        return self.item_proxy.row_at(rows[0].row()) if rows else None
+        item: ItemDTO | None = selected_row(self.item_table, self.item_proxy)
+        return item
 
     def select_item(self, item_id: int) -> bool:
         r = self.item_proxy.proxy_row_of(item_id)

@@ -25,7 +25,7 @@ from ui.pages.site_detail import SiteDetailPanel
 from ui.pages.site_tabs import SiteTabs
 from ui.pages.sites_model import COLUMNS, OVERDUE_TEXT, Col, SitesModel, SitesProxy
 from ui.stale import StaleWatch
-from ui.tables import data_table, fit_columns, fit_rows, page_frame, refill_combo, split
+from ui.tables import data_table, fit_columns, fit_rows, page_frame, refill_combo, select_id, selected_row, split
 from ui.widgets.display_size import DisplaySizeCombo
 from ui.widgets.light import LightDelegate, light_icon
 from zhdesk.changes import STATUS_CHANGED
@@ -277,10 +277,9 @@ class ListingsPage(QWidget):
         self.shown.setText(f"显示 {self.proxy.rowCount()} 处")
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
+        row: SiteRow | None = selected_row(self.table, self.proxy)
+        if row is None:
             return  # filtered away or cleared: keep showing the last site
-        row = self.proxy.row_at(rows[0].row())
         if row.id == self.current_id and self.panel.detail is not None:
             return
         self.current_id = row.id
@@ -289,12 +288,7 @@ class ListingsPage(QWidget):
         self._load_detail(row.id)
 
     def _select(self, site_id: int) -> bool:
-        r = self.proxy.proxy_row_of(site_id)
-        if r is None:
-            return False
-        self.table.selectRow(r)
-        self.table.scrollTo(self.proxy.index(r, 0))
-        return True
+        return select_id(self.table, self.proxy, site_id)
 
     def select_site(self, site_id: int) -> bool:
         """Select a site by id (for navigation from other pages and tests)."""
