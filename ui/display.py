@@ -53,6 +53,11 @@ class DisplayScale(QObject):
         _app().setFont(font)
         # Qt posts the change to every widget; deliver it now so the window is consistent on return.
         QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationFontChange)
+        # A widget with a style sheet had its font fixed when the sheet was applied: apply it again.
+        for widget in QApplication.allWidgets():
+            sheet = widget.styleSheet()
+            if sheet:
+                widget.setStyleSheet(sheet)
         self.changed.emit(scale)
 
 
@@ -72,6 +77,14 @@ class _Relative(QObject):
         if self._bold:
             font.setBold(True)
         self._widget.setFont(font)
+
+
+def standard_font() -> QFont:
+    """The window's font at 标准 size: for chart axes and value labels, which have no room to grow (a larger
+    font makes the chart drop every other axis label)."""
+    font = QFont(QApplication.font())
+    font.setPointSizeF(DisplayScale.instance().base_point_size())
+    return font
 
 
 def relative_font(widget: QWidget, factor: float, *, bold: bool = False) -> None:

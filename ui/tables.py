@@ -4,7 +4,7 @@ and the page frame (toolbar, filters, body) every table page shares."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QAbstractItemModel, Qt
@@ -13,12 +13,15 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
+    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from ui.display import relative_font
 from ui.dto_table import DtoProxy
 
 Col = TypeVar("Col", bound=int)  # a table's column enum (IntEnum)
@@ -90,6 +93,22 @@ def split(name: str, orientation: Qt.Orientation, first: QWidget, second: QWidge
     s.setChildrenCollapsible(False)
     s.setSizes(list(sizes))
     return s
+
+
+def page_title(text: str) -> QLabel:
+    """A page's heading: half as large again as the text, bold, following 显示大小."""
+    title = QLabel(text)
+    title.setObjectName("page_title")
+    relative_font(title, 1.5, bold=True)
+    return title
+
+
+def refresh_button(refresh: Callable[[], None]) -> QPushButton:
+    """刷新 (F5 does the same through the window)."""
+    button = QPushButton("刷新")
+    button.setToolTip("重新读取数据库 (F5)")
+    button.clicked.connect(refresh)
+    return button
 
 
 def page_frame(page: QWidget, top: QHBoxLayout, filters: QHBoxLayout, body: QWidget) -> QVBoxLayout:

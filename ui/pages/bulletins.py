@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 
 from ui.dialogs.batch_dialog import BatchDialog, CloseItemDialog, from_qdate, to_qdate
 from ui.dialogs.export_dialog import export_rows
-from ui.display import relative_font
 from ui.ops import Ops
 from ui.pages.bulletins_model import (
     BatchCol,
@@ -32,7 +31,18 @@ from ui.pages.bulletins_model import (
     batch_summary,
 )
 from ui.stale import StaleWatch
-from ui.tables import data_table, fit_columns, fit_rows, page_frame, refill_combo, select_id, selected_row, split
+from ui.tables import (
+    data_table,
+    fit_columns,
+    fit_rows,
+    page_frame,
+    page_title,
+    refill_combo,
+    refresh_button,
+    select_id,
+    selected_row,
+    split,
+)
 from zhdesk.changes import ITEMS_CHANGED
 from zhdesk.desk import Desk
 from zhdesk.domain.stats import KIND_LABELS
@@ -78,17 +88,13 @@ class BulletinsPage(QWidget):
         self.item_proxy.setSourceModel(self.items)
 
         # Row 1: title, counts, actions.
-        self.title = QLabel("督办通报")
-        self.title.setObjectName("page_title")
-        relative_font(self.title, 1.5, bold=True)
+        self.title = page_title("督办通报")
         self.summary = QLabel()
         self.summary.setObjectName("batch_summary")
         self.new_button = QPushButton("新建一期…")
         self.new_button.setObjectName("new_batch")
         self.new_button.clicked.connect(self.new_batch)
-        self.refresh_button = QPushButton("刷新")
-        self.refresh_button.setToolTip("重新读取数据库 (F5)")
-        self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button = refresh_button(self.refresh)
         self.export_button = QPushButton("导出Excel")
         self.export_button.setObjectName("export_batches")
         self.export_button.setToolTip("按当前筛选和排序导出各期为 .xlsx")

@@ -19,13 +19,23 @@ from PySide6.QtWidgets import (
 
 from ui import prefs
 from ui.dialogs.export_dialog import export_rows
-from ui.display import relative_font
 from ui.ops import Ops, confirm
 from ui.pages.site_detail import SiteDetailPanel
 from ui.pages.site_tabs import SiteTabs
 from ui.pages.sites_model import COLUMNS, OVERDUE_TEXT, Col, SitesModel, SitesProxy
 from ui.stale import StaleWatch
-from ui.tables import data_table, fit_columns, fit_rows, page_frame, refill_combo, select_id, selected_row, split
+from ui.tables import (
+    data_table,
+    fit_columns,
+    fit_rows,
+    page_frame,
+    page_title,
+    refill_combo,
+    refresh_button,
+    select_id,
+    selected_row,
+    split,
+)
 from ui.widgets.display_size import DisplaySizeCombo
 from ui.widgets.light import LightDelegate, light_icon
 from zhdesk.changes import STATUS_CHANGED
@@ -82,9 +92,7 @@ class ListingsPage(QWidget):
         self.proxy.setSourceModel(self.model)
 
         # Row 1: title, light summary chips, actions, display size.
-        self.title = QLabel("挂牌督办")
-        self.title.setObjectName("page_title")
-        relative_font(self.title, 1.5, bold=True)
+        self.title = page_title("挂牌督办")
         self.chips: dict[str, QToolButton] = {}
         top = QHBoxLayout()
         top.addWidget(self.title)
@@ -103,9 +111,7 @@ class ListingsPage(QWidget):
             self.chips[light.value] = chip
             top.addWidget(chip)
         top.addStretch(1)
-        self.refresh_button = QPushButton("刷新")
-        self.refresh_button.setToolTip("重新读取数据库 (F5)")
-        self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button = refresh_button(self.refresh)
         self.export_button = QPushButton("导出Excel")
         self.export_button.setObjectName("export_button")
         self.export_button.setToolTip("按当前筛选和排序导出为 .xlsx")

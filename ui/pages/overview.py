@@ -30,6 +30,7 @@ from ui.display import relative_font
 from ui.ops import Ops
 from ui.pages.dashboard import AttentionEntry, DashboardView, attention_entries
 from ui.stale import StaleWatch
+from ui.tables import page_title, refresh_button
 from ui.widgets.gantt import LEGEND, GanttChart
 from zhdesk.desk import Desk
 from zhdesk.services.overview import GanttRow
@@ -96,12 +97,8 @@ class OverviewPage(QWidget):
         self._all_rows: list[GanttRow] = []
         self.filter = StatsFilter()
 
-        self.title = QLabel(PAGE_TITLE)
-        self.title.setObjectName("page_title")
-        relative_font(self.title, 1.5, bold=True)
-        self.refresh_button = QPushButton("刷新")
-        self.refresh_button.setToolTip("重新读取数据库 (F5)")
-        self.refresh_button.clicked.connect(self.refresh)
+        self.title = page_title(PAGE_TITLE)
+        self.refresh_button = refresh_button(self.refresh)
 
         # Filters: time range (with quick presets) and community.
         today = dt.date.today()

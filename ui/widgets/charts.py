@@ -19,7 +19,7 @@ from PySide6.QtCore import QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QCursor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
-from ui.display import relative_font
+from ui.display import relative_font, standard_font
 
 AXIS_TEXT = "#3c4043"
 VALUE_TEXT = "#202124"
@@ -137,7 +137,7 @@ class _Chart(QWidget):
         self.legend.show()
 
     def _style_axes(self, axes: Sequence[pg.AxisItem]) -> None:
-        font = QFont(self.font())
+        font = standard_font()
         for axis in axes:
             axis.setPen(pg.mkPen(AXIS_TEXT))
             axis.setTextPen(pg.mkPen(AXIS_TEXT))
@@ -146,7 +146,7 @@ class _Chart(QWidget):
 
     def _text(self, text: str, anchor: tuple[float, float]) -> pg.TextItem:
         item = pg.TextItem(text, color=VALUE_TEXT, anchor=anchor)
-        item.setFont(QFont(self.font()))
+        item.setFont(standard_font())
         self.plot.addItem(item, ignoreBounds=True)
         return item
 
@@ -287,11 +287,11 @@ class BarChart(_Chart):
             self.vb.setRange(xRange=span, yRange=(0, room), padding=0)
 
     def _label_px(self) -> float:
-        fm = QFontMetricsF(QFont(self.font()))
+        fm = QFontMetricsF(standard_font())
         if self.horizontal:
             width = max((fm.horizontalAdvance(t) for t in self.labels), default=40.0)
             self.cat_axis.setWidth(int(min(width, fm.horizontalAdvance("汉") * 10) + 12))
-            self.labels = [elide_middle(t, QFont(self.font()), fm.horizontalAdvance("汉") * 10) for t in self.labels]
+            self.labels = [elide_middle(t, standard_font(), fm.horizontalAdvance("汉") * 10) for t in self.labels]
             return fm.height() * 1.1
         return max((fm.horizontalAdvance(t) for t in self.labels), default=40.0) + fm.horizontalAdvance("汉")
 
@@ -401,7 +401,7 @@ class RateChart(_Chart):
         ok = ~np.isnan(ys)
         empty = not ok.any()
         self._show_empty(empty)
-        fm = QFontMetricsF(QFont(self.font()))
+        fm = QFontMetricsF(standard_font())
         width = max((fm.horizontalAdvance(t) for t in labels), default=40.0) + fm.horizontalAdvance("汉")
         self.cat_axis.set_labels(list(labels) if not empty else [], width)
         if empty:
