@@ -159,3 +159,15 @@ def test_every_desk_method_is_classified_as_read_or_write() -> None:
     public = {n for n, _ in inspect.getmembers(Desk, callable) if not n.startswith("_")}
     assert public == DESK_READS | DESK_WRITES
     assert not DESK_READS & DESK_WRITES
+
+
+def test_a_write_queued_as_a_read_is_caught(
+    qtbot: QtBot, window: MainWindow, ui_desk: Desk, writes_go_through_ops_write: list[str]
+) -> None:
+    window.ops.run(lambda: ui_desk.set_warning_days(5))  # would leave every other page stale
+    wait_idle(qtbot, window.ops)
+    assert writes_go_through_ops_write == ["set_warning_days"]
+    writes_go_through_ops_write.clear()  # this test only proves the catch
+    window.ops.write(lambda: ui_desk.set_warning_days(4), Changes(settings=True))
+    wait_idle(qtbot, window.ops)
+    assert writes_go_through_ops_write == []
