@@ -1,5 +1,5 @@
 """A read-only Qt table over frozen DTOs, described column by column, and a proxy that sorts by each
-column's real value. Used by the 督办通报 tables and the 总览 drill-down list.
+column's real value. Used by the 挂牌督办 and 督办通报 tables and the 总览 drill-down list.
 
 A `Field` says, per column, the header and Excel kind, the real value (for sorting), the text shown and the
 cell written to Excel, so what is shown, what sorts and what is exported cannot drift apart.
@@ -46,6 +46,7 @@ class Field(Generic[T]):
     value: Callable[[T], Any]
     text: Callable[[T], str] | None = None
     center: bool = False
+    export: Callable[[T], Cell] | None = None  # the Excel cell when it is neither the value nor the text
 
     def shown(self, row: T) -> str:
         if self.text is not None:
@@ -57,6 +58,8 @@ class Field(Generic[T]):
 
     def cell(self, row: T) -> Cell:
         """What Excel gets: dates stay dates, numbers stay numbers, everything else as shown."""
+        if self.export is not None:
+            return self.export(row)
         if self.column.kind in ("date", "int"):
             v = self.value(row)
             return v if isinstance(v, int | dt.date) else None
@@ -99,6 +102,9 @@ class DtoModel(QAbstractTableModel, Generic[T]):
     def row_at(self, i: int) -> T:
         return self._rows[i]
 
+    def row_of(self, row_id: int) -> int | None:
+        return next((i for i, r in enumerate(self._rows) if r.id == row_id), None)
+
     def columns(self) -> list[Column]:
         return [f.column for f in self.fields]
 
@@ -113,6 +119,16 @@ class DtoModel(QAbstractTableModel, Generic[T]):
         text = self.fields[col].shown(row)
         return text if len(text) > 12 else None
 
+    def background(self, row: T, col: int) -> QColor | None:
+        return None
+
+    def header_tooltip(self, col: int) -> str | None:
+        return None
+
+    def role_data(self, row: T, col: int, role: int) -> Any:
+        """Any other role (icons, custom roles)."""
+        return None
+
     # -- Qt model API
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -123,6 +139,8 @@ class DtoModel(QAbstractTableModel, Generic[T]):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.fields[section].column.title
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return self.header_tooltip(section)
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -139,6 +157,9 @@ class DtoModel(QAbstractTableModel, Generic[T]):
             case Qt.ItemDataRole.ForegroundRole:
                 color = self.foreground(row, col)
                 return QBrush(color) if color is not None else None
+            case Qt.ItemDataRole.BackgroundRole:
+                back = self.background(row, col)
+                return QBrush(back) if back is not None else None
             case Qt.ItemDataRole.FontRole if self.bold(row, col):
                 return self._bold
             case Qt.ItemDataRole.TextAlignmentRole:
@@ -147,7 +168,7 @@ class DtoModel(QAbstractTableModel, Generic[T]):
                 return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role == ROW_ROLE:
             return row
-        return None
+        return self.role_data(row, col, role)
 
 
 class DtoProxy(QSortFilterProxyModel, Generic[T]):
@@ -180,7 +201,9 @@ class DtoProxy(QSortFilterProxyModel, Generic[T]):
         y = field.value(model.row_at(right.row()))
         x_empty, y_empty = x is None or x == "", y is None or y == ""
         if x_empty or y_empty:
-            return y_empty and not x_empty if x_empty != y_empty else left.row() < right.row()
+            if x_empty != y_empty:
+                return y_empty
+            return self.tie_less(model.row_at(left.row()), model.row_at(right.row()), left.row(), right.row())
         if x != y:
             if isinstance(x, str) and isinstance(y, str):
                 c = self._collator.compare(x, y)
@@ -188,7 +211,11 @@ class DtoProxy(QSortFilterProxyModel, Generic[T]):
                     return c < 0
             else:
                 return bool(x < y)
-        return left.row() < right.row()  # ties keep the loaded order
+        return self.tie_less(model.row_at(left.row()), model.row_at(right.row()), left.row(), right.row())
+
+    def tie_less(self, left: T, right: T, left_row: int, right_row: int) -> bool:
+        """Order of rows whose values are equal (or both empty): the loaded order."""
+        return left_row < right_row
 
     # -- helpers for the page and tests
     def row_at(self, proxy_row: int) -> T:

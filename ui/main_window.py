@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import prefs
+from ui.display import DisplayScale, relative_font
 from ui.ops import Ops
 from ui.pages.bulletins import BulletinsPage
 from ui.pages.listings import ListingsPage
@@ -40,27 +41,19 @@ PLANNED: dict[str, str] = {
 }
 
 
-def db_location(desk: Desk) -> str:
-    """Where the data lives, for people: the file path for SQLite, the URL without password otherwise."""
-    url = desk.engine.url
-    if url.get_backend_name() == "sqlite":
-        return url.database or "内存数据库"
-    return url.render_as_string(hide_password=True)
-
-
 class MainWindow(QMainWindow):
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk = desk
         self.setWindowTitle(WINDOW_TITLE)
+        # 显示大小 applies to the whole application (menus and dialogs too); pages read nothing of it.
+        DisplayScale.instance().set_scale(prefs.DISPLAY_SCALE.get(), remember=False)
         self.ops = Ops(self, dialog_parent=self)
-        location = db_location(desk)
+        location = desk.location()
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        nav_font = QFont(self.nav.font())
-        nav_font.setPointSizeF(nav_font.pointSizeF() * 1.15)
-        self.nav.setFont(nav_font)
+        relative_font(self.nav, 1.15)
         self.nav.setStyleSheet(
             "QListWidget { border: none; background: #eef1f5; outline: 0; }"
             "QListWidget::item { padding: 10px 16px; color: #202124; }"
@@ -77,8 +70,6 @@ class MainWindow(QMainWindow):
         self.bulletins = BulletinsPage(desk, self.ops)
         self.bulletins.message.connect(self.show_message)
         self.bulletins.site_activated.connect(self.open_site)
-        self.listings.scale_changed.connect(self.bulletins.set_scale)
-        self.settings_page.scale_changed.connect(self.bulletins.set_scale)
         self.bulletins.refresh()
         self.pages: dict[str, QWidget] = {}
         self.stack = QStackedWidget()
@@ -133,10 +124,7 @@ class MainWindow(QMainWindow):
         self.listings.counts_changed.connect(self.counts.setText)
         self.overview.site_activated.connect(self.open_site)
         self.overview.message.connect(self.show_message)
-        self.listings.scale_changed.connect(self.settings_page.set_scale)
-        self.settings_page.scale_changed.connect(self.listings.set_scale)
-        self.settings_page.warning_days_changed.connect(lambda _days: self.listings.refresh())
-        self.settings_page.set_scale(self.listings.scale())
+        # Pages follow each other's writes through ops.changed (ui/stale.py), not through wiring here.
 
         self._restore()
         self.show_page(LISTINGS)

@@ -1,14 +1,18 @@
 """Background operations: every Desk call runs on one private worker thread, one at a time.
 
-Usage: `ops.run(lambda: desk.get_site(7), on_success=self.show_site)`. The callable runs on the
-worker and must not touch widgets; `on_success(result)` / `on_failure(error)` run on the GUI thread.
-A `ZhdeskError` is shown to the user in a Chinese dialog; anything else is reported as an internal error.
+Reads: `ops.run(lambda: desk.get_site(7), on_success=self.show_site)`. Writes: `ops.write(fn, changes,
+on_success, ..., initiator=self)` — `changes` (zhdesk.changes.Changes) says what the write touched; after
+`on_success` ran, `changed(changes, initiator)` is emitted so every page can mark itself stale (see
+ui/stale.py). The callable runs on the worker and must not touch widgets; `on_success(result)` /
+`on_failure(error)` run on the GUI thread. A `ZhdeskError` is shown to the user in a Chinese dialog;
+anything else is reported as an internal error.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import threading
 import traceback
 import weakref
 from collections.abc import Callable
@@ -18,6 +22,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from zhdesk.changes import Changes
 from zhdesk.errors import ZhdeskError
 
 log = logging.getLogger(__name__)
@@ -32,6 +37,12 @@ def show_error(parent: QWidget | None, message: str, title: str = ERROR_TITLE) -
     QMessageBox.warning(parent, title, message)
 
 
+def confirm(parent: QWidget | None, title: str, text: str) -> bool:
+    """A yes/no question, 否 by default (tests patch QMessageBox.question)."""
+    yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+    return QMessageBox.question(parent, title, text, yes | no, no) == yes
+
+
 def describe(exc: BaseException) -> str:
     """One line of Chinese for the user."""
     if isinstance(exc, ZhdeskError):
@@ -42,9 +53,19 @@ def describe(exc: BaseException) -> str:
 @dataclass
 class _Job:
     label: str
-    on_success: Callable[[Any], None] | None
-    on_failure: Callable[[BaseException], None] | None
+    on_success: Callable[[Any], object] | None
+    on_failure: Callable[[BaseException], object] | None
     show_errors: bool
+    changes: Changes | None = None  # a write: broadcast after success
+    initiator: object | None = None
+
+
+_worker = threading.local()
+
+
+def in_write_job() -> bool:
+    """True on the worker while it runs a job queued by `Ops.write` (tests check every write goes so)."""
+    return bool(getattr(_worker, "write", False))
 
 
 class _Relay(QObject):
@@ -54,14 +75,16 @@ class _Relay(QObject):
 
 
 class _Task(QRunnable):
-    def __init__(self, job_id: int, fn: Callable[[], Any], relay: _Relay) -> None:
+    def __init__(self, job_id: int, fn: Callable[[], Any], relay: _Relay, write: bool) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self._job_id = job_id
         self._fn = fn
         self._relay = relay
+        self._write = write
 
     def run(self) -> None:  # worker thread: no widgets here
+        _worker.write = self._write
         try:
             result = self._fn()
         except Exception as exc:
@@ -70,6 +93,8 @@ class _Task(QRunnable):
             self._relay.finished.emit(self._job_id, False, exc)
         else:
             self._relay.finished.emit(self._job_id, True, result)
+        finally:
+            _worker.write = False
 
 
 class Ops(QObject):
@@ -77,6 +102,7 @@ class Ops(QObject):
 
     busy_changed = Signal(bool, str)  # busy, label of the oldest pending operation
     idle = Signal()  # every submitted operation has run and its callback has been delivered
+    changed = Signal(object, object)  # Changes, initiator (the object that asked for the write, or None)
 
     # Every instance, so tests can prove no worker outlives its window.
     instances: weakref.WeakSet[Ops] = weakref.WeakSet()
@@ -96,20 +122,38 @@ class Ops(QObject):
     def run(
         self,
         fn: Callable[[], R],
-        on_success: Callable[[R], None] | None = None,
-        on_failure: Callable[[BaseException], None] | None = None,
+        on_success: Callable[[R], object] | None = None,
+        on_failure: Callable[[BaseException], object] | None = None,
         *,
         label: str = "正在处理…",
         show_errors: bool = True,
     ) -> int:
-        """Queue `fn` on the worker; returns a job id. Ignored (returns 0) after shutdown."""
+        """Queue a read `fn` on the worker; returns a job id. Ignored (returns 0) after shutdown."""
+        return self._submit(fn, _Job(label, on_success, on_failure, show_errors))
+
+    def write(
+        self,
+        fn: Callable[[], R],
+        changes: Changes,
+        on_success: Callable[[R], object] | None = None,
+        on_failure: Callable[[BaseException], object] | None = None,
+        *,
+        label: str = "正在保存…",
+        show_errors: bool = True,
+        initiator: object | None = None,
+    ) -> int:
+        """Queue a write; after it succeeded and `on_success` ran, broadcast `changed(changes, initiator)`."""
+        return self._submit(fn, _Job(label, on_success, on_failure, show_errors, changes, initiator))
+
+    def _submit(self, fn: Callable[[], Any], job: _Job) -> int:
         if self._closed:
             return 0
         job_id = next(self._ids)
-        self._jobs[job_id] = _Job(label, on_success, on_failure, show_errors)
+        self._jobs[job_id] = job
+        label = job.label
         if len(self._jobs) == 1:
             self.busy_changed.emit(True, label)
-        self._pool.start(_Task(job_id, fn, self._relay))
+        self._pool.start(_Task(job_id, fn, self._relay, job.changes is not None))
         return job_id
 
     @property
@@ -135,8 +179,12 @@ class Ops(QObject):
             return
         try:
             if ok:
-                if job.on_success is not None:
-                    job.on_success(payload)
+                try:
+                    if job.on_success is not None:
+                        job.on_success(payload)
+                finally:  # the write happened even if the caller's callback failed
+                    if job.changes is not None:
+                        self.changed.emit(job.changes, job.initiator)
             else:
                 assert isinstance(payload, BaseException)
                 if job.show_errors:

@@ -3,19 +3,24 @@
 
 from __future__ import annotations
 
+import functools
+import re
+import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from ui.app import setup_application
+from ui.display import DisplayScale
 from ui.main_window import MainWindow
-from ui.ops import Ops
+from ui.ops import Ops, in_write_job
 from ui.pages.listings import ListingsPage
 from zhdesk.demo import load_demo
 from zhdesk.desk import Desk
@@ -47,6 +52,100 @@ def no_worker_left_behind() -> Iterator[None]:
         ops.shutdown()
     assert not left, "an Ops worker was not shut down (close its window or call shutdown())"
     assert all(ops.active_threads() == 0 for ops in Ops.instances)
+
+
+# Qt messages the offscreen platform plugin prints on every run; none says anything about our code.
+HARMLESS_QT_MESSAGES = (
+    # offscreen windows have no window manager to tell about size hints
+    re.compile(r"^This plugin does not support propagateSizeHints\(\)$"),
+    # offscreen has no window stack to raise a window in (the drill-down dialog's raise_())
+    re.compile(r"^This plugin does not support raise\(\)$"),
+)
+
+
+@pytest.fixture(autouse=True)
+def qt_warnings_fail() -> Iterator[list[str]]:
+    """A Qt warning or critical message fails the test (they hide real faults: bad connections, layouts)."""
+    caught: list[str] = []
+
+    def handler(kind: QtMsgType, context: QMessageLogContext, text: str) -> None:
+        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg) and not any(
+            p.search(text) for p in HARMLESS_QT_MESSAGES
+        ):
+            caught.append(f"{kind.name}: {text}")
+        if previous is not None:
+            previous(kind, context, text)  # pytest-qt's capture still sees everything
+
+    previous = qInstallMessageHandler(handler)
+    yield caught
+    qInstallMessageHandler(previous)
+    assert not caught, "Qt warned:\n" + "\n".join(caught)
+
+
+@pytest.fixture(autouse=True)
+def standard_display_size() -> Iterator[None]:
+    """The display size is process-wide (the application font): every test starts and ends at 标准."""
+    DisplayScale.instance().set_scale(1.0, remember=False)
+    yield
+    DisplayScale.instance().set_scale(1.0, remember=False)
+
+
+# Every public Desk method is a read or a write (tests/ui/test_changes.py keeps these lists complete).
+DESK_WRITES = frozenset({
+    "set_warning_days", "add_site", "list_site", "change_status", "add_event", "edit_event", "delete_event",
+    "add_photos", "update_photo", "delete_photo", "create_batch", "add_items", "close_item", "set_deferred",
+    "set_figure",
+})  # fmt: skip
+DESK_READS = frozenset({
+    "open", "uow", "close", "has_sites", "communities", "list_sites", "get_site", "warning_days", "location",
+    "gantt", "timeline", "photos", "thumbnail", "thumbnails", "original", "export_photo", "batches",
+    "batch_items", "dashboard", "drill_items",
+})  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def writes_go_through_ops_write(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """A Desk write on the window's worker must have been queued by `Ops.write`, so its Changes are
+    broadcast; a write queued by `Ops.run` would leave other pages stale. (Tests may write directly.)"""
+    wrong: list[str] = []
+    for name in DESK_WRITES:
+        original = getattr(Desk, name)
+
+        def guarded(*args: Any, __name: str = name, __original: Any = original, **kwargs: Any) -> Any:
+            if threading.current_thread() is not threading.main_thread() and not in_write_job():
+                wrong.append(__name)
+            return __original(*args, **kwargs)
+
+        monkeypatch.setattr(Desk, name, functools.wraps(original)(guarded))
+    yield wrong
+    assert not wrong, f"Desk writes queued with ops.run instead of ops.write: {wrong}"
+
+
+class CountingDesk:
+    """Wraps a Desk and counts its method calls (from any thread), to prove what a page reads."""
+
+    def __init__(self, desk: Desk) -> None:
+        self._desk = desk
+        self._lock = threading.Lock()
+        self.calls: Counter[str] = Counter()
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._desk, name)
+        if not callable(value):
+            return value
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                self.calls[name] += 1
+            return value(*args, **kwargs)
+
+        return counted
+
+    def take(self) -> Counter[str]:
+        """The calls since the last take."""
+        with self._lock:
+            calls, self.calls = self.calls, Counter()
+        return calls
 
 
 @dataclass

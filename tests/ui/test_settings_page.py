@@ -5,7 +5,7 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import Dialogs, wait_idle
-from ui.main_window import SETTINGS, MainWindow
+from ui.main_window import LISTINGS, SETTINGS, MainWindow
 from zhdesk.desk import Desk
 
 
@@ -28,6 +28,10 @@ def test_warning_days_saved_and_lights_update(qtbot: QtBot, window: MainWindow, 
 
     assert ui_desk.warning_days() == 30
     assert not page.save_button.isEnabled()
+    assert window.listings.watch.stale  # hidden: reloads when shown, not before
+    assert light_of(window, "善化路18号院") == "green"
+    window.show_page(LISTINGS)
+    wait_idle(qtbot, window.ops)
     assert light_of(window, "善化路18号院") == "yellow"
     assert window.listings.chips["yellow"].text() == "临期 2 处"
     assert "30" in window.statusBar().currentMessage()

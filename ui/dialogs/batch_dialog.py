@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from ui.dialogs.paste_dialog import PasteDialog
 from ui.ops import Ops, describe
 from ui.pages.bulletins_model import next_issue_no
+from zhdesk.changes import ITEMS_ADDED
 from zhdesk.desk import Desk
 from zhdesk.domain.stats import KIND_LABELS, Kind
 from zhdesk.services.supervision import BatchDTO, ItemInput
@@ -382,16 +383,18 @@ class BatchDialog(QDialog):
             kind, no, day = self.kind(), self.issue_no.value(), self.issue_date()
             issuer = self.issuer.text().strip() or None
             title = self.title_edit.text().strip() or f"{day.year}年{kind.label}第{no}期"
-            self.ops.run(
+            self.ops.write(
                 lambda: desk.create_batch(kind, no, day, items, issuer=issuer, title=title).id,
+                ITEMS_ADDED,
                 self._saved,
                 self._refused,
                 label="正在保存督办通报…",
             )
         else:
             batch_id = self.batch.id
-            self.ops.run(
+            self.ops.write(
                 lambda: (desk.add_items(batch_id, items), batch_id)[1],
+                ITEMS_ADDED,
                 self._saved,
                 self._refused,
                 label="正在添加督办件…",

@@ -20,22 +20,22 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from ui import prefs
+from ui.dialogs.export_dialog import export_rows
+from ui.display import relative_font
 from ui.dto_table import DtoModel, DtoProxy, Field
 from ui.ops import Ops
+from ui.tables import fit_columns
 from zhdesk.domain.stats import KIND_LABELS, Kind
-from zhdesk.export import Column, export_table
+from zhdesk.export import Column
 from zhdesk.services.supervision import ItemDTO
 
 OVERDUE_COLOR = QColor("#c5221f")
@@ -137,10 +137,7 @@ class DrillDialog(QDialog):
         self.heading = QLabel()
         self.heading.setObjectName("drill_heading")
         self.heading.setWordWrap(True)
-        font = self.heading.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        self.heading.setFont(font)
+        relative_font(self.heading, 1.15, bold=True)
         self.model = DrillModel(parent=self)
         self.proxy: DtoProxy[ItemDTO] = DtoProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -203,11 +200,7 @@ class DrillDialog(QDialog):
         self.activateWindow()
 
     def _fit_columns(self) -> None:
-        self.table.resizeColumnsToContents()
-        header = self.table.horizontalHeader()
-        for col in (ICol.ADDRESS, ICol.UNIT):
-            header.resizeSection(col, min(header.sectionSize(col), 260))
-        header.setSectionResizeMode(ICol.PROBLEM, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, {ICol.ADDRESS: 16, ICol.UNIT: 16})  # the problem column stretches
 
     def _update_buttons(self) -> None:
         has_rows = self.proxy.rowCount() > 0
@@ -225,31 +218,7 @@ class DrillDialog(QDialog):
         self.hide()
         self.site_requested.emit(item.site_id)
 
-    def export_excel(self, path: Path | None = None, *, overwrite: bool = False) -> None:
-        """`path` given (tests, callers that chose it): an existing file is replaced only with `overwrite`."""
-        rows = self.proxy.export_rows()
-        if not rows:
-            QMessageBox.information(self, "导出Excel", "没有可导出的明细。")
-            return
-        confirmed = overwrite
-        if path is None:
-            folder = prefs.EXPORT_DIR.get() or str(Path.home())
-            name = "".join(ch for ch in self.title if ch not in '\\/:*?"<>|') or "明细"
-            suggested = Path(folder) / f"{name}_{dt.date.today().isoformat()}.xlsx"
-            path_text, _ = QFileDialog.getSaveFileName(self, "导出Excel", str(suggested), "Excel 工作簿 (*.xlsx)")
-            if not path_text:
-                return
-            path = Path(path_text)
-            # The save dialog asked before replacing the name it returned; a name we extend was not asked about.
-            confirmed = path.suffix.lower() == ".xlsx"
-            if path.suffix.lower() != ".xlsx":
-                path = path.with_name(path.name + ".xlsx")
-            prefs.EXPORT_DIR.set(str(path.parent))
-        columns = self.model.columns()
-        target = path
-        sheet = self.title or "明细"
-        self.ops.run(
-            lambda: export_table(target, sheet, columns, rows, overwrite=confirmed),
-            lambda p: self._exported(f"已导出 {len(rows)} 行到 {p}"),
-            label="正在导出Excel…",
-        )
+    def export_excel(self, path: Path | None = None) -> int:
+        return export_rows(self, self.ops, name=self.title or "明细", columns=self.model.columns(),
+                           rows=self.proxy.export_rows(), done=self._exported, path=path,
+                           empty_text="没有可导出的明细。")  # fmt: skip

@@ -1,4 +1,5 @@
-"""Export any table exactly as shown (filtered and sorted) to .xlsx: ask where, then write on the worker."""
+"""Export any table exactly as shown (filtered and sorted) to .xlsx: ask where, then write on the worker.
+The one export path of the window: 挂牌督办, 督办通报 and the drill-down list all call `export_rows`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,26 @@ from ui import prefs
 from ui.ops import Ops
 from zhdesk.export import Cell, Column, export_table
 
+NOTHING_TO_EXPORT = "当前筛选条件下没有数据，无可导出的内容。"
+UNSAFE_IN_FILE_NAMES = '\\/:*?"<>|'
+
+
+def ask_xlsx_path(parent: QWidget, name: str) -> tuple[Path, bool] | None:
+    """Ask where to save (last folder remembered); the answer always ends in .xlsx. The flag says whether
+    the dialog itself asked before replacing that name (it did not for a name we extended)."""
+    folder = prefs.EXPORT_DIR.get() or str(Path.home())
+    stem = "".join(ch for ch in name if ch not in UNSAFE_IN_FILE_NAMES) or "导出"
+    suggested = Path(folder) / f"{stem}_{dt.date.today().isoformat()}.xlsx"
+    path_text, _ = QFileDialog.getSaveFileName(parent, "导出Excel", str(suggested), "Excel 工作簿 (*.xlsx)")
+    if not path_text:
+        return None
+    path = Path(path_text)
+    confirmed = path.suffix.lower() == ".xlsx"
+    if not confirmed:
+        path = path.with_name(path.name + ".xlsx")
+    prefs.EXPORT_DIR.set(str(path.parent))
+    return path, confirmed
+
 
 def export_rows(
     parent: QWidget,
@@ -21,25 +42,23 @@ def export_rows(
     columns: Sequence[Column],
     rows: Sequence[Sequence[Cell]],
     done: Callable[[str], None] | None = None,
+    path: Path | None = None,
+    empty_text: str = NOTHING_TO_EXPORT,
+    overwrite: bool = False,
 ) -> int:
-    """Returns the worker job id (0 when nothing was exported). `done` gets a one-line status message."""
+    """Returns the worker job id (0 when nothing was exported). `done` gets a one-line status message;
+    `path` skips the file dialog (an existing file there is replaced only with `overwrite`); `name` is the
+    sheet title and the start of the suggested file name."""
     if not rows:
-        QMessageBox.information(parent, "导出Excel", "当前筛选条件下没有数据，无可导出的内容。")
+        QMessageBox.information(parent, "导出Excel", empty_text)
         return 0
-    folder = prefs.EXPORT_DIR.get() or str(Path.home())
-    suggested = Path(folder) / f"{name}_{dt.date.today().isoformat()}.xlsx"
-    path_text, _ = QFileDialog.getSaveFileName(parent, "导出Excel", str(suggested), "Excel 工作簿 (*.xlsx)")
-    if not path_text:
+    chosen = (path, overwrite) if path is not None else ask_xlsx_path(parent, name)
+    if chosen is None:
         return 0
-    path = Path(path_text)
-    # The save dialog asked before replacing the name it returned; a name we extend was not asked about.
-    confirmed = path.suffix.lower() == ".xlsx"
-    if path.suffix.lower() != ".xlsx":
-        path = path.with_name(path.name + ".xlsx")
-    prefs.EXPORT_DIR.set(str(path.parent))
+    target, replace = chosen
     cols, data, n = list(columns), [list(r) for r in rows], len(rows)
     return ops.run(
-        lambda: export_table(path, name, cols, data, overwrite=confirmed),
+        lambda: export_table(target, name, cols, data, overwrite=replace),
         lambda p: done(f"已导出 {n} 行到 {p}") if done else None,
         label="正在导出Excel…",
     )

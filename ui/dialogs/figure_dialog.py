@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.ops import Ops, describe
+from zhdesk.changes import FIGURES_CHANGED
 from zhdesk.desk import Desk
 from zhdesk.services.figures import FigureDTO
 
@@ -161,8 +162,8 @@ class FigureDialog(QDialog):
         text = self.value_edit.text()
         self.buttons.setEnabled(False)
         self.set_error("")
-        self.ops.run(
-            lambda: desk.set_figure(METRIC, start, end, text, community),
+        self.ops.write(
+            lambda: desk.set_figure(METRIC, start, end, text, community), FIGURES_CHANGED,
             self._saved, self._refused, label="正在保存…", show_errors=False,
         )  # fmt: skip
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, QEvent, QItemSelection, QModelIndex, Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -16,13 +14,10 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from ui import prefs
 from ui.dialogs.batch_dialog import BatchDialog, CloseItemDialog, from_qdate, to_qdate
 from ui.dialogs.export_dialog import export_rows
 from ui.ops import Ops
@@ -35,6 +30,20 @@ from ui.pages.bulletins_model import (
     ItemsProxy,
     batch_summary,
 )
+from ui.stale import StaleWatch
+from ui.tables import (
+    data_table,
+    fit_columns,
+    fit_rows,
+    page_frame,
+    page_title,
+    refill_combo,
+    refresh_button,
+    select_id,
+    selected_row,
+    split,
+)
+from zhdesk.changes import ITEMS_CHANGED
 from zhdesk.desk import Desk
 from zhdesk.domain.stats import KIND_LABELS
 from zhdesk.reference import CATEGORIES
@@ -49,24 +58,6 @@ SHEET_TITLE = "督办通报"
 FIRST_DAY = dt.date(2020, 1, 1)  # the date range's default start
 
 Loaded = tuple[list[str], list[BatchDTO], list[BatchDTO], list[str]]
-
-
-def _table(name: str) -> QTableView:
-    t = QTableView()
-    t.setObjectName(name)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setSortingEnabled(True)
-    t.setWordWrap(False)
-    t.setTextElideMode(Qt.TextElideMode.ElideRight)
-    t.verticalHeader().setVisible(False)
-    header = t.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
-    header.setHighlightSections(False)
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
-    return t
 
 
 class BulletinsPage(QWidget):
@@ -87,7 +78,6 @@ class BulletinsPage(QWidget):
         self.communities: list[str] = []
         self.batch_dialog: BatchDialog | None = None
         self.close_dialog: CloseItemDialog | None = None
-        self._base_font = QFont(self.font())
         self._fitted = False
 
         self.batches = BatchesModel(self)
@@ -98,16 +88,13 @@ class BulletinsPage(QWidget):
         self.item_proxy.setSourceModel(self.items)
 
         # Row 1: title, counts, actions.
-        self.title = QLabel("督办通报")
-        self.title.setObjectName("page_title")
+        self.title = page_title("督办通报")
         self.summary = QLabel()
         self.summary.setObjectName("batch_summary")
         self.new_button = QPushButton("新建一期…")
         self.new_button.setObjectName("new_batch")
         self.new_button.clicked.connect(self.new_batch)
-        self.refresh_button = QPushButton("刷新")
-        self.refresh_button.setToolTip("重新读取数据库 (F5)")
-        self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button = refresh_button(self.refresh)
         self.export_button = QPushButton("导出Excel")
         self.export_button.setObjectName("export_batches")
         self.export_button.setToolTip("按当前筛选和排序导出各期为 .xlsx")
@@ -160,7 +147,7 @@ class BulletinsPage(QWidget):
         filters.addWidget(self.shown)
 
         # Batches table.
-        self.batch_table = _table("batches_table")
+        self.batch_table = data_table("batches_table")
         self.batch_table.setModel(self.batch_proxy)
         self.batch_table.sortByColumn(BatchCol.ISSUED_ON, Qt.SortOrder.DescendingOrder)
 
@@ -192,7 +179,7 @@ class BulletinsPage(QWidget):
         for b in (self.add_items_button, self.close_button, self.open_site_button, self.defer_button,
                   self.export_items_button):  # fmt: skip
             item_bar.addWidget(b)
-        self.item_table = _table("items_table")
+        self.item_table = data_table("items_table")
         self.item_table.setModel(self.item_proxy)
         item_header = self.item_table.horizontalHeader()
         item_header.setStretchLastSection(False)
@@ -203,20 +190,8 @@ class BulletinsPage(QWidget):
         items_layout.addLayout(item_bar)
         items_layout.addWidget(self.item_table, 1)
 
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.setObjectName("bulletins_splitter")
-        self.splitter.addWidget(self.batch_table)
-        self.splitter.addWidget(items_box)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([520, 380])
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 10, 12, 6)
-        layout.addLayout(top)
-        layout.addLayout(filters)
-        layout.addWidget(self.splitter, 1)
+        self.splitter = split("bulletins_splitter", Qt.Orientation.Vertical, self.batch_table, items_box, (520, 380))
+        page_frame(self, top, filters, self.splitter)
 
         # Wiring.
         self.kind_combo.currentIndexChanged.connect(self._apply_filters)
@@ -234,7 +209,8 @@ class BulletinsPage(QWidget):
 
         self._apply_filters()
         self._update_actions()
-        self.set_scale(prefs.DISPLAY_SCALE.get())
+        self._fonts_changed()
+        self.watch = StaleWatch(self, ops, lambda c: c.any("sites", "listings", "items", "settings"), self.refresh)
 
     @staticmethod
     def _date_edit(name: str, value: dt.date) -> QDateEdit:
@@ -249,6 +225,7 @@ class BulletinsPage(QWidget):
     def refresh(self) -> None:
         """Reload batches (and the selected batch's items) from the database, in the worker."""
         desk, community = self.desk, self.community_combo.currentData()
+        self.watch.stale = False
 
         def load() -> Loaded:
             everything = desk.batches()
@@ -279,17 +256,7 @@ class BulletinsPage(QWidget):
         self.loaded.emit()
 
     def _fill_communities(self, names: list[str]) -> None:
-        have = [self.community_combo.itemData(i) for i in range(1, self.community_combo.count())]
-        if have == names:
-            return
-        current = self.community_combo.currentData()
-        was = self.community_combo.blockSignals(True)
-        self.community_combo.clear()
-        self.community_combo.addItem(ALL_COMMUNITIES, None)
-        for name in names:
-            self.community_combo.addItem(name, name)
-        self.community_combo.setCurrentIndex(max(self.community_combo.findData(current) if current else 0, 0))
-        self.community_combo.blockSignals(was)
+        refill_combo(self.community_combo, ALL_COMMUNITIES, names)  # the query already used the choice
 
     def _load_items(self, batch_id: int) -> None:
         desk = self.desk
@@ -343,10 +310,9 @@ class BulletinsPage(QWidget):
         return next((b for b in self.batches.rows() if b.id == self.current_batch_id), None)
 
     def _batch_selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        rows = self.batch_table.selectionModel().selectedRows()
-        if not rows:
+        batch: BatchDTO | None = selected_row(self.batch_table, self.batch_proxy)
+        if batch is None:
             return  # filtered away: keep showing the last batch
-        batch = self.batch_proxy.row_at(rows[0].row())
         if batch.id == self.current_batch_id:
             return
         self.current_batch_id = batch.id
@@ -355,12 +321,7 @@ class BulletinsPage(QWidget):
         self._load_items(batch.id)
 
     def select_batch(self, batch_id: int) -> bool:
-        r = self.batch_proxy.proxy_row_of(batch_id)
-        if r is None:
-            return False
-        self.batch_table.selectRow(r)
-        self.batch_table.scrollTo(self.batch_proxy.index(r, 0))
-        return True
+        return select_id(self.batch_table, self.batch_proxy, batch_id)
 
     def _show_batch(self, batch: BatchDTO | None) -> None:
         if batch is None:
@@ -377,8 +338,8 @@ class BulletinsPage(QWidget):
         self._update_actions()
 
     def current_item(self) -> ItemDTO | None:
-        rows = self.item_table.selectionModel().selectedRows()
-        return self.item_proxy.row_at(rows[0].row()) if rows else None
+        item: ItemDTO | None = selected_row(self.item_table, self.item_proxy)
+        return item
 
     def select_item(self, item_id: int) -> bool:
         r = self.item_proxy.proxy_row_of(item_id)
@@ -426,8 +387,7 @@ class BulletinsPage(QWidget):
             if dialog.batch is None:
                 self._reveal_new_batch()
         what = "已添加" if dialog.batch else "已新建一期，"
-        self.message.emit(f"{what}督办件 {n} 处")
-        self.refresh()
+        self.message.emit(f"{what}督办件 {n} 处")  # the write's broadcast reloads the page
 
     def _reveal_new_batch(self) -> None:
         """A new batch may fall outside the filters: clear them so it shows and is selected."""
@@ -458,8 +418,9 @@ class BulletinsPage(QWidget):
 
     def close_item(self, item_id: int, on: dt.date) -> None:
         desk = self.desk
-        self.ops.run(
+        self.ops.write(
             lambda: desk.close_item(item_id, on=on),
+            ITEMS_CHANGED,
             lambda i: self._item_changed(i, f"“{i.address}”已于 {on.isoformat()} 办结"),
             lambda _exc: self.refresh(),
             label="正在办结…",
@@ -470,8 +431,9 @@ class BulletinsPage(QWidget):
         if item is None:
             return
         desk, deferred = self.desk, not item.deferred
-        self.ops.run(
+        self.ops.write(
             lambda: desk.set_deferred(item.id, deferred),
+            ITEMS_CHANGED,
             lambda i: self._item_changed(i, f"“{i.address}”已{'设为' if deferred else '取消'}缓办"),
             lambda _exc: self.refresh(),
             label="正在保存…",
@@ -480,8 +442,7 @@ class BulletinsPage(QWidget):
     def _item_changed(self, item: ItemDTO, text: str) -> None:
         self.items.replace_row(item)
         self._update_actions()
-        self.message.emit(text)
-        self.refresh()  # the batch's counts
+        self.message.emit(text)  # the write's broadcast reloads the batch's counts
 
     def open_selected_site(self) -> None:
         item = self.current_item()
@@ -502,46 +463,27 @@ class BulletinsPage(QWidget):
         return export_rows(self, self.ops, name=name, columns=self.items.columns(),
                            rows=self.item_proxy.export_rows(), done=self.message.emit)  # fmt: skip
 
-    # ------------------------------------------------------------ display size
-    def set_scale(self, scale: float) -> None:
-        font = QFont(self._base_font)
-        font.setPointSizeF(self._base_font.pointSizeF() * scale)
-        self.setFont(font)
-
+    # ------------------------------------------------------------ display size (ui/display.py)
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
-            font = self.font()
-            self.batches.set_font(font)
-            self.items.set_font(font)
-            h = self.fontMetrics().height()
-            for t in (self.batch_table, self.item_table):
-                t.verticalHeader().setDefaultSectionSize(round(h * 1.8))
-            title = QFont(font)
-            title.setPointSizeF(font.pointSizeF() * 1.5)
-            title.setBold(True)
-            self.title.setFont(title)
-            if self._fitted:
-                self.fit_columns()
+            self._fonts_changed()
+
+    def _fonts_changed(self) -> None:
+        font = self.font()
+        self.batches.set_font(font)
+        self.items.set_font(font)
+        for t in (self.batch_table, self.item_table):
+            fit_rows(t, 1.8)
+        if self._fitted:
+            self.fit_columns()
 
     def fit_columns(self) -> None:
         """Size the batch columns to their contents at the current font, within sensible limits."""
         self._fitted = True
-        self._fit(self.batch_table, {BatchCol.ISSUER: 12})
+        fit_columns(self.batch_table, {BatchCol.ISSUER: 12}, min_chars=4, pad=0.6)
         self.fit_item_columns()
 
     def fit_item_columns(self) -> None:
-        self._fit(self.item_table, {ItemCol.ADDRESS: 12, ItemCol.COMMUNITY: 10, ItemCol.CATEGORY: 10, ItemCol.UNIT: 14})
-
-    def _fit(self, table: QTableView, caps: dict[int, int]) -> None:
-        em = self.fontMetrics().horizontalAdvance("汉")
-        table.resizeColumnsToContents()
-        header = table.horizontalHeader()
-        for col in range(header.count()):
-            if header.sectionResizeMode(col) == QHeaderView.ResizeMode.Stretch:
-                continue
-            width = max(header.sectionSize(col), round(em * 4))
-            cap = caps.get(col)
-            if cap is not None:
-                width = min(width, round(em * cap))
-            header.resizeSection(col, width + round(em * 0.6))
+        caps = {ItemCol.ADDRESS: 12, ItemCol.COMMUNITY: 10, ItemCol.CATEGORY: 10, ItemCol.UNIT: 14}
+        fit_columns(self.item_table, caps, min_chars=4, pad=0.6)

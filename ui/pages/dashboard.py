@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QMouseEvent
+from PySide6.QtGui import QAction, QColor, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from ui.dialogs.drill import DrillDialog, kind_label
 from ui.dialogs.figure_dialog import FigureDialog, saved_text
+from ui.display import relative_font
 from ui.ops import Ops
 from ui.widgets.charts import BarChart, RateChart, Series
 from ui.widgets.light import light_icon
@@ -169,15 +170,10 @@ class KpiCard(QFrame):
         )
         self.title = QLabel(title)
         self.title.setStyleSheet("QLabel { color: #3c4043; border: none; }")
-        title_font = QFont(self.title.font())
-        title_font.setPointSizeF(title_font.pointSizeF() * 1.1)
-        self.title.setFont(title_font)
+        relative_font(self.title, 1.1)
         self.value = QLabel("—")
         self.value.setObjectName("kpi_value")
-        value_font = QFont(self.value.font())
-        value_font.setPointSizeF(value_font.pointSizeF() * 2.3)
-        value_font.setBold(True)
-        self.value.setFont(value_font)
+        relative_font(self.value, 2.3, bold=True)
         self.sub = QLabel("")
         self.sub.setStyleSheet("QLabel { color: #5f6368; border: none; }")
         self.set_color(None)
@@ -240,7 +236,6 @@ class DashboardView(QWidget):
     site_activated = Signal(int)
     show_listings_progress = Signal()  # the listing cards point at the 督办进度 tab
     message = Signal(str)
-    refresh_requested = Signal()  # a figure was entered: reload with the current filter
 
     def __init__(self, desk: Desk, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -337,10 +332,7 @@ class DashboardView(QWidget):
         self.attention.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.attention.clicked.connect(lambda index: self.open_attention(index.row()))
         self.attention_title = QLabel("需要关注")
-        bold = QFont(self.attention_title.font())
-        bold.setBold(True)
-        bold.setPointSizeF(bold.pointSizeF() * 1.1)
-        self.attention_title.setFont(bold)
+        relative_font(self.attention_title, 1.1, bold=True)
         self.attention_note = QLabel("超期（红）在前，临期（黄）在后；单击打开点位。")
         self.attention_note.setWordWrap(True)
         self.attention_note.setStyleSheet("QLabel { color: #5f6368; }")
@@ -494,8 +486,7 @@ class DashboardView(QWidget):
         return self.figure_dialog
 
     def _figure_saved(self, fig: FigureDTO) -> None:
-        self.message.emit(saved_text(fig))
-        self.refresh_requested.emit()
+        self.message.emit(saved_text(fig))  # the write's broadcast reloads the overview
 
     def close_dialogs(self) -> None:
         if self.drill_dialog is not None:

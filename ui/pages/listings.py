@@ -2,43 +2,48 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from pathlib import Path
 
 from PySide6.QtCore import QEvent, QItemSelection, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
-    QSplitter,
-    QTableView,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from ui import prefs
-from ui.ops import Ops
+from ui.dialogs.export_dialog import export_rows
+from ui.ops import Ops, confirm
 from ui.pages.site_detail import SiteDetailPanel
 from ui.pages.site_tabs import SiteTabs
 from ui.pages.sites_model import COLUMNS, OVERDUE_TEXT, Col, SitesModel, SitesProxy
+from ui.stale import StaleWatch
+from ui.tables import (
+    data_table,
+    fit_columns,
+    fit_rows,
+    page_frame,
+    page_title,
+    refill_combo,
+    refresh_button,
+    select_id,
+    selected_row,
+    split,
+)
 from ui.widgets.display_size import DisplaySizeCombo
 from ui.widgets.light import LightDelegate, light_icon
+from zhdesk.changes import STATUS_CHANGED
 from zhdesk.desk import Desk
 from zhdesk.domain.lights import LIGHT_LABELS, Light
 from zhdesk.domain.workflow import ACTION_LABELS, Action, Status
 from zhdesk.dto import CommunityDTO, SiteDetail, SiteRow
 from zhdesk.errors import Conflict, IllegalTransition
-from zhdesk.export import export_table
 
 __all__ = ["ListingsPage", "SitesModel", "SitesProxy"]
 
@@ -73,7 +78,6 @@ class ListingsPage(QWidget):
 
     message = Signal(str)  # transient status-bar text
     counts_changed = Signal(str)  # one-line summary for the status bar
-    scale_changed = Signal(float)
     loaded = Signal()  # rows (re)loaded into the model
 
     def __init__(self, desk: Desk, ops: Ops, parent: QWidget | None = None) -> None:
@@ -81,8 +85,6 @@ class ListingsPage(QWidget):
         self.desk = desk
         self.ops = ops
         self.current_id: int | None = None
-        self._base_font = QFont(self.font())
-        self._scale = 1.0
         self._fitted = False
 
         self.model = SitesModel(self)
@@ -90,8 +92,7 @@ class ListingsPage(QWidget):
         self.proxy.setSourceModel(self.model)
 
         # Row 1: title, light summary chips, actions, display size.
-        self.title = QLabel("挂牌督办")
-        self.title.setObjectName("page_title")
+        self.title = page_title("挂牌督办")
         self.chips: dict[str, QToolButton] = {}
         top = QHBoxLayout()
         top.addWidget(self.title)
@@ -110,9 +111,7 @@ class ListingsPage(QWidget):
             self.chips[light.value] = chip
             top.addWidget(chip)
         top.addStretch(1)
-        self.refresh_button = QPushButton("刷新")
-        self.refresh_button.setToolTip("重新读取数据库 (F5)")
-        self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button = refresh_button(self.refresh)
         self.export_button = QPushButton("导出Excel")
         self.export_button.setObjectName("export_button")
         self.export_button.setToolTip("按当前筛选和排序导出为 .xlsx")
@@ -160,44 +159,16 @@ class ListingsPage(QWidget):
         filters.addWidget(self.shown)
 
         # Table and detail panel.
-        self.table = QTableView()
-        self.table.setObjectName("sites_table")
-        self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSortingEnabled(True)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().setVisible(False)
+        self.table = data_table("sites_table", self.proxy)
         self.table.setItemDelegateForColumn(Col.LIGHT, LightDelegate(self.table))
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        # Every column keeps its fitted width (a Stretch column shrinks to nothing when the table is
-        # narrower than its contents); the last one takes any spare width.
-        header.setStretchLastSection(True)
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
         self.table.sortByColumn(Col.LIGHT, Qt.SortOrder.AscendingOrder)  # red first
 
         self.panel = SiteDetailPanel()
         self.panel.setObjectName("detail_panel")
         self.site_tabs = SiteTabs(desk, ops, self.panel)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("listings_splitter")
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.site_tabs)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([900, 560])
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 10, 12, 6)
-        layout.addLayout(top)
-        layout.addLayout(filters)
-        layout.addWidget(self.splitter, 1)
+        self.splitter = split("listings_splitter", Qt.Orientation.Horizontal, self.table, self.site_tabs, (900, 560))
+        page_frame(self, top, filters, self.splitter)
 
         # Wiring.
         self.search.textChanged.connect(self._apply_filters)
@@ -208,11 +179,12 @@ class ListingsPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.panel.transition_requested.connect(self._transition)
         self.site_tabs.message.connect(self.message)
-        self.size_combo.scale_changed.connect(self.set_scale)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
 
         self._apply_filters()
-        self.set_scale(prefs.DISPLAY_SCALE.get(), remember=False)
+        self._font_changed()
+        # Rows follow writes made elsewhere (settings change every light); the site's tabs watch for themselves.
+        self.watch = StaleWatch(self, ops, lambda c: c.any("sites", "listings", "settings"), self._reload_rows)
         splitter_state = prefs.LISTINGS_SPLITTER.get()
         if splitter_state is not None:
             self.splitter.restoreState(splitter_state)
@@ -220,8 +192,12 @@ class ListingsPage(QWidget):
     # ------------------------------------------------------------ loading
     def refresh(self) -> None:
         """Reload communities and rows from the database (in the worker), and the open site's tabs."""
-        desk = self.desk
         self.site_tabs.reload()
+        self._reload_rows()
+
+    def _reload_rows(self) -> None:
+        desk = self.desk
+        self.watch.stale = False
         self.ops.run(
             lambda: (desk.communities(), desk.list_sites()),
             self._loaded,
@@ -244,19 +220,7 @@ class ListingsPage(QWidget):
         self.loaded.emit()
 
     def _fill_communities(self, names: list[str]) -> None:
-        have = [self.community_combo.itemData(i) for i in range(1, self.community_combo.count())]
-        if have == names:
-            return
-        current = self.community_combo.currentData()
-        was = self.community_combo.blockSignals(True)
-        self.community_combo.clear()
-        self.community_combo.addItem(ALL_COMMUNITIES, None)
-        for name in names:
-            self.community_combo.addItem(name, name)
-        i = self.community_combo.findData(current) if current else 0
-        self.community_combo.setCurrentIndex(max(i, 0))
-        self.community_combo.blockSignals(was)
-        if current and i < 0:
+        if refill_combo(self.community_combo, ALL_COMMUNITIES, names):
             self._apply_filters()
 
     def _load_detail(self, site_id: int) -> None:
@@ -319,10 +283,9 @@ class ListingsPage(QWidget):
         self.shown.setText(f"显示 {self.proxy.rowCount()} 处")
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
+        row: SiteRow | None = selected_row(self.table, self.proxy)
+        if row is None:
             return  # filtered away or cleared: keep showing the last site
-        row = self.proxy.row_at(rows[0].row())
         if row.id == self.current_id and self.panel.detail is not None:
             return
         self.current_id = row.id
@@ -331,12 +294,7 @@ class ListingsPage(QWidget):
         self._load_detail(row.id)
 
     def _select(self, site_id: int) -> bool:
-        r = self.proxy.proxy_row_of(site_id)
-        if r is None:
-            return False
-        self.table.selectRow(r)
-        self.table.scrollTo(self.proxy.index(r, 0))
-        return True
+        return select_id(self.table, self.proxy, site_id)
 
     def select_site(self, site_id: int) -> bool:
         """Select a site by id (for navigation from other pages and tests)."""
@@ -371,23 +329,21 @@ class ListingsPage(QWidget):
             return
         act = Action(action)
         address = detail.row.address
-        if act == Action.ACCEPT:
-            answer = QMessageBox.question(
-                self,
-                "确认摘牌",
-                f"确认“{address}”验收通过并摘牌？\n摘牌后该点位列为已办结，如问题反弹可再“反弹重新整改”。",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        if act == Action.ACCEPT and not confirm(
+            self,
+            "确认摘牌",
+            f"确认“{address}”验收通过并摘牌？\n摘牌后该点位列为已办结，如问题反弹可再“反弹重新整改”。",
+        ):
+            return
         site_id, version, desk = detail.row.id, listing.version, self.desk
         self.panel.set_busy(True)
-        self.ops.run(
+        self.ops.write(
             lambda: desk.change_status(site_id, action=act, note=note or None, expected_version=version),
+            STATUS_CHANGED.for_site(site_id),
             lambda d: self._changed(d, act),
             lambda exc: self._change_failed(site_id, exc),
             label=f"正在{ACTION_LABELS[act]}…",
+            initiator=self,  # shows the returned detail itself; its timeline and photos tabs reload on the broadcast
         )
 
     def _changed(self, detail: SiteDetail, action: Action) -> None:
@@ -396,7 +352,7 @@ class ListingsPage(QWidget):
         self.model.replace_row(detail.row)
         if detail.row.id == self.current_id:
             self.panel.show_detail(detail)
-            self.site_tabs.site_updated(detail.row, timeline_changed=True)
+            self.site_tabs.site_updated(detail.row)
             self._select(detail.row.id)
         self._after_rows_changed()
         self.message.emit(f"“{detail.row.address}”已{ACTION_LABELS[action]}，当前状态：{detail.row.status_label}")
@@ -407,43 +363,12 @@ class ListingsPage(QWidget):
             self._load_detail(site_id)  # show what the database holds now
 
     # ------------------------------------------------------------ export
-    def export_excel(self) -> None:
-        rows = self.proxy.export_rows()
-        if not rows:
-            QMessageBox.information(self, "导出Excel", "当前筛选条件下没有点位，无可导出的内容。")
-            return
-        folder = prefs.EXPORT_DIR.get() or str(Path.home())
-        suggested = Path(folder) / f"挂牌督办_{dt.date.today().isoformat()}.xlsx"
-        path_text, _ = QFileDialog.getSaveFileName(self, "导出Excel", str(suggested), "Excel 工作簿 (*.xlsx)")
-        if not path_text:
-            return
-        path = Path(path_text)
-        # The save dialog asked before replacing the name it returned; a name we extend was not asked about.
-        confirmed = path.suffix.lower() == ".xlsx"
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_name(path.name + ".xlsx")
-        prefs.EXPORT_DIR.set(str(path.parent))
-        columns = [COLUMNS[c] for c in Col]
-        self.ops.run(
-            lambda: export_table(path, SHEET_TITLE, columns, rows, overwrite=confirmed),
-            lambda p: self.message.emit(f"已导出 {len(rows)} 行到 {p}"),
-            label="正在导出Excel…",
-        )
+    def export_excel(self) -> int:
+        return export_rows(self, self.ops, name=SHEET_TITLE, columns=[COLUMNS[c] for c in Col],
+                           rows=self.proxy.export_rows(), done=self.message.emit,
+                           empty_text="当前筛选条件下没有点位，无可导出的内容。")  # fmt: skip
 
-    # ------------------------------------------------------------ display size
-    def set_scale(self, scale: float, *, remember: bool = True) -> None:
-        self._scale = scale
-        self.size_combo.set_scale(scale, notify=False)
-        font = QFont(self._base_font)
-        font.setPointSizeF(self._base_font.pointSizeF() * scale)
-        self.setFont(font)
-        if remember:
-            prefs.DISPLAY_SCALE.set(scale)
-            self.scale_changed.emit(scale)
-
-    def scale(self) -> float:
-        return self._scale
-
+    # ------------------------------------------------------------ display size (ui/display.py)
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
@@ -453,11 +378,7 @@ class ListingsPage(QWidget):
         font = self.font()
         self.model.set_font(font)
         h = self.fontMetrics().height()
-        self.table.verticalHeader().setDefaultSectionSize(round(h * 1.9))
-        title = QFont(font)
-        title.setPointSizeF(font.pointSizeF() * 1.5)
-        title.setBold(True)
-        self.title.setFont(title)
+        fit_rows(self.table, 1.9)
         for chip in self.chips.values():
             chip.setIconSize(QSize(round(h * 1.1), round(h * 1.1)))
             self._style_chip(chip)
@@ -469,18 +390,8 @@ class ListingsPage(QWidget):
     def fit_columns(self) -> None:
         """Size columns to their contents at the current font, within sensible limits."""
         self._fitted = True
-        self.table.resizeColumnsToContents()
-        fm = self.table.fontMetrics()
-        em = fm.horizontalAdvance("汉")
-        header = self.table.horizontalHeader()
-        header.resizeSection(Col.LIGHT, round(em * 2.4))
-        header.resizeSection(Col.UNIT, round(em * MAX_COLUMN_CHARS[Col.UNIT]))
-        for col, chars in MAX_COLUMN_CHARS.items():
-            limit = round(em * chars)
-            if header.sectionSize(col) > limit:
-                header.resizeSection(col, limit)
-        for col in Col:
-            header.resizeSection(col, header.sectionSize(col) + round(em * 0.4))
+        fixed = {Col.LIGHT: 2.4, Col.UNIT: MAX_COLUMN_CHARS[Col.UNIT]}
+        fit_columns(self.table, MAX_COLUMN_CHARS, fixed=fixed, pad=0.4)
 
     # ------------------------------------------------------------ persistence
     def save_state(self) -> None:

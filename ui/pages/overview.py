@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from PySide6.QtCore import QDate, QTimer, Signal
-from PySide6.QtGui import QFont, QHideEvent, QShowEvent
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -26,8 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.display import relative_font
 from ui.ops import Ops
 from ui.pages.dashboard import AttentionEntry, DashboardView, attention_entries
+from ui.stale import StaleWatch
+from ui.tables import page_title, refresh_button
 from ui.widgets.gantt import LEGEND, GanttChart
 from zhdesk.desk import Desk
 from zhdesk.services.overview import GanttRow
@@ -94,15 +97,8 @@ class OverviewPage(QWidget):
         self._all_rows: list[GanttRow] = []
         self.filter = StatsFilter()
 
-        self.title = QLabel(PAGE_TITLE)
-        self.title.setObjectName("page_title")
-        font = QFont(self.title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        self.title.setFont(font)
-        self.refresh_button = QPushButton("刷新")
-        self.refresh_button.setToolTip("重新读取数据库 (F5)")
-        self.refresh_button.clicked.connect(self.refresh)
+        self.title = page_title(PAGE_TITLE)
+        self.refresh_button = refresh_button(self.refresh)
 
         # Filters: time range (with quick presets) and community.
         today = dt.date.today()
@@ -167,17 +163,12 @@ class OverviewPage(QWidget):
         self.dashboard.setObjectName("dashboard")
         self.dashboard.site_activated.connect(self.site_activated)
         self.dashboard.message.connect(self.message)
-        self.dashboard.refresh_requested.connect(self.refresh_dashboard)
-        self.dashboard.show_listings_progress.connect(lambda: self.tabs.setCurrentWidget(self.gantt_section))
 
         # The Gantt section: heading, counts and legend, hint, chart.
         self.gantt_section = QFrame()
         self.gantt_section.setObjectName("gantt_section")
         heading = QLabel("挂牌督办整改进度（按紧急程度排列：超期的在最上面）")
-        heading_font = QFont(heading.font())
-        heading_font.setBold(True)
-        heading_font.setPointSizeF(heading_font.pointSizeF() * 1.1)
-        heading.setFont(heading_font)
+        relative_font(heading, 1.1, bold=True)
         self.counts = QLabel()
         self.counts.setObjectName("gantt_counts")
         self.legend = QLabel(legend_html())
@@ -211,6 +202,7 @@ class OverviewPage(QWidget):
         self.tabs.addTab(self.dashboard, DASHBOARD_TAB_TITLE)
         self.tabs.addTab(self.gantt_section, GANTT_TAB_TITLE)
         self.tabs.setTabToolTip(1, "挂牌督办点位的整改时间轴（甘特图）")
+        self.dashboard.show_listings_progress.connect(lambda: self.tabs.setCurrentWidget(self.gantt_section))
 
         self.sections = QVBoxLayout()
         self.sections.setSpacing(12)
@@ -222,14 +214,15 @@ class OverviewPage(QWidget):
         layout.addLayout(self.sections, 1)
 
         self.chart.site_activated.connect(self.site_activated)
+        # Read often and cheap: reloads on every visit (other workstations' writes) and on any write here.
+        self.watch = StaleWatch(
+            self, ops, lambda c: c.any("sites", "listings", "items", "figures", "settings"), self.refresh,
+            every_show=True,
+        )
 
     def add_section(self, widget: QWidget, index: int = 0, stretch: int = 0) -> None:
         """Put another section on the page, above the tabs."""
         self.sections.insertWidget(index, widget, stretch)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self.refresh()  # the overview is read often and changes elsewhere: cheap to reload on every visit
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._debounce.stop()

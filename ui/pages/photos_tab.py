@@ -9,7 +9,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt, Signal, Slot
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -28,10 +27,12 @@ from ui import prefs
 from ui.dialogs.add_photos import AddPhotosDialog, LinkEventDialog
 from ui.dialogs.compare import CompareDialog
 from ui.dialogs.viewer import PhotoViewer
-from ui.ops import Ops, describe, show_error
+from ui.ops import Ops, confirm, describe, show_error
 from ui.pages.photos_model import EMPTY_HINT, NO_MATCH_HINT, GalleryView, PhaseProxy, PhotosModel, PhotoTileDelegate
+from ui.pages.site_tab import SiteTab
 from ui.pages.timeline_tab import site_caption
 from ui.thumbnails import ThumbnailCache
+from zhdesk.changes import PHOTOS_CHANGED
 from zhdesk.desk import Desk
 from zhdesk.dto import SiteRow
 from zhdesk.services.photos import PHASES, AddPhotosResult, PhotoDTO
@@ -81,20 +82,16 @@ class AddProgress(QObject):
         return not self.cancelled.is_set()
 
 
-class PhotosTab(QWidget):
-    changed = Signal()  # photos added, re-tagged, linked or deleted
+class PhotosTab(SiteTab):
+    WATCHES = ("photos", "events")  # photos link to events: their choices and labels
     count_changed = Signal(int)
     message = Signal(str)
     loaded = Signal()
     added = Signal(object)  # AddPhotosResult, after the summary is shown
 
     def __init__(self, desk: Desk, ops: Ops, thumbs: ThumbnailCache, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.desk = desk
-        self.ops = ops
+        super().__init__(desk, ops, parent)
         self.thumbs = thumbs
-        self.site: SiteRow | None = None
-        self._stale = False
         self.progress_dialog: QProgressDialog | None = None
         self.summary_box: QMessageBox | None = None
         self.viewer: PhotoViewer | None = None
@@ -153,31 +150,19 @@ class PhotosTab(QWidget):
         self.view.customContextMenuRequested.connect(self._context_menu)
         self._update_controls()
 
-    # ------------------------------------------------------------ loading
-    def set_site(self, row: SiteRow | None, *, reload: bool = False) -> None:
-        same = self.site is not None and row is not None and self.site.id == row.id
-        self.site = row
-        if not same:
-            self.thumbs.clear()
-            self.model.set_photos([])
-        if row is not None:
-            self.caption.setText(site_caption(row))
-        if row is not None and (not same or reload):
-            self._stale = True
-            if self.isVisible():
-                self.reload()
+    # ------------------------------------------------------------ loading (ui/pages/site_tab.py)
+    def clear_site(self) -> None:
+        self.thumbs.clear()
+        self.model.set_photos([])
+
+    def show_row(self, row: SiteRow) -> None:
+        self.caption.setText(site_caption(row))
+
+    def update_controls(self) -> None:
         self._update_controls()
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.reload()
-
-    def reload(self) -> None:
-        if self.site is None:
-            return
-        self._stale = False
-        sid, desk = self.site.id, self.desk
+    def load(self, sid: int) -> None:
+        desk = self.desk
         self.ops.run(
             lambda: (desk.photos(sid), desk.timeline(sid)),
             lambda result: self._loaded(sid, *result),
@@ -301,8 +286,9 @@ class PhotosTab(QWidget):
         self.add_files_button.setEnabled(False)
         self.add_folder_button.setEnabled(False)
         sid, desk = self.site.id, self.desk
-        self.ops.run(
+        self.ops.write(
             lambda: desk.add_photos(sid, paths, phase, event_id, progress),
+            PHOTOS_CHANGED.for_site(sid),  # the broadcast reloads this tab and marks the timeline stale
             lambda result: self._added(sid, result, dlg, progress),
             lambda exc: self._add_failed(exc, dlg, progress),
             label="正在添加照片…",
@@ -329,10 +315,6 @@ class PhotosTab(QWidget):
     def _added(self, site_id: int, result: AddPhotosResult, dlg: QProgressDialog, progress: AddProgress) -> None:
         self._finish_progress(dlg, progress)
         self.show_summary(result)
-        if self.site is not None and self.site.id == site_id:
-            self.reload()
-        if result.added:
-            self.changed.emit()
         self.message.emit(summary_text(result))
         self.added.emit(result)
 
@@ -398,14 +380,14 @@ class PhotosTab(QWidget):
         def work() -> list[PhotoDTO]:
             return [call(pid) for pid in ids]
 
-        self.ops.run(work, lambda photos: self._photos_updated(photos, done_text), lambda _e: self.reload(),
-                     label=label)  # fmt: skip
+        changes = PHOTOS_CHANGED.for_site(self.site.id) if self.site else PHOTOS_CHANGED
+        self.ops.write(work, changes, lambda photos: self._photos_updated(photos, done_text),
+                       lambda _e: self.reload(), label=label, initiator=self)  # fmt: skip
 
     def _photos_updated(self, photos: list[PhotoDTO], text: str) -> None:
         self.model.replace(photos)
         self._update_controls()
         self.request_visible()
-        self.changed.emit()
         self.message.emit(text)
 
     def set_phase(self, ids: Sequence[int], phase: str) -> None:
@@ -461,14 +443,11 @@ class PhotosTab(QWidget):
         self.ops.run(work, lambda n: self.message.emit(f"已导出 {n} 张原图到 {where}"), label="正在导出原图…")
 
     def delete_photos(self, ids: Sequence[int]) -> None:
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             "删除照片",
             f"从该点位删除所选的 {len(ids)} 张照片？\n\n删除后不再显示；删除操作记入审计记录。",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         desk, gone = self.desk, list(ids)
 
@@ -476,14 +455,15 @@ class PhotosTab(QWidget):
             for pid in gone:
                 desk.delete_photo(pid)
 
-        self.ops.run(work, lambda _r: self._deleted(gone), lambda _e: self.reload(), label="正在删除照片…")
+        changes = PHOTOS_CHANGED.for_site(self.site.id) if self.site else PHOTOS_CHANGED
+        self.ops.write(work, changes, lambda _r: self._deleted(gone), lambda _e: self.reload(),
+                       label="正在删除照片…", initiator=self)  # fmt: skip
 
     def _deleted(self, ids: list[int]) -> None:
         self.model.remove(ids)
         self.thumbs.forget(ids)
         self._update_controls()
         self.count_changed.emit(self.model.rowCount())
-        self.changed.emit()
         self.message.emit(f"已删除 {len(ids)} 张照片")
 
     # ------------------------------------------------------------ viewer and comparison

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ui.display import relative_font
 
 NOT_YET = "该功能正在建设中，将在后续版本提供"
 COLUMN_WIDTH = 560
@@ -15,10 +16,7 @@ class PlaceholderPage(QWidget):
         super().__init__(parent)
         self.title = title
         heading = QLabel(title)
-        font = QFont(heading.font())
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        heading.setFont(font)
+        relative_font(heading, 1.6, bold=True)
         notice = QLabel(NOT_YET)
         notice.setObjectName("placeholder_notice")
         what = QLabel(purpose)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -15,8 +14,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.display import relative_font
 from ui.ops import Ops
+from ui.stale import StaleWatch
 from ui.widgets.display_size import DisplaySizeCombo
+from zhdesk.changes import SETTINGS_CHANGED
 from zhdesk.desk import Desk
 
 MIN_WARNING_DAYS = 0
@@ -24,8 +26,6 @@ MAX_WARNING_DAYS = 60
 
 
 class SettingsPage(QWidget):
-    warning_days_changed = Signal(int)  # saved to the database
-    scale_changed = Signal(float)
     message = Signal(str)
 
     def __init__(self, desk: Desk, ops: Ops, location: str, parent: QWidget | None = None) -> None:
@@ -35,10 +35,7 @@ class SettingsPage(QWidget):
         self._saved: int | None = None
 
         title = QLabel("设置")
-        font = QFont(title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        title.setFont(font)
+        relative_font(title, 1.5, bold=True)
 
         # Shared by every workstation (stored in the database).
         shared = QGroupBox("所有工作站共用（保存在数据库中）")
@@ -64,7 +61,7 @@ class SettingsPage(QWidget):
         local = QGroupBox("仅本机")
         self.size_combo = DisplaySizeCombo()
         self.size_combo.setObjectName("settings_display_size")
-        self.size_combo.setToolTip("挂牌督办页的文字大小，大屏幕上可选“较大”或“特大”")
+        self.size_combo.setToolTip("整个窗口（各页面和对话框）的文字大小，大屏幕上可选“较大”或“特大”")
         self.size_combo.setSizeAdjustPolicy(DisplaySizeCombo.SizeAdjustPolicy.AdjustToContents)
         size_row = QHBoxLayout()
         size_row.addWidget(self.size_combo)
@@ -88,7 +85,7 @@ class SettingsPage(QWidget):
 
         self.warning_days.valueChanged.connect(self._edited)
         self.save_button.clicked.connect(self.save)
-        self.size_combo.scale_changed.connect(self.scale_changed)
+        self.watch = StaleWatch(self, ops, lambda c: c.settings, self.refresh)
 
     def refresh(self) -> None:
         desk = self.desk
@@ -108,19 +105,16 @@ class SettingsPage(QWidget):
     def save(self) -> None:
         days, desk = self.warning_days.value(), self.desk
         self.save_button.setEnabled(False)
-        self.ops.run(
+        self.ops.write(
             lambda: desk.set_warning_days(days),
+            SETTINGS_CHANGED,
             self._saved_days,
             lambda _exc: self._edited(self.warning_days.value()),
             label="正在保存设置…",
+            initiator=self,
         )
 
     def _saved_days(self, days: int) -> None:
         self._saved = days
         self._edited(self.warning_days.value())
         self.message.emit(f"已保存：临期提醒天数 {days} 天")
-        self.warning_days_changed.emit(days)
-
-    def set_scale(self, scale: float) -> None:
-        """Mirror a change made elsewhere (the 挂牌督办 toolbar) without echoing it back."""
-        self.size_combo.set_scale(scale, notify=False)

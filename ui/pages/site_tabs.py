@@ -1,7 +1,7 @@
 """The right-hand side of the 挂牌督办 page: 概况 (the detail panel) · 时间线 · 照片, for the selected site.
 
 The timeline and photo tabs load when they are shown (a site picked while 概况 is showing costs nothing),
-share one thumbnail cache, and tell each other when something changed that the other shows.
+share one thumbnail cache, and follow writes through the window's change broadcast (ui/pages/site_tab.py).
 """
 
 from __future__ import annotations
@@ -42,8 +42,6 @@ class SiteTabs(QTabWidget):
         self.setTabToolTip(TIMELINE_TAB, "挂牌以来的检查、约谈、整改措施等事件")
         self.setTabToolTip(PHOTOS_TAB, "整改前、整改中、整改后的照片")
 
-        self.timeline.changed.connect(lambda: self._other_changed(self.photos))
-        self.photos.changed.connect(lambda: self._other_changed(self.timeline))
         self.timeline.count_changed.connect(lambda n: self.setTabText(TIMELINE_TAB, f"时间线（{n}）"))
         self.photos.count_changed.connect(lambda n: self.setTabText(PHOTOS_TAB, f"照片（{n}）"))
         self.timeline.message.connect(self.message)
@@ -62,21 +60,17 @@ class SiteTabs(QTabWidget):
         self.timeline.set_site(row)
         self.photos.set_site(row)
 
-    def site_updated(self, row: SiteRow, *, timeline_changed: bool = False) -> None:
-        """The same site's row is fresher (deadline, status); a workflow step also added an event."""
+    def site_updated(self, row: SiteRow) -> None:
+        """The same site's row is fresher (deadline, status); what a write changed reloads on its broadcast."""
         if self.site is None or self.site.id != row.id:
             self.set_site(row)
             return
         self.site = row
-        self.timeline.set_site(row, reload=timeline_changed)
-        self.photos.set_site(row, reload=timeline_changed)  # its event choices
+        self.timeline.set_site(row)
+        self.photos.set_site(row)
 
     def reload(self) -> None:
         """Read the shown site's timeline and photos again (F5); hidden tabs reload when shown."""
         if self.site is not None:
             self.timeline.set_site(self.site, reload=True)
             self.photos.set_site(self.site, reload=True)
-
-    def _other_changed(self, tab: TimelineTab | PhotosTab) -> None:
-        if self.site is not None:
-            tab.set_site(self.site, reload=True)

@@ -1,30 +1,19 @@
-"""Qt model over `SiteRow` DTOs and the proxy that filters and sorts it by real values."""
+"""挂牌督办 table: `SiteRow` DTOs on ui/dto_table.py (one Field per column) and the proxy that filters them."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCollator,
-    QLocale,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtGui import QColor
 
+from ui.dto_table import ROW_ROLE, DtoModel, DtoProxy, Field
 from ui.widgets.light import LIGHT_ROLE, light_icon, light_label
 from zhdesk.domain.lights import Light
 from zhdesk.domain.workflow import Status
 from zhdesk.dto import SiteRow
 from zhdesk.export import Column
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 class Col(IntEnum):
@@ -56,9 +45,7 @@ COLUMNS: dict[Col, Column] = {
     Col.ISSUE: Column("期", "int"),
 }
 
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the SiteRow itself
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # (missing, value, urgency) — compared by the proxy
-EXPORT_ROLE = Qt.ItemDataRole.UserRole + 3  # the cell as written to Excel (dates stay dates)
+__all__ = ["COLUMNS", "FIELDS", "ROW_ROLE", "Col", "SitesModel", "SitesProxy"]
 
 LIGHT_RANK = {Light.RED.value: 0, Light.YELLOW.value: 1, Light.GREEN.value: 2, Light.GREY.value: 3, None: 4}
 OVERDUE_TEXT = QColor("#c5221f")
@@ -72,10 +59,6 @@ def urgency(row: SiteRow) -> tuple[int, int, str]:
     return (LIGHT_RANK.get(row.light, 4), row.days_left if row.days_left is not None else 10**6, row.address)
 
 
-def fmt_date(d: dt.date | None) -> str:
-    return d.isoformat() if d else ""
-
-
 def category_text(row: SiteRow) -> str:
     if not row.category:
         return ""
@@ -86,168 +69,54 @@ def is_overdue(row: SiteRow) -> bool:
     return row.light == Light.RED.value
 
 
-def _value(row: SiteRow, col: Col) -> Any:
-    """The real value behind a cell: dates as dates, numbers as ints."""
-    match col:
-        case Col.LIGHT:
-            return LIGHT_RANK.get(row.light, 4)
-        case Col.ADDRESS:
-            return row.address
-        case Col.COMMUNITY:
-            return row.community
-        case Col.STATUS:
-            return list(Status).index(Status(row.status)) if row.status else None
-        case Col.LISTED_ON:
-            return row.listed_on
-        case Col.DEADLINE:
-            return row.deadline
-        case Col.DAYS:
-            return row.days_left
-        case Col.LEAD:
-            return row.lead
-        case Col.UNIT:
-            return row.unit
-        case Col.CATEGORY:
-            return row.category_code or row.category
-        case Col.ISSUE:
-            return row.issue_no
-    return None
+def status_rank(row: SiteRow) -> int | None:
+    return list(Status).index(Status(row.status)) if row.status else None
 
 
-def sort_key(row: SiteRow, col: Col) -> tuple[bool, Any, tuple[int, int, str]]:
-    """(empty, real value, urgency): empty cells sort last, ties fall back to urgency."""
-    value = _value(row, col)
-    return (value is None or value == "", value if value is not None else 0, urgency(row))
+def issue_text(row: SiteRow) -> str:
+    return f"第{row.issue_no}期" if row.issue_no is not None else ""
 
 
-def _display(row: SiteRow, col: Col) -> str:
-    match col:
-        case Col.LIGHT:
-            return ""
-        case Col.STATUS:
-            return row.status_label or NOT_LISTED
-        case Col.LISTED_ON:
-            return fmt_date(row.listed_on)
-        case Col.DEADLINE:
-            return fmt_date(row.deadline)
-        case Col.DAYS:
-            return row.days_text if row.listed else ""
-        case Col.CATEGORY:
-            return category_text(row)
-        case Col.ISSUE:
-            return f"第{row.issue_no}期" if row.issue_no is not None else ""
-    value = _value(row, col)
-    return "" if value is None else str(value)
+# One Field per column, in Col order: what sorts (value), what shows (text) and what Excel gets.
+FIELDS: tuple[Field[SiteRow], ...] = (
+    Field(COLUMNS[Col.LIGHT], lambda r: LIGHT_RANK.get(r.light, 4), lambda _r: "", center=True,
+          export=lambda r: light_label(r.light)),
+    Field(COLUMNS[Col.ADDRESS], lambda r: r.address),
+    Field(COLUMNS[Col.COMMUNITY], lambda r: r.community),
+    Field(COLUMNS[Col.STATUS], status_rank, lambda r: r.status_label or NOT_LISTED),
+    Field(COLUMNS[Col.LISTED_ON], lambda r: r.listed_on, center=True),
+    Field(COLUMNS[Col.DEADLINE], lambda r: r.deadline, center=True),
+    Field(COLUMNS[Col.DAYS], lambda r: r.days_left, lambda r: r.days_text if r.listed else "", center=True),
+    Field(COLUMNS[Col.LEAD], lambda r: r.lead),
+    Field(COLUMNS[Col.UNIT], lambda r: r.unit),
+    Field(COLUMNS[Col.CATEGORY], lambda r: r.category_code or r.category, category_text),
+    Field(COLUMNS[Col.ISSUE], lambda r: r.issue_no, issue_text, center=True),
+)  # fmt: skip
 
 
-def export_cell(row: SiteRow, col: Col) -> str | int | dt.date | None:
-    match col:
-        case Col.LIGHT:
-            return light_label(row.light)
-        case Col.LISTED_ON:
-            return row.listed_on
-        case Col.DEADLINE:
-            return row.deadline
-        case Col.ISSUE:
-            return row.issue_no
-    return _display(row, col) or None
-
-
-class SitesModel(QAbstractTableModel):
-    """Read-only table over SiteRow DTOs; `replace_row` updates one row in place after a change."""
+class SitesModel(DtoModel[SiteRow]):
+    """Read-only table over SiteRow DTOs: the light icon, overdue rows tinted, days left coloured."""
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[SiteRow] = []
-        self._bold = QFont()
-        self._bold.setBold(True)
+        super().__init__(FIELDS, parent)
 
-    # -- data in
-    def set_rows(self, rows: Sequence[SiteRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def replace_row(self, row: SiteRow) -> bool:
-        """Swap in a fresh DTO for the same site; False when the site is not in the table."""
-        for i, old in enumerate(self._rows):
-            if old.id == row.id:
-                self._rows[i] = row
-                self.dataChanged.emit(self.index(i, 0), self.index(i, len(Col) - 1))
-                return True
-        return False
-
-    def set_font(self, font: QFont) -> None:
-        """The view's font, so emphasised cells follow the display size."""
-        self._bold = QFont(font)
-        self._bold.setBold(True)
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(Col) - 1))
-
-    def rows(self) -> list[SiteRow]:
-        return list(self._rows)
-
-    def row_at(self, i: int) -> SiteRow:
-        return self._rows[i]
-
-    def row_of(self, site_id: int) -> int | None:
-        return next((i for i, r in enumerate(self._rows) if r.id == site_id), None)
-
-    # -- Qt model API
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Col)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        col = Col(section)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[col].title
-        if role == Qt.ItemDataRole.ToolTipRole and col == Col.LIGHT:
-            return "红灯：超期未办结；黄灯：临近整改时限；绿灯：正常；灰灯：已办结"
+    def foreground(self, row: SiteRow, col: int) -> QColor | None:
+        if col == Col.DAYS and is_overdue(row):
+            return OVERDUE_TEXT
+        if col == Col.DAYS and row.light == Light.YELLOW.value:
+            return DUE_SOON_TEXT
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        col = Col(index.column())
-        match role:
-            case Qt.ItemDataRole.DisplayRole:
-                return _display(row, col)
-            case Qt.ItemDataRole.DecorationRole if col == Col.LIGHT and row.light:
-                return light_icon(row.light)
-            case Qt.ItemDataRole.ToolTipRole:
-                return self._tooltip(row, col)
-            case Qt.ItemDataRole.ForegroundRole if col == Col.DAYS and is_overdue(row):
-                return QBrush(OVERDUE_TEXT)
-            case Qt.ItemDataRole.ForegroundRole if col == Col.DAYS and row.light == Light.YELLOW.value:
-                return QBrush(DUE_SOON_TEXT)
-            case Qt.ItemDataRole.BackgroundRole if is_overdue(row):
-                return QBrush(OVERDUE_ROW)
-            case Qt.ItemDataRole.FontRole if col == Col.DAYS and is_overdue(row):
-                return self._bold
-            case Qt.ItemDataRole.TextAlignmentRole:
-                if col in (Col.LIGHT, Col.LISTED_ON, Col.DEADLINE, Col.DAYS, Col.ISSUE):
-                    return int(Qt.AlignmentFlag.AlignCenter)
-                return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-            case Qt.ItemDataRole.AccessibleTextRole if col == Col.LIGHT:
-                return light_label(row.light)
-        if role == LIGHT_ROLE and col == Col.LIGHT:
-            return row.light
-        if role == ROW_ROLE:
-            return row
-        if role == SORT_ROLE:
-            return sort_key(row, col)
-        if role == EXPORT_ROLE:
-            return export_cell(row, col)
-        return None
+    def background(self, row: SiteRow, col: int) -> QColor | None:
+        return OVERDUE_ROW if is_overdue(row) else None
 
-    @staticmethod
-    def _tooltip(row: SiteRow, col: Col) -> str | None:
+    def bold(self, row: SiteRow, col: int) -> bool:
+        return col == Col.DAYS and is_overdue(row)
+
+    def header_tooltip(self, col: int) -> str | None:
+        return "红灯：超期未办结；黄灯：临近整改时限；绿灯：正常；灰灯：已办结" if col == Col.LIGHT else None
+
+    def tooltip(self, row: SiteRow, col: int) -> str | None:
         if col == Col.LIGHT:
             return light_label(row.light)
         if col == Col.DAYS and row.deadline:
@@ -260,9 +129,20 @@ class SitesModel(QAbstractTableModel):
             return f"{row.address}（{row.kind_label}）"
         return None
 
+    def role_data(self, row: SiteRow, col: int, role: int) -> Any:
+        if col != Col.LIGHT:
+            return None
+        if role == Qt.ItemDataRole.DecorationRole and row.light:
+            return light_icon(row.light)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return light_label(row.light)
+        if role == LIGHT_ROLE:
+            return row.light
+        return None
 
-class SitesProxy(QSortFilterProxyModel):
-    """Filters by community / status / light / listed-only / search text; sorts by real values."""
+
+class SitesProxy(DtoProxy[SiteRow]):
+    """Filters by community / status / light / listed-only / search text; equal values fall back to urgency."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -271,9 +151,6 @@ class SitesProxy(QSortFilterProxyModel):
         self.light: str | None = None
         self.listed_only = True
         self.text = ""
-        self._collator = QCollator(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
-        self.setDynamicSortFilter(True)
-        self.setSortRole(SORT_ROLE)
 
     def set_filters(
         self,
@@ -307,42 +184,5 @@ class SitesProxy(QSortFilterProxyModel):
                 return False
         return True
 
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        model = self.sourceModel()
-        assert isinstance(model, SitesModel)
-        return self.accepts(model.row_at(source_row))
-
-    def _source_row(self, source_index: Index) -> SiteRow:
-        model = self.sourceModel()
-        assert isinstance(model, SitesModel)
-        return model.row_at(source_index.row())
-
-    def lessThan(self, left: Index, right: Index) -> bool:
-        col = Col(left.column())
-        a = sort_key(self._source_row(left), col)
-        b = sort_key(self._source_row(right), col)
-        if a[0] != b[0]:
-            return bool(a[0] < b[0])  # empty cells last
-        x, y = a[1], b[1]
-        if x != y:
-            if isinstance(x, str) and isinstance(y, str):
-                c = self._collator.compare(x, y)
-                if c:
-                    return c < 0
-            else:
-                return bool(x < y)
-        return bool(a[2] < b[2])
-
-    # -- helpers for the page and tests
-    def row_at(self, proxy_row: int) -> SiteRow:
-        return self._source_row(self.mapToSource(self.index(proxy_row, 0)))
-
-    def visible_rows(self) -> list[SiteRow]:
-        return [self.row_at(i) for i in range(self.rowCount())]
-
-    def proxy_row_of(self, site_id: int) -> int | None:
-        return next((i for i in range(self.rowCount()) if self.row_at(i).id == site_id), None)
-
-    def export_rows(self) -> list[list[Any]]:
-        """The cells exactly as filtered and sorted now, in column order."""
-        return [[export_cell(row, col) for col in Col] for row in self.visible_rows()]
+    def tie_less(self, left: SiteRow, right: SiteRow, left_row: int, right_row: int) -> bool:
+        return urgency(left) < urgency(right)

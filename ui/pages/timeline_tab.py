@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -15,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -24,10 +22,13 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from ui.dialogs.event_dialog import EventDialog, EventInput
-from ui.ops import Ops, describe, show_error
+from ui.ops import Ops, confirm, describe, show_error
 from ui.pages.events_model import ECol, EventPhotosDelegate, EventsModel
+from ui.pages.site_tab import SiteTab
+from ui.tables import fit_columns
 from ui.thumbnails import ThumbnailCache
 from ui.widgets.timeline import TimelineWidget
+from zhdesk.changes import EVENTS_CHANGED
 from zhdesk.desk import Desk
 from zhdesk.dto import SiteRow
 from zhdesk.errors import NeedsConfirmation
@@ -50,20 +51,16 @@ def site_caption(row: SiteRow) -> str:
     return " · ".join(parts)
 
 
-class TimelineTab(QWidget):
-    changed = Signal()  # an event was added, edited or deleted
+class TimelineTab(SiteTab):
+    WATCHES = ("events", "photos", "listings")  # each event shows its photos; the span follows the listing
     count_changed = Signal(int)
     message = Signal(str)
     loaded = Signal()
 
     def __init__(self, desk: Desk, ops: Ops, thumbs: ThumbnailCache, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.desk = desk
-        self.ops = ops
+        super().__init__(desk, ops, parent)
         self.thumbs = thumbs
-        self.site: SiteRow | None = None
         self.dialog: EventDialog | None = None
-        self._stale = False
         self._select_after_load: int | None = None
         self._syncing = False
 
@@ -135,33 +132,20 @@ class TimelineTab(QWidget):
         self.thumbs.loaded.connect(self.model.photos_changed)
         self._update_buttons()
 
-    # ------------------------------------------------------------ loading
-    def set_site(self, row: SiteRow | None, *, reload: bool = False) -> None:
-        """Show another site (or the same one, changed); loads now if visible, else when shown."""
-        same = self.site is not None and row is not None and self.site.id == row.id
-        self.site = row
-        if not same:
-            self.model.set_events([])
-            self.drawing.set_timeline([], None, None, None)
-        if row is not None:
-            self.caption.setText(site_caption(row))
-            self._update_span()
-        if row is not None and (not same or reload):
-            self._stale = True
-            if self.isVisible():
-                self.reload()
+    # ------------------------------------------------------------ loading (ui/pages/site_tab.py)
+    def clear_site(self) -> None:
+        self.model.set_events([])
+        self.drawing.set_timeline([], None, None, None)
+
+    def show_row(self, row: SiteRow) -> None:
+        self.caption.setText(site_caption(row))
+        self._update_span()
+
+    def update_controls(self) -> None:
         self._update_buttons()
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.reload()
-
-    def reload(self) -> None:
-        if self.site is None:
-            return
-        self._stale = False
-        sid, desk = self.site.id, self.desk
+    def load(self, sid: int) -> None:
+        desk = self.desk
         self.ops.run(lambda: desk.timeline(sid), lambda evs: self._loaded(sid, evs), label="正在读取时间线…")
 
     def _loaded(self, site_id: int, events: list[EventDTO]) -> None:
@@ -193,12 +177,8 @@ class TimelineTab(QWidget):
         self.show_all.setVisible(bool(self.drawing.earlier_events()) or show_all)
 
     def _fit_columns(self) -> None:
-        """Date, kind and photos fit their contents; actors at most ~10 characters; the text takes the rest."""
-        self.table.resizeColumnsToContents()
-        em = self.table.fontMetrics().horizontalAdvance("汉")
-        header = self.table.horizontalHeader()
-        if header.sectionSize(ECol.ACTORS) > em * 7:
-            header.resizeSection(ECol.ACTORS, round(em * 7))
+        """Date, kind and photos fit their contents; actors at most ~7 characters; the text takes the rest."""
+        fit_columns(self.table, {ECol.ACTORS: 7})
         self.table.resizeRowsToContents()
 
     # ------------------------------------------------------------ selection, both ways
@@ -281,8 +261,9 @@ class TimelineTab(QWidget):
             return
         v = dlg.values()
         work = self._save_call(self.site.id, dlg.editing, v, confirmed)
-        self.ops.run(
+        self.ops.write(
             work,
+            EVENTS_CHANGED.for_site(self.site.id),
             lambda ev: self._saved(dlg, ev),
             lambda exc: self._save_failed(dlg, exc, confirmed),
             label="正在保存事件…",
@@ -306,23 +287,18 @@ class TimelineTab(QWidget):
         verb = "修改" if dlg.editing else "记录"
         if isValid(dlg):
             dlg.accept()
-        self._select_after_load = event.id
-        self.reload()
-        self.changed.emit()
+        self._select_after_load = event.id  # the write's broadcast reloads this tab
         self.message.emit(f"已{verb}事件：{event.date.isoformat()} {event.kind_label}")
 
     def _save_failed(self, dlg: EventDialog, exc: BaseException, confirmed: bool) -> None:
         if not isValid(dlg) or not dlg.isVisible():
             return  # closed meanwhile: nothing was saved, nobody to tell
         if not confirmed and is_date_refusal(exc):
-            answer = QMessageBox.question(
+            if confirm(
                 dlg,
                 DATE_CONFIRM_TITLE,
                 f"{describe(exc)}。\n\n如果日期确实无误（例如补录或预约的事项），可以仍然记录。是否仍要保存？",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer == QMessageBox.StandardButton.Yes:
+            ):
                 self._save(dlg, confirmed=True)
                 return
             dlg.set_busy(False, "未保存：请修改日期后再保存。")
@@ -334,25 +310,21 @@ class TimelineTab(QWidget):
         ev = self.selected_event()
         if ev is None:
             return
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             "删除事件",
             f"删除 {ev.date.isoformat()} 的“{ev.kind_label}”事件？\n\n"
             "删除后时间线上不再显示，但原内容和这次删除都保留在审计记录中，可以追溯。",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
-        desk = self.desk
-        self.ops.run(
+        desk, sid = self.desk, self.site.id if self.site else None
+        self.ops.write(
             lambda: desk.delete_event(ev.id, ev.version),
+            EVENTS_CHANGED if sid is None else EVENTS_CHANGED.for_site(sid),
             lambda _r: self._deleted(ev),
             lambda _exc: self.reload(),
             label="正在删除事件…",
         )
 
     def _deleted(self, ev: EventDTO) -> None:
-        self.reload()
-        self.changed.emit()
         self.message.emit(f"已删除事件：{ev.date.isoformat()} {ev.kind_label}（审计记录中保留）")

@@ -19,6 +19,8 @@ from PySide6.QtCore import QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QCursor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
+from ui.display import relative_font, standard_font
+
 AXIS_TEXT = "#3c4043"
 VALUE_TEXT = "#202124"
 BAR_WIDTH = 0.72
@@ -39,7 +41,7 @@ def elide_middle(text: str, font: QFont, width: float) -> str:
     return QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideMiddle, int(width))
 
 
-class LabelAxis(pg.AxisItem):
+class LabelAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
     """An axis of named positions 0..n-1; shows as many labels as fit without overlapping."""
 
     def __init__(self, orientation: str, **kwargs: Any) -> None:
@@ -74,7 +76,7 @@ class LabelAxis(pg.AxisItem):
         return out
 
 
-class CountAxis(pg.AxisItem):
+class CountAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
     """A value axis for counts: whole numbers only."""
 
     def tickValues(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, list[float]]]:
@@ -94,10 +96,7 @@ class _Chart(QWidget):
         self.hover_text = ""
         self.title_label = QLabel(title)
         self.title_label.setObjectName("chart_title")
-        bold = QFont(self.title_label.font())
-        bold.setBold(True)
-        bold.setPointSizeF(bold.pointSizeF() * 1.1)
-        self.title_label.setFont(bold)
+        relative_font(self.title_label, 1.1, bold=True)
         self.legend = QLabel()
         self.legend.setObjectName("chart_legend")
         self.legend.setWordWrap(True)
@@ -138,7 +137,7 @@ class _Chart(QWidget):
         self.legend.show()
 
     def _style_axes(self, axes: Sequence[pg.AxisItem]) -> None:
-        font = QFont(self.font())
+        font = standard_font()
         for axis in axes:
             axis.setPen(pg.mkPen(AXIS_TEXT))
             axis.setTextPen(pg.mkPen(AXIS_TEXT))
@@ -147,14 +146,15 @@ class _Chart(QWidget):
 
     def _text(self, text: str, anchor: tuple[float, float]) -> pg.TextItem:
         item = pg.TextItem(text, color=VALUE_TEXT, anchor=anchor)
-        item.setFont(QFont(self.font()))
+        item.setFont(standard_font())
         self.plot.addItem(item, ignoreBounds=True)
         return item
 
     def _view_pos(self, scene_pos: QPointF) -> QPointF | None:
         if not self.vb.sceneBoundingRect().contains(scene_pos):
             return None
-        return self.vb.mapSceneToView(scene_pos)
+        pos: QPointF = self.vb.mapSceneToView(scene_pos)
+        return pos
 
     def _show_empty(self, empty: bool) -> None:
         self.empty_text.setVisible(empty)
@@ -287,11 +287,11 @@ class BarChart(_Chart):
             self.vb.setRange(xRange=span, yRange=(0, room), padding=0)
 
     def _label_px(self) -> float:
-        fm = QFontMetricsF(QFont(self.font()))
+        fm = QFontMetricsF(standard_font())
         if self.horizontal:
             width = max((fm.horizontalAdvance(t) for t in self.labels), default=40.0)
             self.cat_axis.setWidth(int(min(width, fm.horizontalAdvance("汉") * 10) + 12))
-            self.labels = [elide_middle(t, QFont(self.font()), fm.horizontalAdvance("汉") * 10) for t in self.labels]
+            self.labels = [elide_middle(t, standard_font(), fm.horizontalAdvance("汉") * 10) for t in self.labels]
             return fm.height() * 1.1
         return max((fm.horizontalAdvance(t) for t in self.labels), default=40.0) + fm.horizontalAdvance("汉")
 
@@ -401,7 +401,7 @@ class RateChart(_Chart):
         ok = ~np.isnan(ys)
         empty = not ok.any()
         self._show_empty(empty)
-        fm = QFontMetricsF(QFont(self.font()))
+        fm = QFontMetricsF(standard_font())
         width = max((fm.horizontalAdvance(t) for t in labels), default=40.0) + fm.horizontalAdvance("汉")
         self.cat_axis.set_labels(list(labels) if not empty else [], width)
         if empty:

@@ -138,7 +138,7 @@ def bar_end(r: GanttRow, today: dt.date) -> float:
     return max(day(today), day(r.deadline) if r.deadline else day(today))
 
 
-class DateAxis(pg.AxisItem):
+class DateAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
     """Dates (ordinal days) as Chinese labels: months as major ticks (year on January and the first label),
     days of the month as minor ticks when there is room."""
 
@@ -180,7 +180,7 @@ class DateAxis(pg.AxisItem):
         return out
 
 
-class SiteAxis(pg.AxisItem):
+class SiteAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
     """Left axis: the site address of every row in view (rows are integers, 0 at the top)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -198,7 +198,7 @@ class SiteAxis(pg.AxisItem):
         return [self.labels[int(v)] if 0 <= int(v) < len(self.labels) else "" for v in values]
 
 
-class RowsViewBox(pg.ViewBox):
+class RowsViewBox(pg.ViewBox):  # type: ignore[misc]  # pyqtgraph is untyped
     """The wheel moves through rows (Ctrl+wheel, or the wheel over the date axis, zooms the dates)."""
 
     def __init__(self, chart: GanttChart) -> None:
