@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError
 
 BUSY_TIMEOUT_MS = 5000
 CONNECT_TIMEOUT_ENV = "ZHDESK_CONNECT_TIMEOUT"
@@ -117,9 +117,36 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     return engine
 
 
+# SQLite result codes (`sqlite_errorname`, by prefix: SQLITE_IOERR_WRITE is an IOERR) in the user's words.
+_SQLITE_REASONS = {
+    "SQLITE_BUSY": "数据库正被其他程序占用，等待超时",
+    "SQLITE_LOCKED": "数据库正被其他程序占用，等待超时",
+    "SQLITE_FULL": "磁盘空间已满",
+    "SQLITE_READONLY": "数据库文件只读，无法写入",
+    "SQLITE_IOERR": "磁盘读写出错",
+    "SQLITE_CORRUPT": "数据库文件已损坏，请从备份恢复",
+    "SQLITE_NOTADB": "该文件不是数据库",
+    "SQLITE_CANTOPEN": "无法打开数据库文件",
+    "SQLITE_PERM": "没有访问权限",
+}
+
+
+def lost_race(exc: BaseException) -> bool:
+    """A race lost to another writer, not a storage fault: a unique key it just took, or (SQLite WAL) a
+    write from a snapshot another commit made stale, which SQLite refuses at once without waiting."""
+    if isinstance(exc, IntegrityError):
+        return True
+    return getattr(getattr(exc, "orig", None), "sqlite_errorname", "") == "SQLITE_BUSY_SNAPSHOT"
+
+
 def one_line(exc: BaseException) -> str:
-    """The first non-blank line of a driver error (psycopg adds hints on further lines)."""
+    """A driver error in one line: SQLite's known failures in Chinese, else the first non-blank line of
+    the message (psycopg adds hints on further lines)."""
     orig = getattr(exc, "orig", None) or exc
+    name = str(getattr(orig, "sqlite_errorname", ""))
+    for prefix, reason in _SQLITE_REASONS.items():
+        if name.startswith(prefix):
+            return reason
     for line in str(orig).splitlines():
         if line.strip():
             return " ".join(line.split())

@@ -13,9 +13,10 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NoReturn
 
+from db.uow import UnitOfWork
 from zhdesk import __version__
 from zhdesk.dates import fmt_iso, parse_date
 from zhdesk.desk import Desk
@@ -24,7 +25,11 @@ from zhdesk.domain.workflow import Action, Status, parse_action, parse_status
 from zhdesk.dto import SiteDetail, SiteRow
 from zhdesk.errors import InputRefused, UsageError, ZhdeskError
 from zhdesk.files import shown
+from zhdesk.services.photos import PhotoDTO
 from zhdesk.services.sites import ROLE_LABELS, SITE_KINDS, ContactInput, ListingInput, SiteFilter
+from zhdesk.services.stats import StatsFilter
+from zhdesk.services.supervision import BatchDTO, BatchFilter, ItemDTO
+from zhdesk.services.timeline import EventDTO
 
 LIGHT_NAMES = {
     "red": Light.RED, "红": Light.RED, "yellow": Light.YELLOW, "黄": Light.YELLOW,
@@ -50,6 +55,17 @@ class _Parser(argparse.ArgumentParser):
 
 def _out(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _emit(args: argparse.Namespace, data: Callable[[], Any], lines: Iterable[str]) -> int:
+    """The one output path: `--json` prints `data()`, otherwise the text lines (a generator: nothing of
+    the unused form is computed). Returns the exit code 0."""
+    if getattr(args, "json", False):
+        _out(data())
+    else:
+        for line in lines:
+            print(line)
+    return 0
 
 
 # Ids are SQLite/PostgreSQL BIGINT: anything outside cannot name a record (and would overflow the driver).
@@ -84,41 +100,40 @@ def _row_json(r: SiteRow) -> dict[str, Any]:
     return head
 
 
-def _print_rows(rows: Sequence[SiteRow]) -> None:
+def _row_lines(rows: Sequence[SiteRow]) -> Iterator[str]:
     if not rows:
-        print("（没有符合条件的点位）")
-        return
+        yield "（没有符合条件的点位）"
     for r in rows:
         light = {"red": "●红", "yellow": "●黄", "green": "●绿", "grey": "●灰"}.get(r.light or "", "  —")
-        print(
+        yield (
             f"{r.id:>4}  {light}  {r.address}  [{r.community}]  "
             f"{r.status_label or '未挂牌'}  {fmt_iso(r.deadline) or ''} {r.days_text if r.listed else ''}  "
             f"{r.lead or ''} {('/ ' + r.unit) if r.unit else ''}"
         )
 
 
-def _print_detail(d: SiteDetail) -> None:
+def _detail_lines(d: SiteDetail) -> Iterator[str]:
     r = d.row
-    print(f"点位 {r.id}：{r.address}（{r.community}，{r.kind_label}{'，部队管辖' if r.military else ''}）")
+    yield f"点位 {r.id}：{r.address}（{r.community}，{r.kind_label}{'，部队管辖' if r.military else ''}）"
     if d.note:
-        print(f"备注：{d.note}")
+        yield f"备注：{d.note}"
     cur = d.current
     if cur is None:
-        print("未挂牌督办")
+        yield "未挂牌督办"
         return
-    print(f"状态：{cur.status_label}   整改时限：{fmt_iso(cur.deadline) or '无'}（{cur.days_text}）")
+    yield f"状态：{cur.status_label}   整改时限：{fmt_iso(cur.deadline) or '无'}（{cur.days_text}）"
     closed = fmt_iso(cur.closed_on) or "—"
-    print(f"挂牌日期：{cur.listed_on.isoformat()}   期：{cur.issue_no or '—'}   办结日期：{closed}")
+    yield f"挂牌日期：{cur.listed_on.isoformat()}   期：{cur.issue_no or '—'}   办结日期：{closed}"
     if cur.category:
-        print(f"问题类别：{cur.category}" + (f"（{cur.category_code}）" if cur.category_code else ""))
+        yield f"问题类别：{cur.category}" + (f"（{cur.category_code}）" if cur.category_code else "")
     if cur.problem:
-        print(f"问题：{cur.problem}")
-    print(f"退回整改：{cur.rework_count} 次   反弹：{cur.rebound_count} 次")
+        yield f"问题：{cur.problem}"
+    yield f"退回整改：{cur.rework_count} 次   反弹：{cur.rebound_count} 次"
     for c in cur.contacts:
         who = " ".join(x for x in (c.person, c.title, f"（{c.unit}）" if c.unit and c.person else c.unit) if x)
-        print(f"  {c.role_label}：{who}  {c.phone or ''}")
+        yield f"  {c.role_label}：{who}  {c.phone or ''}"
     if d.transitions:
-        print("可执行：" + "、".join(f"{t.action}({t.label})" for t in d.transitions))
+        yield "可执行：" + "、".join(f"{t.action}({t.label})" for t in d.transitions)
 
 
 # ------------------------------------------------------------------ commands
@@ -127,9 +142,11 @@ def _print_detail(d: SiteDetail) -> None:
 def cmd_init(desk: Desk, args: argparse.Namespace) -> int:
     from zhdesk.reference import seed_reference
 
-    with desk.uow() as uow:
+    def seed(uow: UnitOfWork) -> None:
         seed_reference(uow)
         uow.commit()
+
+    desk.run(seed)
     print("数据库已就绪：" + desk.engine.url.render_as_string(hide_password=True))
     return 0
 
@@ -137,8 +154,7 @@ def cmd_init(desk: Desk, args: argparse.Namespace) -> int:
 def cmd_demo(desk: Desk, args: argparse.Namespace) -> int:
     from zhdesk.demo import load_demo
 
-    with desk.uow() as uow:
-        added = load_demo(uow)
+    added = desk.run(load_demo)
     print(f"已载入演示数据，新增 {added} 条记录" if added else "演示数据已存在，未新增记录")
     return 0
 
@@ -157,29 +173,17 @@ def cmd_sites(desk: Desk, args: argparse.Namespace) -> int:
         text=args.search,
     )
     rows = desk.list_sites(f)
-    if args.json:
-        _out([_row_json(r) for r in rows])
-    else:
-        _print_rows(rows)
-    return 0
+    return _emit(args, lambda: [_row_json(r) for r in rows], _row_lines(rows))
 
 
 def cmd_site_show(desk: Desk, args: argparse.Namespace) -> int:
     d = desk.get_site(_site_id(args.id))
-    if args.json:
-        _out(d.to_json())
-    else:
-        _print_detail(d)
-    return 0
+    return _emit(args, d.to_json, _detail_lines(d))
 
 
 def cmd_site_add(desk: Desk, args: argparse.Namespace) -> int:
     d = desk.add_site(args.address, args.community, args.kind, args.note)
-    if args.json:
-        _out(d.to_json())
-    else:
-        print(f"已添加点位 {d.row.id}：{d.row.address}（{d.row.community}）")
-    return 0
+    return _emit(args, d.to_json, [f"已添加点位 {d.row.id}：{d.row.address}（{d.row.community}）"])
 
 
 def _contact(role: str, text: str | None, phone: str | None, flag: str = "") -> ContactInput | None:
@@ -215,11 +219,7 @@ def cmd_site_list(desk: Desk, args: argparse.Namespace) -> int:
             issue_no=args.issue_no, contacts=contacts,
         ),
     )  # fmt: skip
-    if args.json:
-        _out(d.to_json())
-    else:
-        print(f"已挂牌督办：{d.row.address}，整改时限 {fmt_iso(d.row.deadline)}")
-    return 0
+    return _emit(args, d.to_json, [f"已挂牌督办：{d.row.address}，整改时限 {fmt_iso(d.row.deadline)}"])
 
 
 def cmd_site_move(desk: Desk, args: argparse.Namespace) -> int:
@@ -236,11 +236,7 @@ def cmd_site_move(desk: Desk, args: argparse.Namespace) -> int:
             raise UsageError(f"未知的操作或状态“{args.step}”；操作：{actions}；状态：{states}") from None
     on = parse_date(args.date, "日期") if args.date else None
     d = desk.change_status(_site_id(args.id), action=action, to=to, note=args.note, on=on)
-    if args.json:
-        _out(d.to_json())
-    else:
-        print(f"{d.row.address}：状态已变为“{d.row.status_label}”")
-    return 0
+    return _emit(args, d.to_json, [f"{d.row.address}：状态已变为“{d.row.status_label}”"])
 
 
 def _time(text: str | None) -> dt.time | None:
@@ -253,84 +249,67 @@ def _time(text: str | None) -> dt.time | None:
 
 
 def cmd_event_add(desk: Desk, args: argparse.Namespace) -> int:
-    from zhdesk.services import timeline
+    from zhdesk.services.timeline import parse_kind
 
-    kind = timeline.parse_kind(args.kind)
+    kind = parse_kind(args.kind)
     on = parse_date(args.date, "事件日期")
-    with desk.uow() as uow:
-        ev = timeline.add_event(
-            uow, _site_id(args.site_id), kind, on, at=_time(args.time), text=args.text, actors=args.actor or [],
-            confirmed=args.force,
-        )  # fmt: skip
-    if args.json:
-        _out(ev.to_json())
-    else:
-        print(f"已记录事件 {ev.id}：{ev.date.isoformat()} {ev.kind_label} {ev.text or ''}")
-    return 0
+    ev = desk.add_event(
+        _site_id(args.site_id), kind, on, at=_time(args.time), text=args.text, actors=args.actor or [],
+        confirmed=args.force,
+    )  # fmt: skip
+    return _emit(args, ev.to_json, [f"已记录事件 {ev.id}：{ev.date.isoformat()} {ev.kind_label} {ev.text or ''}"])
 
 
-def cmd_timeline(desk: Desk, args: argparse.Namespace) -> int:
-    from zhdesk.services import timeline
-
-    with desk.uow() as uow:
-        events = timeline.list_timeline(uow, _site_id(args.site_id))
-    if args.json:
-        _out([e.to_json() for e in events])
-        return 0
+def _event_lines(events: Sequence[EventDTO]) -> Iterator[str]:
     for e in events:
         when = e.date.isoformat() + (e.time.strftime(" %H:%M") if e.time else "")
         who = f"［{'、'.join(e.actors)}］" if e.actors else ""
         pics = f"（照片 {len(e.photo_ids)} 张）" if e.photo_ids else ""
-        print(f"{e.id:>5}  {when}  {e.kind_label}  {who}{e.text or ''}{pics}")
-    return 0
+        yield f"{e.id:>5}  {when}  {e.kind_label}  {who}{e.text or ''}{pics}"
+
+
+def cmd_timeline(desk: Desk, args: argparse.Namespace) -> int:
+    events = desk.timeline(_site_id(args.site_id))
+    return _emit(args, lambda: [e.to_json() for e in events], _event_lines(events))
 
 
 def cmd_photo_add(desk: Desk, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from zhdesk.services import photos
+    from zhdesk.services.photos import parse_phase
 
-    with desk.uow() as uow:
-        result = photos.add_photos(
-            uow, _site_id(args.site_id), [Path(f) for f in args.files], phase=photos.parse_phase(args.phase),
-            event_id=args.event,
-        )  # fmt: skip
-    if args.json:
-        _out(result.to_json())
-    else:
-        print(f"新增 {len(result.added)} 张，重复 {len(result.duplicates)} 张，未添加 {len(result.refused)} 张")
+    result = desk.add_photos(
+        _site_id(args.site_id), [Path(f) for f in args.files], phase=parse_phase(args.phase), event_id=args.event
+    )
+    counts = f"新增 {len(result.added)} 张，重复 {len(result.duplicates)} 张，未添加 {len(result.refused)} 张"
+    _emit(args, result.to_json, [counts])
     for r in result.refused:  # r.file is already shown(): valid UTF-8, one line
         sys.stderr.write(f"zhdesk：未添加 {shown(r.file)}：{r.reason}\n")
     return 1 if result.refused else 0
 
 
-def cmd_photos(desk: Desk, args: argparse.Namespace) -> int:
-    from zhdesk.services import photos
-
-    with desk.uow() as uow:
-        items = photos.list_photos(uow, _site_id(args.site_id))
-    if args.json:
-        _out([p.to_json() for p in items])
-        return 0
+def _photo_lines(items: Sequence[PhotoDTO]) -> Iterator[str]:
     for p in items:
         taken = p.taken_at.strftime("%Y-%m-%d %H:%M") if p.taken_at else "日期不详"
-        print(f"{p.id:>5}  {p.phase_label}  {taken}  {p.width}×{p.height}  {p.size // 1024} KB  {p.file_name or ''}")
-    return 0
+        yield f"{p.id:>5}  {p.phase_label}  {taken}  {p.width}×{p.height}  {p.size // 1024} KB  {p.file_name or ''}"
+
+
+def cmd_photos(desk: Desk, args: argparse.Namespace) -> int:
+    items = desk.photos(_site_id(args.site_id))
+    return _emit(args, lambda: [p.to_json() for p in items], _photo_lines(items))
 
 
 def cmd_photo_export(desk: Desk, args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from zhdesk.files import TargetExists
-    from zhdesk.services import photos
 
     out = Path(args.output)
     photo_id = _site_id(args.id, "照片")
-    with desk.uow() as uow:
-        try:
-            photos.export_photo(uow, photo_id, out, overwrite=args.overwrite)
-        except TargetExists as exc:
-            raise TargetExists(f"{exc.message}；要替换请加 --overwrite", exc.path) from None
+    try:
+        desk.export_photo(photo_id, out, overwrite=args.overwrite)
+    except TargetExists as exc:
+        raise TargetExists(f"{exc.message}；要替换请加 --overwrite", exc.path) from None
     print(f"已导出照片原件：{shown(out)}")
     return 0
 
@@ -347,80 +326,80 @@ def cmd_photo_limit(desk: Desk, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_bulletins(desk: Desk, args: argparse.Namespace) -> int:
-    from zhdesk.domain.stats import parse_kind
-    from zhdesk.services import supervision
+def _batch_json(b: BatchDTO, items: Sequence[ItemDTO] | None) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "id": b.id, "kind": b.kind, "kind_label": b.kind_label, "year": b.year, "issue_no": b.issue_no,
+        "issued_on": b.issued_on.isoformat(), "issuer": b.issuer, "title": b.title, "items": b.items,
+        "closed": b.closed, "all_closed": b.all_closed,
+    }  # fmt: skip
+    if items is not None:
+        d["item_list"] = [
+            {"id": i.id, "site_id": i.site_id, "address": i.address, "community": i.community,
+             "category": i.category, "problem": i.problem, "deadline": fmt_iso(i.deadline), "unit": i.unit,
+             "status": i.status, "closed_on": fmt_iso(i.closed_on), "deferred": i.deferred,
+             "listing_id": i.listing_id, "overdue": i.overdue}
+            for i in items
+        ]  # fmt: skip
+    return d
 
-    f = supervision.BatchFilter(kind=parse_kind(args.kind) if args.kind else None, community=args.community)
-    with desk.uow() as uow:
-        batches = supervision.list_batches(uow, f)
-        items = {b.id: supervision.batch_items(uow, b.id) for b in batches} if args.items else {}
-    if args.json:
-        out = []
-        for b in batches:
-            d = {"id": b.id, "kind": b.kind, "kind_label": b.kind_label, "year": b.year, "issue_no": b.issue_no,
-                 "issued_on": b.issued_on.isoformat(), "issuer": b.issuer, "title": b.title, "items": b.items,
-                 "closed": b.closed, "all_closed": b.all_closed}  # fmt: skip
-            if args.items:
-                d["item_list"] = [
-                    {"id": i.id, "site_id": i.site_id, "address": i.address, "community": i.community,
-                     "category": i.category, "problem": i.problem, "deadline": fmt_iso(i.deadline), "unit": i.unit,
-                     "status": i.status, "closed_on": fmt_iso(i.closed_on), "deferred": i.deferred,
-                     "listing_id": i.listing_id, "overdue": i.overdue}
-                    for i in items[b.id]
-                ]  # fmt: skip
-            out.append(d)
-        _out(out)
-        return 0
+
+def _batch_lines(batches: Sequence[BatchDTO], items: dict[int, list[ItemDTO]]) -> Iterator[str]:
     for b in batches:
         state = "全部办结" if b.all_closed else f"办结 {b.closed}/{b.items}"
-        print(f"{b.id:>5}  {b.issued_on.isoformat()}  {b.label}  {b.items}处  {state}")
+        yield f"{b.id:>5}  {b.issued_on.isoformat()}  {b.label}  {b.items}处  {state}"
         for i in items.get(b.id, []):
-            print(f"         · {i.address}  {i.problem or ''}  {fmt_iso(i.deadline) or ''}  {i.status}")
-    return 0
+            yield f"         · {i.address}  {i.problem or ''}  {fmt_iso(i.deadline) or ''}  {i.status}"
+
+
+def cmd_bulletins(desk: Desk, args: argparse.Namespace) -> int:
+    from zhdesk.domain.stats import parse_kind
+
+    f = BatchFilter(kind=parse_kind(args.kind) if args.kind else None, community=args.community)
+    batches = desk.batches(f)
+    items = {b.id: desk.batch_items(b.id) for b in batches} if args.items else {}
+    return _emit(
+        args,
+        lambda: [_batch_json(b, items[b.id] if args.items else None) for b in batches],
+        _batch_lines(batches, items),
+    )
+
+
+def _stats_lines(data: dict[str, Any]) -> Iterator[str]:
+    from zhdesk.domain.stats import KIND_LABELS, Kind, percent
+
+    for k in Kind:
+        c = data["supervision"][k.value]
+        if c["items"]:
+            yield f"{KIND_LABELS[k]}：{c['issues']}期 {c['items']}处，办结 {c['closed']}处"
+    t = data["supervision"]["total"]
+    yield f"合计：{t['issues']}期 {t['items']}处，办结 {t['closed']}处"
+    yield f"结案率 {percent(data['closure_rate'])}，按期结案率 {percent(data['on_time_closure_rate'])}"
 
 
 def cmd_stats(desk: Desk, args: argparse.Namespace) -> int:
-    from zhdesk.domain.stats import KIND_LABELS, Kind, percent
-    from zhdesk.services import stats
-
-    f = stats.StatsFilter(
+    f = StatsFilter(
         date_from=parse_date(args.date_from, "起始日期") if args.date_from else None,
         date_to=parse_date(args.date_to, "截止日期") if args.date_to else None,
         community=args.community,
     )
     if f.date_from and f.date_to and f.date_from > f.date_to:
         raise UsageError(f"起始日期 {f.date_from.isoformat()} 晚于截止日期 {f.date_to.isoformat()}")
-    with desk.uow() as uow:
-        data = stats.stats_json(uow, f)
-    if args.json:
-        _out(data)
-        return 0
-    for k in Kind:
-        c = data["supervision"][k.value]
-        if c["items"]:
-            print(f"{KIND_LABELS[k]}：{c['issues']}期 {c['items']}处，办结 {c['closed']}处")
-    t = data["supervision"]["total"]
-    print(f"合计：{t['issues']}期 {t['items']}处，办结 {t['closed']}处")
-    print(f"结案率 {percent(data['closure_rate'])}，按期结案率 {percent(data['on_time_closure_rate'])}")
-    return 0
+    data = desk.stats_json(f)
+    return _emit(args, lambda: data, _stats_lines(data))
 
 
 def cmd_figure_set(desk: Desk, args: argparse.Namespace) -> int:
-    from zhdesk.services import figures
-
     start = parse_date(args.date_from, "起始日期")
     end = parse_date(args.date_to, "截止日期")
-    value, qualifier = figures.parse_figure(args.value)
-    with desk.uow() as uow:
-        f = figures.set_figure(uow, args.metric, start, end, value, qualifier, args.community)
-    if args.json:
-        _out({"metric": f.metric, "name": f.metric_name, "unit": f.unit, "from": start.isoformat(),
-              "to": end.isoformat(), "community": f.community, "value": float(f.value), "qualifier": f.qualifier})
-    else:
-        where = f.community or "全街道"
-        print(f"已录入 {start.isoformat()} 至 {end.isoformat()} {where} {f.metric_name} {f.text}{f.unit}")
-    return 0
+    f = desk.set_figure(args.metric, start, end, args.value, args.community)
+    where = f.community or "全街道"
+    return _emit(
+        args,
+        lambda: {"metric": f.metric, "name": f.metric_name, "unit": f.unit, "from": start.isoformat(),
+                 "to": end.isoformat(), "community": f.community, "value": float(f.value),
+                 "qualifier": f.qualifier},
+        [f"已录入 {start.isoformat()} 至 {end.isoformat()} {where} {f.metric_name} {f.text}{f.unit}"],
+    )  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:

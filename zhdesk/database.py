@@ -14,12 +14,14 @@ from pathlib import Path
 from platformdirs import user_data_dir
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 
 from db import migrate
 from db.engine import (
     CONNECT_TIMEOUT_ENV,
     DEFAULT_CONNECT_TIMEOUT_S,
     StorageError,
+    lost_race,
     make_engine,
     one_line,
     parse_url,
@@ -27,8 +29,7 @@ from db.engine import (
     sqlite_file,
     sqlite_url,
 )
-from db.uow import UnitOfWork
-from zhdesk.errors import StorageProblem, UsageError
+from zhdesk.errors import Conflict, StorageProblem, UsageError, ZhdeskError
 
 APP_NAME = "zhdesk"
 ENV_VAR = "ZHDESK_DB"
@@ -65,13 +66,6 @@ def resolve_url(url: str | None) -> str:
     return url.strip()
 
 
-def open_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
-    try:
-        return make_engine(resolve_url(url), read_only=read_only)
-    except StorageError as exc:
-        raise StorageProblem(str(exc)) from exc
-
-
 def connection_problem(exc: DBAPIError, engine: Engine) -> StorageProblem:
     """One line of Chinese for a failure to reach or read the database (no driver hint lines)."""
     where = engine.url.render_as_string(hide_password=True)
@@ -84,10 +78,23 @@ def connection_problem(exc: DBAPIError, engine: Engine) -> StorageProblem:
     return StorageProblem(f"无法打开数据库（{where}）：{reason}")
 
 
+CONFLICT_MESSAGE = "记录已被其他人修改，请刷新后重试"
+
+
+def write_problem(exc: StaleDataError | DBAPIError, engine: Engine) -> ZhdeskError:
+    """A failure while reading or writing: a race lost to another writer is a Conflict (exit 1, try again);
+    anything else a StorageProblem naming the database."""
+    if isinstance(exc, StaleDataError) or lost_race(exc):
+        return Conflict(CONFLICT_MESSAGE)
+    where = engine.url.render_as_string(hide_password=True)
+    return StorageProblem(f"数据库读写失败（{where}）：{one_line(exc)}")
+
+
 @dataclass(frozen=True)
 class Opened:
     engine: Engine
     damaged: str | None  # one line saying why writes are refused, or None
+    upgraded: bool = False  # the schema was not at head when opened (this process or a parallel one upgraded it)
 
 
 def open_database(url: str | None = None, *, migrate_schema: bool = True) -> Opened:
@@ -104,7 +111,8 @@ def open_database(url: str | None = None, *, migrate_schema: bool = True) -> Ope
         revision = found.revision if found is not None else migrate.peek_revision(engine)
         if damaged is not None and revision != migrate.head_revision():
             raise StorageError(damaged)  # an old damaged file can be neither upgraded nor read
-        if migrate_schema and damaged is None and revision != migrate.head_revision():
+        upgraded = migrate_schema and damaged is None and revision != migrate.head_revision()
+        if upgraded:
             migrate.upgrade(engine)
     except StorageError as exc:
         engine.dispose()
@@ -112,27 +120,4 @@ def open_database(url: str | None = None, *, migrate_schema: bool = True) -> Ope
     except DBAPIError as exc:
         engine.dispose()
         raise connection_problem(exc, engine) from exc
-    return Opened(engine, damaged)
-
-
-def init_schema(engine: Engine) -> bool:
-    """Create or upgrade the schema; True when something changed. Idempotent."""
-    try:
-        return migrate.upgrade(engine)
-    except StorageError as exc:
-        raise StorageProblem(str(exc)) from exc
-    except DBAPIError as exc:
-        raise connection_problem(exc, engine) from exc
-
-
-def schema_is_current(engine: Engine) -> bool:
-    try:
-        return migrate.peek_revision(engine) == migrate.head_revision()
-    except StorageError as exc:
-        raise StorageProblem(str(exc)) from exc
-    except DBAPIError as exc:
-        raise connection_problem(exc, engine) from exc
-
-
-def unit_of_work(engine: Engine, user_login: str = "local") -> UnitOfWork:
-    return UnitOfWork(engine, user_login)
+    return Opened(engine, damaged, upgraded)

@@ -1,26 +1,23 @@
 """One object the UI and CLI hold: an opened database plus the use cases, each in its own unit of work.
 
-The UI never sees a session: it calls these methods (from its database worker thread) and gets DTOs.
+The UI never sees a session: it calls these (from its database worker thread) and gets DTOs. A use case
+is a service function named here with `read(...)` or `write(...)`; nothing else is written twice.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable
 from types import TracebackType
+from typing import Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from db.uow import UnitOfWork
-from zhdesk.database import connection_problem, open_database
-from zhdesk.domain.stats import Kind
-from zhdesk.domain.workflow import Action, Status
-from zhdesk.dto import CommunityDTO, SiteDetail, SiteRow
-from zhdesk.errors import Conflict, StorageProblem
+from zhdesk.database import connection_problem, open_database, write_problem
+from zhdesk.errors import StorageProblem
 from zhdesk.files import database_files, register_database, unregister_database
 from zhdesk.reference import seed_reference
 from zhdesk.services import figures as figures_svc
@@ -31,7 +28,6 @@ from zhdesk.services import sites as sites_svc
 from zhdesk.services import stats as stats_svc
 from zhdesk.services import supervision as supervision_svc
 from zhdesk.services import timeline as timeline_svc
-from zhdesk.services.sites import ListingInput, SiteFilter
 
 
 def _login() -> str:
@@ -41,41 +37,9 @@ def _login() -> str:
         return "local"
 
 
-# SQLite result codes (`sqlite_errorname`, by prefix: SQLITE_IOERR_WRITE is an IOERR) in the user's words.
-_SQLITE_REASONS = {
-    "SQLITE_BUSY": "数据库正被其他程序占用，等待超时",
-    "SQLITE_LOCKED": "数据库正被其他程序占用，等待超时",
-    "SQLITE_FULL": "磁盘空间已满",
-    "SQLITE_READONLY": "数据库文件只读，无法写入",
-    "SQLITE_IOERR": "磁盘读写出错",
-    "SQLITE_CORRUPT": "数据库文件已损坏，请从备份恢复",
-    "SQLITE_NOTADB": "该文件不是数据库",
-    "SQLITE_CANTOPEN": "无法打开数据库文件",
-    "SQLITE_PERM": "没有访问权限",
-}
-CONFLICT_MESSAGE = "记录已被其他人修改，请刷新后重试"
-
-
-def _is_race(exc: DBAPIError) -> bool:
-    """Lost races, not storage faults: a unique key another writer just took, or (SQLite WAL) a write
-    from a snapshot that another commit made stale, which SQLite refuses at once without waiting."""
-    if isinstance(exc, IntegrityError):
-        return True
-    return getattr(exc.orig, "sqlite_errorname", "") == "SQLITE_BUSY_SNAPSHOT"
-
-
-def storage_reason(exc: DBAPIError) -> str:
-    name = str(getattr(exc.orig, "sqlite_errorname", ""))
-    for prefix, reason in _SQLITE_REASONS.items():
-        if name.startswith(prefix):
-            return reason
-    return " ".join(str(exc.orig).split())
-
-
 class _DeskUnitOfWork(UnitOfWork):
     """A unit of work whose database failures mid-operation (locked, read-only, disk full, connection lost)
-    reach the caller as StorageProblem, and a lost race with another writer as Conflict: one line of
-    Chinese, never a raw driver error."""
+    reach the caller as one line of Chinese, never a raw driver error (zhdesk/database.write_problem)."""
 
     def __exit__(
         self,
@@ -84,17 +48,51 @@ class _DeskUnitOfWork(UnitOfWork):
         tb: TracebackType | None,
     ) -> None:
         super().__exit__(exc_type, exc, tb)
-        if isinstance(exc, StaleDataError):
-            # A versioned row changed under us between read and write (another workstation or process).
-            raise Conflict(CONFLICT_MESSAGE) from exc
-        if isinstance(exc, DBAPIError):
-            if _is_race(exc):
-                raise Conflict(CONFLICT_MESSAGE) from exc
-            where = self.engine.url.render_as_string(hide_password=True)
-            raise StorageProblem(f"数据库读写失败（{where}）：{storage_reason(exc)}") from exc
+        if isinstance(exc, StaleDataError | DBAPIError):
+            raise write_problem(exc, self.engine) from exc
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class UseCase(Generic[P, R]):
+    """A service function `fn(uow, *args)` offered on the Desk as `desk.name(*args)`, run in a unit of
+    work of its own. Typed: the Desk method has exactly the service's parameters after `uow`, so the two
+    cannot drift apart."""
+
+    def __init__(self, fn: Callable[Concatenate[UnitOfWork, P], R], *, writes: bool) -> None:
+        self.fn = fn
+        self.writes = writes
+
+    @overload
+    def __get__(self, desk: None, owner: type[Desk]) -> UseCase[P, R]: ...
+    @overload
+    def __get__(self, desk: Desk, owner: type[Desk]) -> Callable[P, R]: ...
+    def __get__(self, desk: Desk | None, owner: type[Desk]) -> UseCase[P, R] | Callable[P, R]:
+        if desk is None:
+            return self
+        fn = self.fn
+
+        def call(*args: P.args, **kwargs: P.kwargs) -> R:
+            return desk.run(fn, *args, **kwargs)
+
+        call.__doc__ = fn.__doc__
+        return call
+
+
+def read(fn: Callable[Concatenate[UnitOfWork, P], R]) -> UseCase[P, R]:
+    return UseCase(fn, writes=False)
+
+
+def write(fn: Callable[Concatenate[UnitOfWork, P], R]) -> UseCase[P, R]:
+    return UseCase(fn, writes=True)
 
 
 class Desk:
+    """The opened database and every use case, by name (`desk.list_sites(f)`), or any service function
+    through `desk.run(fn, *args)`. Each call is one unit of work: committed by the service, or rolled back."""
+
     def __init__(self, engine: Engine, user_login: str | None = None, damaged: str | None = None) -> None:
         self.engine = engine
         self.user_login = user_login or _login()
@@ -113,7 +111,7 @@ class Desk:
     def open(cls, url: str | None = None, *, migrate: bool = True) -> Desk:
         opened = open_database(url, migrate_schema=migrate)
         desk = cls(opened.engine, damaged=opened.damaged)
-        if migrate and desk.damaged is None:
+        if opened.upgraded:  # a database at head was seeded when it got there: opening costs one version query
             try:
                 desk._seed_reference()
             except DBAPIError as exc:
@@ -143,54 +141,11 @@ class Desk:
         unregister_database(self)
         self.engine.dispose()
 
-    # -- reading
-    def has_sites(self) -> bool:
+    def run(self, fn: Callable[Concatenate[UnitOfWork, P], R], /, *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run any service function `fn(uow, ...)` in a unit of work of its own: the one way the window,
+        the CLI and the tests reach a service (the use cases below are this, by name)."""
         with self.uow() as uow:
-            return sites_svc.has_sites(uow)
-
-    def communities(self) -> list[CommunityDTO]:
-        with self.uow() as uow:
-            return sites_svc.list_communities(uow)
-
-    def list_sites(self, filters: SiteFilter | None = None, today: dt.date | None = None) -> list[SiteRow]:
-        with self.uow() as uow:
-            return sites_svc.list_sites(uow, filters, today)
-
-    def get_site(self, site_id: int, today: dt.date | None = None) -> SiteDetail:
-        with self.uow() as uow:
-            return sites_svc.get_site(uow, site_id, today)
-
-    def warning_days(self) -> int:
-        with self.uow() as uow:
-            return settings_svc.warning_days(uow)
-
-    # -- writing
-    def set_warning_days(self, days: int) -> int:
-        with self.uow() as uow:
-            return settings_svc.set_warning_days(uow, days)
-
-    def add_site(self, address: str, community: str, kind: str = "compound", note: str | None = None) -> SiteDetail:
-        with self.uow() as uow:
-            return sites_svc.add_site(uow, address, community, kind, note)
-
-    def list_site(self, site_id: int, data: ListingInput) -> SiteDetail:
-        with self.uow() as uow:
-            return sites_svc.list_site_for_supervision(uow, site_id, data)
-
-    def change_status(
-        self,
-        site_id: int,
-        *,
-        action: Action | None = None,
-        to: Status | None = None,
-        note: str | None = None,
-        on: dt.date | None = None,
-        expected_version: int | None = None,
-    ) -> SiteDetail:
-        with self.uow() as uow:
-            return sites_svc.change_status(
-                uow, site_id, action=action, to=to, note=note, on=on, expected_version=expected_version
-            )
+            return fn(uow, *args, **kwargs)
 
     def location(self) -> str:
         """Where the data lives, for the status bar (password hidden)."""
@@ -199,154 +154,51 @@ class Desk:
             return url.database
         return url.render_as_string(hide_password=True)
 
-    # -- overview
-    def gantt(self, today: dt.date | None = None) -> list[overview_svc.GanttRow]:
-        with self.uow() as uow:
-            return overview_svc.gantt(uow, today)
+    @classmethod
+    def use_cases(cls) -> dict[str, UseCase[..., object]]:
+        """Every use case by name; `.writes` says which ones change the database."""
+        return {name: v for name, v in vars(cls).items() if isinstance(v, UseCase)}
+
+    # -- sites and listings
+    has_sites = read(sites_svc.has_sites)
+    communities = read(sites_svc.list_communities)
+    list_sites = read(sites_svc.list_sites)
+    get_site = read(sites_svc.get_site)
+    add_site = write(sites_svc.add_site)
+    list_site = write(sites_svc.list_site_for_supervision)
+    change_status = write(sites_svc.change_status)
+    gantt = read(overview_svc.gantt)
+
+    # -- settings
+    warning_days = read(settings_svc.warning_days)
+    set_warning_days = write(settings_svc.set_warning_days)
+    photo_max_mb = read(settings_svc.photo_max_mb)
+    set_photo_max_mb = write(settings_svc.set_photo_max_mb)
 
     # -- timeline
-    def timeline(self, site_id: int) -> list[timeline_svc.EventDTO]:
-        with self.uow() as uow:
-            return timeline_svc.list_timeline(uow, site_id)
-
-    def add_event(
-        self,
-        site_id: int,
-        kind: str,
-        on: dt.date,
-        *,
-        at: dt.time | None = None,
-        text: str | None = None,
-        actors: Sequence[str] = (),
-        confirmed: bool = False,
-    ) -> timeline_svc.EventDTO:
-        with self.uow() as uow:
-            return timeline_svc.add_event(
-                uow, site_id, kind, on, at=at, text=text, actors=actors, confirmed=confirmed
-            )
-
-    def edit_event(
-        self,
-        event_id: int,
-        *,
-        kind: str | None = None,
-        on: dt.date | None = None,
-        at: dt.time | None = None,
-        text: str | None = None,
-        actors: Sequence[str] | None = None,
-        expected_version: int | None = None,
-        confirmed: bool = False,
-    ) -> timeline_svc.EventDTO:
-        with self.uow() as uow:
-            return timeline_svc.edit_event(
-                uow, event_id, kind=kind, on=on, at=at, text=text, actors=actors,
-                expected_version=expected_version, confirmed=confirmed,
-            )  # fmt: skip
-
-    def delete_event(self, event_id: int, expected_version: int | None = None) -> None:
-        with self.uow() as uow:
-            timeline_svc.delete_event(uow, event_id, expected_version)
+    timeline = read(timeline_svc.list_timeline)
+    add_event = write(timeline_svc.add_event)
+    edit_event = write(timeline_svc.edit_event)
+    delete_event = write(timeline_svc.delete_event)
 
     # -- photos
-    def photos(self, site_id: int, phase: str | None = None) -> list[photos_svc.PhotoDTO]:
-        with self.uow() as uow:
-            return photos_svc.list_photos(uow, site_id, phase)
+    photos = read(photos_svc.list_photos)
+    thumbnail = read(photos_svc.thumbnail_bytes)  # makes a missing thumbnail once: a cache, not a change
+    thumbnails = read(photos_svc.thumbnails)
+    original = read(photos_svc.original_bytes)
+    export_photo = read(photos_svc.export_photo)  # writes a file, not the database
+    add_photos = write(photos_svc.add_photos)
+    update_photo = write(photos_svc.update_photo)
+    delete_photo = write(photos_svc.delete_photo)
 
-    def add_photos(
-        self,
-        site_id: int,
-        paths: Sequence[Path],
-        phase: str = "before",
-        event_id: int | None = None,
-        progress: Callable[[int, int], bool] | None = None,
-    ) -> photos_svc.AddPhotosResult:
-        with self.uow() as uow:
-            return photos_svc.add_photos(uow, site_id, paths, phase, event_id, progress)
-
-    def thumbnail(self, photo_id: int) -> bytes:
-        with self.uow() as uow:
-            return photos_svc.thumbnail_bytes(uow, photo_id)
-
-    def thumbnails(self, photo_ids: Sequence[int]) -> dict[int, bytes]:
-        with self.uow() as uow:
-            return photos_svc.thumbnails(uow, photo_ids)
-
-    def original(self, photo_id: int) -> bytes:
-        with self.uow() as uow:
-            return photos_svc.original_bytes(uow, photo_id)
-
-    def export_photo(self, photo_id: int, out: Path, *, overwrite: bool = False) -> Path:
-        with self.uow() as uow:
-            return photos_svc.export_photo(uow, photo_id, out, overwrite=overwrite)
-
-    def photo_max_mb(self) -> int:
-        with self.uow() as uow:
-            return settings_svc.photo_max_mb(uow)
-
-    def set_photo_max_mb(self, mb: int) -> int:
-        with self.uow() as uow:
-            return settings_svc.set_photo_max_mb(uow, mb)
-
-    def update_photo(
-        self, photo_id: int, *, phase: str | None = None, event_id: int | None = None, unlink: bool = False
-    ) -> photos_svc.PhotoDTO:
-        with self.uow() as uow:
-            return photos_svc.update_photo(uow, photo_id, phase=phase, event_id=event_id, unlink=unlink)
-
-    def delete_photo(self, photo_id: int) -> None:
-        with self.uow() as uow:
-            photos_svc.delete_photo(uow, photo_id)
-
-    # -- supervision bulletins and figures
-    def batches(self, f: supervision_svc.BatchFilter | None = None) -> list[supervision_svc.BatchDTO]:
-        with self.uow() as uow:
-            return supervision_svc.list_batches(uow, f)
-
-    def batch_items(self, batch_id: int) -> list[supervision_svc.ItemDTO]:
-        with self.uow() as uow:
-            return supervision_svc.batch_items(uow, batch_id)
-
-    def create_batch(
-        self,
-        kind: Kind,
-        issue_no: int,
-        issued_on: dt.date,
-        items: Sequence[supervision_svc.ItemInput] = (),
-        issuer: str | None = None,
-        title: str | None = None,
-    ) -> supervision_svc.BatchDTO:
-        with self.uow() as uow:
-            return supervision_svc.create_batch(uow, kind, issue_no, issued_on, items, issuer, title)
-
-    def add_items(self, batch_id: int, items: Sequence[supervision_svc.ItemInput]) -> list[int]:
-        with self.uow() as uow:
-            return supervision_svc.add_items(uow, batch_id, items)
-
-    def close_item(self, item_id: int, on: dt.date | None = None) -> supervision_svc.ItemDTO:
-        with self.uow() as uow:
-            return supervision_svc.close_item(uow, item_id, on)
-
-    def set_deferred(self, item_id: int, deferred: bool) -> supervision_svc.ItemDTO:
-        with self.uow() as uow:
-            return supervision_svc.set_deferred(uow, item_id, deferred)
-
-    def dashboard(self, f: stats_svc.StatsFilter | None = None, today: dt.date | None = None) -> stats_svc.Dashboard:
-        with self.uow() as uow:
-            return stats_svc.dashboard(uow, f, today)
-
-    def drill_items(self, drill: stats_svc.Drill, today: dt.date | None = None) -> list[supervision_svc.ItemDTO]:
-        with self.uow() as uow:
-            return stats_svc.drill_items(uow, drill, today)
-
-    def set_figure(
-        self,
-        metric: str,
-        period_start: dt.date,
-        period_end: dt.date,
-        value_text: str,
-        community: str | None = None,
-    ) -> figures_svc.FigureDTO:
-        """Enter a figure as the user typed it (1758, 约130, 100余) for a period."""
-        value, qualifier = figures_svc.parse_figure(value_text)
-        with self.uow() as uow:
-            return figures_svc.set_figure(uow, metric, period_start, period_end, value, qualifier, community)
+    # -- supervision bulletins, figures and the dashboard
+    batches = read(supervision_svc.list_batches)
+    batch_items = read(supervision_svc.batch_items)
+    create_batch = write(supervision_svc.create_batch)
+    add_items = write(supervision_svc.add_items)
+    close_item = write(supervision_svc.close_item)
+    set_deferred = write(supervision_svc.set_deferred)
+    dashboard = read(stats_svc.dashboard)
+    drill_items = read(stats_svc.drill_items)
+    stats_json = read(stats_svc.stats_json)
+    set_figure = write(figures_svc.enter_figure)

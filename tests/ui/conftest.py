@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
 from collections import Counter
@@ -90,17 +89,9 @@ def standard_display_size() -> Iterator[None]:
     DisplayScale.instance().set_scale(1.0, remember=False)
 
 
-# Every public Desk method is a read or a write (tests/ui/test_changes.py keeps these lists complete).
-DESK_WRITES = frozenset({
-    "set_warning_days", "add_site", "list_site", "change_status", "add_event", "edit_event", "delete_event",
-    "add_photos", "update_photo", "delete_photo", "create_batch", "add_items", "close_item", "set_deferred",
-    "set_figure",
-})  # fmt: skip
-DESK_READS = frozenset({
-    "open", "uow", "close", "has_sites", "communities", "list_sites", "get_site", "warning_days", "location",
-    "gantt", "timeline", "photos", "thumbnail", "thumbnails", "original", "export_photo", "batches",
-    "batch_items", "dashboard", "drill_items",
-})  # fmt: skip
+# Every use case says whether it writes (zhdesk/desk.py `read(...)`/`write(...)`).
+DESK_WRITES = frozenset(name for name, uc in Desk.use_cases().items() if uc.writes)
+DESK_READS = frozenset(name for name, uc in Desk.use_cases().items() if not uc.writes)
 
 
 @pytest.fixture(autouse=True)
@@ -109,14 +100,14 @@ def writes_go_through_ops_write(monkeypatch: pytest.MonkeyPatch) -> Iterator[lis
     broadcast; a write queued by `Ops.run` would leave other pages stale. (Tests may write directly.)"""
     wrong: list[str] = []
     for name in DESK_WRITES:
-        original = getattr(Desk, name)
+        use_case = Desk.use_cases()[name]
 
-        def guarded(*args: Any, __name: str = name, __original: Any = original, **kwargs: Any) -> Any:
+        def guarded(desk: Desk, *args: Any, __name: str = name, __uc: Any = use_case, **kwargs: Any) -> Any:
             if threading.current_thread() is not threading.main_thread() and not in_write_job():
                 wrong.append(__name)
-            return __original(*args, **kwargs)
+            return desk.run(__uc.fn, *args, **kwargs)
 
-        monkeypatch.setattr(Desk, name, functools.wraps(original)(guarded))
+        monkeypatch.setattr(Desk, name, guarded)
     yield wrong
     assert not wrong, f"Desk writes queued with ops.run instead of ops.write: {wrong}"
 

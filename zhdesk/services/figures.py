@@ -105,3 +105,16 @@ def set_figure(
           community=community, value=str(value), qualifier=qualifier, before=before)  # fmt: skip
     uow.commit()
     return FigureDTO(metric, m.name, m.unit, period_start, period_end, community_name, value, qualifier)
+
+
+def enter_figure(
+    uow: UnitOfWork,
+    metric: str,
+    period_start: dt.date,
+    period_end: dt.date,
+    value_text: str,
+    community: str | None = None,
+) -> FigureDTO:
+    """Enter a figure as the user typed it (1758, 约130, 100余) for a period."""
+    value, qualifier = parse_figure(value_text)
+    return set_figure(uow, metric, period_start, period_end, value, qualifier, community)
