@@ -21,15 +21,23 @@ from zhdesk import __version__
 from zhdesk.dates import fmt_iso, parse_date
 from zhdesk.desk import Desk
 from zhdesk.domain.lights import Light
+from zhdesk.domain.vocab import ROLE_LABELS, SITE_KINDS
 from zhdesk.domain.workflow import Action, Status, parse_action, parse_status
-from zhdesk.dto import SiteDetail, SiteRow
+from zhdesk.dto import (
+    BatchDTO,
+    BatchFilter,
+    ContactInput,
+    EventDTO,
+    ItemDTO,
+    ListingInput,
+    PhotoDTO,
+    SiteDetail,
+    SiteFilter,
+    SiteRow,
+    StatsFilter,
+)
 from zhdesk.errors import InputRefused, UsageError, ZhdeskError
 from zhdesk.files import shown
-from zhdesk.services.photos import PhotoDTO
-from zhdesk.services.sites import ROLE_LABELS, SITE_KINDS, ContactInput, ListingInput, SiteFilter
-from zhdesk.services.stats import StatsFilter
-from zhdesk.services.supervision import BatchDTO, BatchFilter, ItemDTO
-from zhdesk.services.timeline import EventDTO
 
 LIGHT_NAMES = {
     "red": Light.RED, "红": Light.RED, "yellow": Light.YELLOW, "黄": Light.YELLOW,

@@ -20,6 +20,7 @@ from zhdesk.database import connection_problem, open_database, write_problem
 from zhdesk.errors import StorageProblem
 from zhdesk.files import database_files, register_database, unregister_database
 from zhdesk.reference import seed_reference
+from zhdesk.services import attention as attention_svc
 from zhdesk.services import figures as figures_svc
 from zhdesk.services import overview as overview_svc
 from zhdesk.services import photos as photos_svc
@@ -199,6 +200,7 @@ class Desk:
     close_item = write(supervision_svc.close_item)
     set_deferred = write(supervision_svc.set_deferred)
     dashboard = read(stats_svc.dashboard)
+    attention = read(attention_svc.attention)
     drill_items = read(stats_svc.drill_items)
     stats_json = read(stats_svc.stats_json)
     set_figure = write(figures_svc.enter_figure)

@@ -1,12 +1,19 @@
-"""Plain frozen records the services return to the CLI and the UI (never ORM objects)."""
+"""Plain frozen records the services take and return, for the CLI and the UI (never ORM objects).
+
+The one home of every DTO, input and filter type: the window imports these (and zhdesk.domain) without
+loading SQLAlchemy."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from zhdesk.dates import fmt_iso
+from zhdesk.domain.lights import Light
+from zhdesk.domain.stats import Counts, Kind
+from zhdesk.domain.workflow import Status
 
 
 def _with_iso_dates(obj: Any) -> dict[str, Any]:
@@ -116,3 +123,282 @@ class SiteDetail:
         d["listings"] = [li.to_json() for li in self.listings]
         d["transitions"] = [asdict(t) for t in self.transitions]
         return d
+
+
+@dataclass(frozen=True)
+class SiteFilter:
+    community: str | None = None
+    status: Status | None = None
+    light: Light | None = None
+    listed_only: bool = False
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    role: str
+    person: str | None = None
+    unit: str | None = None
+    title: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class ListingInput:
+    listed_on: dt.date
+    deadline: dt.date | None
+    problem: str | None = None
+    category: str | None = None
+    issue_no: int | None = None
+    contacts: tuple[ContactInput, ...] = ()
+
+
+@dataclass(frozen=True)
+class EventDTO:
+    id: int
+    site_id: int
+    listing_id: int | None
+    kind: str
+    kind_label: str
+    date: dt.date
+    time: dt.time | None
+    text: str | None
+    actors: tuple[str, ...]
+    photo_ids: tuple[int, ...]
+    author: str | None
+    version: int
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["date"] = fmt_iso(self.date)
+        d["time"] = self.time.strftime("%H:%M") if self.time else None
+        d["actors"] = list(self.actors)
+        d["photo_ids"] = list(self.photo_ids)
+        return d
+
+
+@dataclass(frozen=True)
+class PhotoDTO:
+    id: int
+    site_id: int
+    event_id: int | None
+    phase: str
+    phase_label: str
+    taken_at: dt.datetime | None
+    file_name: str | None
+    size: int
+    width: int | None
+    height: int | None
+    sha256: str
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["taken_at"] = self.taken_at.isoformat(sep=" ") if self.taken_at else None
+        d["taken_date"] = fmt_iso(self.taken_at.date()) if self.taken_at else None
+        return d
+
+
+@dataclass(frozen=True)
+class FileResult:
+    file: str
+    id: int | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AddPhotosResult:
+    added: tuple[FileResult, ...] = ()
+    duplicates: tuple[FileResult, ...] = ()
+    refused: tuple[FileResult, ...] = ()
+    photo_ids: tuple[int, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "added": [{"file": r.file, "id": r.id} for r in self.added],
+            "duplicates": [{"file": r.file, "id": r.id} for r in self.duplicates],
+            "refused": [{"file": r.file, "reason": r.reason} for r in self.refused],
+        }
+
+
+@dataclass(frozen=True)
+class ItemInput:
+    address: str
+    community: str | None = None
+    problem: str | None = None
+    category: str | None = None
+    deadline: dt.date | None = None
+    unit: str | None = None
+    deferred: bool = False
+
+
+@dataclass(frozen=True)
+class BatchDTO:
+    id: int
+    kind: str
+    kind_label: str
+    year: int
+    issue_no: int
+    issued_on: dt.date
+    issuer: str | None
+    title: str | None
+    items: int
+    closed: int
+
+    @property
+    def all_closed(self) -> bool:
+        return self.items > 0 and self.items == self.closed
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年第{self.issue_no}期{self.kind_label}"
+
+
+@dataclass(frozen=True)
+class ItemDTO:
+    id: int
+    batch_id: int
+    kind: str
+    issue_no: int
+    site_id: int
+    address: str
+    community: str
+    category: str | None
+    problem: str | None
+    deadline: dt.date | None
+    unit: str | None
+    status: str  # open | closed
+    closed_on: dt.date | None
+    deferred: bool
+    listing_id: int | None
+    light: str  # red | yellow | green | grey (domain/lights.item_light): views never recompute it
+    days_left: int | None
+    days_text: str  # 剩5天 / 今天到期 / 超期3天 / 缓办 / 已办结
+
+    @property
+    def overdue(self) -> bool:
+        return self.light == Light.RED.value
+
+
+@dataclass(frozen=True)
+class BatchFilter:
+    kind: Kind | None = None
+    community: str | None = None
+    status: str | None = None  # open | closed (batch: all items closed or not)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class PastedRow:
+    line: int
+    text: str
+    item: ItemInput | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class FigureDTO:
+    metric: str
+    metric_name: str
+    unit: str
+    period_start: dt.date
+    period_end: dt.date
+    community: str | None
+    value: Decimal
+    qualifier: str | None
+
+    @property
+    def text(self) -> str:
+        """As the source writes it: 约130, 近130, 100余."""
+        number = f"{self.value.normalize():f}"
+        if self.qualifier == "余":
+            return f"{number}余"
+        return f"{self.qualifier or ''}{number}"
+
+
+@dataclass(frozen=True)
+class StatsFilter:
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    community: str | None = None
+
+
+@dataclass(frozen=True)
+class SupervisionFigures:
+    by_kind: dict[str, Counts]
+    total: Counts
+    due: int  # 应结案数
+    deferred: int  # 缓办数
+    closed_due: int  # 结案数
+    closed_on_time: int
+    rework: int
+    closure_rate: float | None
+    on_time_closure_rate: float | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    figures: SupervisionFigures
+    listings_in_force: int
+    listings_overdue: int
+    listings_closed_in_range: int
+    city_cases: Decimal
+    city_cases_qualifier: str | None
+    # (period key as domain/periods.py makes it, kind code, items)
+    items_per_period: list[tuple[str, str, int]] = field(default_factory=list)
+    # (period key, due, closed) for the closure-rate line
+    closure_per_period: list[tuple[str, int, int, int]] = field(default_factory=list)
+    categories: list[tuple[str, int]] = field(default_factory=list)
+    # (community, items, closed, overdue)
+    communities: list[tuple[str, int, int, int]] = field(default_factory=list)
+    overdue_by_unit: list[tuple[str, int]] = field(default_factory=list)
+    overdue_by_lead: list[tuple[str, int]] = field(default_factory=list)
+    granularity: str = "month"  # of the period keys above (domain/periods.py)
+
+
+@dataclass(frozen=True)
+class AttentionEntry:
+    """One line of 需要关注: an overdue or nearly due listing or supervision item."""
+
+    site_id: int
+    light: str  # red | yellow
+    address: str
+    what: str
+    who: str
+    days_text: str
+    deadline: dt.date | None
+    rank: int  # 0 overdue listing, 1 overdue item, 2 listing due soon, 3 item due soon
+    item_id: int | None = None  # the supervision item, when the line is one
+
+
+@dataclass(frozen=True)
+class Drill:
+    """The items behind one bar or point of a chart: the page's filter plus the clicked slice."""
+
+    base: StatsFilter = StatsFilter()
+    kind: str | None = None
+    period: str | None = None  # a period key (domain/periods.py): '2026-11', '2026-11-23' (a week), '2026'
+    category: str | None = None  # '未分类' = none
+    community: str | None = None
+    unit: str | None = None  # '未指定单位' = none
+    lead: str | None = None
+    overdue_only: bool = False
+
+
+@dataclass(frozen=True)
+class GanttRow:
+    site_id: int
+    address: str
+    community: str
+    lead: str | None
+    unit: str | None
+    status: str
+    status_label: str
+    light: str
+    listed_on: dt.date
+    deadline: dt.date | None
+    closed_on: dt.date | None
+    days_text: str
+    rebounds: tuple[dt.date, ...]
+    # (date, kind code) of the current listing's other events, for small marks along the bar
+    events: tuple[tuple[dt.date, str], ...] = ()

@@ -12,13 +12,13 @@ from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import Dialogs, wait_idle
-from ui.dialogs.batch_dialog import BatchDialog, to_qdate
+from ui.dialogs.batch_dialog import BatchDialog, next_issue_no, to_qdate
 from ui.main_window import BULLETINS, LISTINGS, MainWindow
 from ui.pages.bulletins import BulletinsPage
-from ui.pages.bulletins_model import BatchCol, ItemCol, next_issue_no
+from ui.pages.bulletins_model import BatchCol, ItemCol
 from zhdesk.desk import Desk
 from zhdesk.domain.stats import Kind
-from zhdesk.services.supervision import BatchFilter, ItemDTO
+from zhdesk.dto import BatchFilter, ItemDTO
 
 PASTE = (
     "江西路153号\t楼道堆放杂物\t2099-05-10\t江西路社区居委会\n"

@@ -19,7 +19,7 @@ from ui.pages.overview import OverviewPage
 from zhdesk.desk import Desk
 from zhdesk.domain.periods import GAP, period_key, period_label
 from zhdesk.domain.stats import Counts, Kind
-from zhdesk.services.stats import Dashboard, Drill, StatsFilter, SupervisionFigures
+from zhdesk.dto import Dashboard, Drill, StatsFilter, SupervisionFigures
 
 H1 = (dt.date(2021, 1, 1), dt.date(2021, 6, 30))
 H1_BY_KIND = {

@@ -13,7 +13,7 @@ from ui.dialogs.figure_dialog import WHOLE_STREET, FigureDialog, this_month
 from ui.main_window import OVERVIEW, MainWindow
 from ui.pages.overview import OverviewPage
 from zhdesk.desk import Desk
-from zhdesk.services.stats import StatsFilter
+from zhdesk.dto import StatsFilter
 
 NOV = (dt.date(2030, 11, 1), dt.date(2030, 11, 30))  # no demo data there
 

@@ -16,7 +16,7 @@ from ui.main_window import LISTINGS, OVERVIEW, MainWindow
 from ui.pages.overview import PAGE_TITLE, OverviewPage
 from ui.widgets.gantt import ROW_PX, GanttChart, bars_for, day
 from zhdesk.desk import Desk
-from zhdesk.services.overview import GanttRow
+from zhdesk.dto import GanttRow
 
 TODAY = dt.date(2026, 6, 15)
 

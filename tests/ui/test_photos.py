@@ -21,7 +21,7 @@ from ui.pages.photos_tab import PhotosTab, export_targets, summary_text
 from ui.pages.site_tabs import PHOTOS_TAB
 from ui.thumbnails import PAGE_SIZE
 from zhdesk.desk import Desk
-from zhdesk.services.photos import AddPhotosResult, FileResult
+from zhdesk.dto import AddPhotosResult, FileResult
 
 MANY = 60
 

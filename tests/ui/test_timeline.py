@@ -16,7 +16,7 @@ from ui.pages.site_tabs import PHOTOS_TAB, TIMELINE_TAB
 from ui.pages.timeline_tab import DATE_CONFIRM_TITLE, TimelineTab
 from ui.widgets.timeline import TimelineWidget
 from zhdesk.desk import Desk
-from zhdesk.services.timeline import EventDTO
+from zhdesk.dto import EventDTO
 
 SITE = "善化路18号院"
 

@@ -17,7 +17,7 @@ from tests.imagefiles import jpeg, mixed_folder
 from tests.support import CJK, Run, assert_error, assert_ok, dump, zhdesk
 from zhdesk.demo import load_demo
 from zhdesk.desk import Desk
-from zhdesk.services.timeline import EVENT_KINDS
+from zhdesk.domain.vocab import EVENT_KINDS
 
 # The command line checks dates against the real clock, so this demo is loaded at the real today.
 TODAY = dt.date.today()

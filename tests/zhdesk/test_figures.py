@@ -11,6 +11,7 @@ import pytest
 
 from tests.support import assert_error, assert_ok, dump, table_dump, zhdesk
 from zhdesk.desk import Desk
+from zhdesk.dto import StatsFilter
 from zhdesk.errors import InputRefused, NotFound, UsageError
 from zhdesk.services import figures, stats
 
@@ -33,7 +34,7 @@ def test_parse_refuses_what_is_not_a_figure(text: str) -> None:
 
 
 def test_set_then_correct_replaces_and_stats_read_it(demo_desk: Desk) -> None:
-    f = stats.StatsFilter(*NOV)
+    f = StatsFilter(*NOV)
     with demo_desk.uow() as uow:
         assert stats.dashboard(uow, f).city_cases == 0
         dto = figures.set_figure(uow, "city_cases", *NOV, Decimal(130), "约")
@@ -48,7 +49,7 @@ def test_set_then_correct_replaces_and_stats_read_it(demo_desk: Desk) -> None:
         figures.set_figure(uow, "city_cases", *NOV, Decimal(20), community="江西路社区")
     with demo_desk.uow() as uow:
         assert stats.dashboard(uow, f).city_cases == 148
-        assert stats.dashboard(uow, stats.StatsFilter(*NOV, community="江西路社区")).city_cases == 20
+        assert stats.dashboard(uow, StatsFilter(*NOV, community="江西路社区")).city_cases == 20
 
 
 @pytest.mark.parametrize(

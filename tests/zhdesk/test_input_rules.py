@@ -23,10 +23,11 @@ from tests.support import TODAY, assert_error, assert_ok, dump, table_dump, zhde
 from zhdesk.desk import Desk
 from zhdesk.domain import fields
 from zhdesk.domain.stats import Kind
+from zhdesk.domain.vocab import MANUAL_EVENT_KINDS
 from zhdesk.domain.workflow import Action
+from zhdesk.dto import ContactInput, EventDTO, ItemInput, ListingInput
 from zhdesk.errors import InputRefused
 from zhdesk.services import figures, supervision, timeline
-from zhdesk.services.sites import ContactInput, ListingInput
 
 TOMORROW2 = dt.date.today() + dt.timedelta(days=2)
 
@@ -168,7 +169,7 @@ def test_relisting_rules_in_the_service(demo_desk: Desk) -> None:
 
 
 def test_a_listed_batch_follows_the_same_listing_rules(demo_desk: Desk) -> None:
-    item = supervision.ItemInput(address="汕头路7号", deadline=dt.date(2025, 2, 1))
+    item = ItemInput(address="汕头路7号", deadline=dt.date(2025, 2, 1))
     refused(demo_desk, lambda: demo_desk.create_batch(Kind.LISTED, 9, dt.date(2025, 1, 1), [item]),
             "第1处", closed_on(demo_desk, "汕头路7号").isoformat())  # fmt: skip
 
@@ -289,9 +290,9 @@ def test_event_dialog_offers_only_manual_kinds() -> None:
     _app = QApplication.instance() or QApplication([])
     dlg = EventDialog(None, "江西路153号", today=TODAY)
     offered = {dlg.kind_combo.itemData(i) for i in range(dlg.kind_combo.count())}
-    assert offered == set(timeline.MANUAL_EVENT_KINDS)
+    assert offered == set(MANUAL_EVENT_KINDS)
     assert not offered & {"listed", "acceptance_request", "accepted", "rejected", "delisted", "rebound"}
-    flow = timeline.EventDTO(1, 1, 1, "accepted", "验收通过", TODAY, None, None, (), (), None, 1)
+    flow = EventDTO(1, 1, 1, "accepted", "验收通过", TODAY, None, None, (), (), None, 1)
     dlg2 = EventDialog(None, "江西路153号", event=flow, today=TODAY)
     assert dlg2.kind_combo.currentData() == "accepted" and not dlg2.kind_combo.isEnabled()
     dlg.deleteLater()
@@ -364,14 +365,14 @@ def test_service_write_paths_refuse_control_characters_and_blanks(demo_desk: Des
 
 def test_batches_items_and_pasted_rows_refuse_control_characters(demo_desk: Desk) -> None:
     d = demo_desk
-    good = supervision.ItemInput(address="江西路153号", problem="堆物")
+    good = ItemInput(address="江西路153号", problem="堆物")
     refused(d, lambda: d.create_batch(Kind.PATROL, 50, TODAY, [good], issuer="街道\n办"), "下发单位")
     refused(d, lambda: d.create_batch(Kind.PATROL, 50, TODAY, [good], title="通\x00报"), "通报标题")
     for bad, words in [
-        (supervision.ItemInput(address="江西路\u2028153号"), "地址"),
-        (supervision.ItemInput(address="江西路153号", unit="   环卫\x00站"), "责任单位"),
-        (supervision.ItemInput(address="江西路153号", problem="a\x00"), "问题描述"),
-        (supervision.ItemInput(address="江西路9号", community="江西\t路"), "社区"),
+        (ItemInput(address="江西路\u2028153号"), "地址"),
+        (ItemInput(address="江西路153号", unit="   环卫\x00站"), "责任单位"),
+        (ItemInput(address="江西路153号", problem="a\x00"), "问题描述"),
+        (ItemInput(address="江西路9号", community="江西\t路"), "社区"),
     ]:
         refused(d, lambda b=bad: d.create_batch(Kind.PATROL, 50, TODAY, [good, b]), "第2处", words)
     rows = supervision.parse_paste("江西路153号\t堆物\n江西\x00路1号\t堆物\n")
@@ -419,13 +420,13 @@ def test_every_write_path_enforces_lengths(demo_desk: Desk) -> None:
     refused(d, lambda: d.change_status(sid(d, "江西路153号"), action=Action.SUBMIT, note=long), "备注", "5000")
     refused(d, lambda: d.add_event(s, "note", TODAY, text=long), "事件内容", "5000")
     refused(d, lambda: d.add_event(s, "note", TODAY, actors=["人" * 101]), "参与人员或单位", "100")
-    good = supervision.ItemInput(address="江西路153号")
+    good = ItemInput(address="江西路153号")
     refused(d, lambda: d.create_batch(Kind.PATROL, 51, TODAY, [good], issuer="发" * 101), "下发单位", "100")
     refused(d, lambda: d.create_batch(Kind.PATROL, 51, TODAY, [good], title="题" * 201), "通报标题", "200")
-    refused(d, lambda: d.create_batch(Kind.PATROL, 51, TODAY, [good, supervision.ItemInput(address="路" * 129,
+    refused(d, lambda: d.create_batch(Kind.PATROL, 51, TODAY, [good, ItemInput(address="路" * 129,
             community="江西路社区")]), "第2处", "地址")  # fmt: skip
     batch = d.create_batch(Kind.PATROL, 52, TODAY, [good])
-    refused(d, lambda: d.add_items(batch.id, [supervision.ItemInput(address="江西路153号", problem=long)]),
+    refused(d, lambda: d.add_items(batch.id, [ItemInput(address="江西路153号", problem=long)]),
             "问题描述")  # fmt: skip
     rows = supervision.parse_paste("江西路153号\t" + long)
     assert rows[0].error is not None and "问题描述" in rows[0].error
@@ -479,7 +480,7 @@ def test_figures_at_the_edge_of_the_column_are_stored_exactly(demo_desk: Desk) -
 def test_issue_numbers_fit_their_column(demo_desk: Desk) -> None:
     d = demo_desk
     s = sid(d, "善化路9号")
-    good = supervision.ItemInput(address="江西路153号")
+    good = ItemInput(address="江西路153号")
     for n in (0, -5, 2**31, 10**20):
         refused(d, lambda n=n: d.create_batch(Kind.PATROL, n, TODAY, [good]), "期号", "2147483647")
         refused(d, lambda n=n: d.list_site(s, ListingInput(TODAY, None, issue_no=n)), "期号")

@@ -24,6 +24,8 @@ from tests.imagefiles import encode, jpeg, mixed_folder, picture
 from tests.support import table_dump
 from zhdesk import imaging
 from zhdesk.desk import Desk
+from zhdesk.domain.vocab import PHASES
+from zhdesk.dto import AddPhotosResult
 from zhdesk.errors import InputRefused, NotFound, StorageProblem, UsageError
 from zhdesk.services import photos
 
@@ -56,7 +58,7 @@ def counts(desk: Desk) -> tuple[int, int, int]:
     return count(desk, Photo), count(desk, PhotoBlob), count(desk, Thumbnail)
 
 
-def add(desk: Desk, site: int, *paths: Path, **kwargs: Any) -> photos.AddPhotosResult:
+def add(desk: Desk, site: int, *paths: Path, **kwargs: Any) -> AddPhotosResult:
     with desk.uow() as uow:
         return photos.add_photos(uow, site, list(paths), **kwargs)
 
@@ -334,7 +336,7 @@ def test_phase_codes_and_chinese_names(sites: Sites, tmp_path: Path, text: str, 
     assert photos.parse_phase(text) == code
     add(sites.desk, sites.a, write(tmp_path / "a.jpg", jpeg(2)), phase=text)
     (p,) = sites.desk.photos(sites.a)
-    assert (p.phase, p.phase_label) == (code, photos.PHASES[code])
+    assert (p.phase, p.phase_label) == (code, PHASES[code])
 
 
 @pytest.mark.parametrize("text", ["later", "整改完", "", "BEFORE"])

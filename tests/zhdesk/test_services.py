@@ -15,8 +15,9 @@ from zhdesk.demo import load_demo
 from zhdesk.desk import Desk
 from zhdesk.domain.lights import Light
 from zhdesk.domain.workflow import Action, Status
+from zhdesk.dto import ContactInput, ListingInput, SiteFilter
 from zhdesk.errors import Conflict, IllegalTransition, InputRefused, NotFound
-from zhdesk.services.sites import ACTION_EVENT_KIND, ContactInput, ListingInput, SiteFilter
+from zhdesk.services.sites import ACTION_EVENT_KIND
 
 FIVE = {"江西路153号", "澄海路22号", "汕头路7号", "善化路18号院", "善化路19号院"}
 JIANGXI = {"江西路153号", "江西路121号", "江西路与福州南路交汇处", "江西路沿街商铺(88—102号)"}

@@ -34,9 +34,9 @@ from zhdesk.desk import Desk
 from zhdesk.domain.periods import period_key
 from zhdesk.domain.stats import Counts, Kind, rate
 from zhdesk.domain.workflow import Action, Status
+from zhdesk.dto import BatchFilter, Dashboard, Drill, ItemDTO, ItemInput, StatsFilter
 from zhdesk.services import stats, supervision
-from zhdesk.services.stats import Drill, StatsFilter, granularity_for
-from zhdesk.services.supervision import BatchFilter, ItemDTO, ItemInput
+from zhdesk.services.stats import granularity_for
 
 T = TODAY  # 2026-11-29
 JX = "江西路社区（示例）"
@@ -79,7 +79,7 @@ def add_tally(desk: Desk, community: str, start: dt.date, end: dt.date, value: s
         uow.commit()
 
 
-def dash(desk: Desk, f: StatsFilter | None = None, today: dt.date = T) -> stats.Dashboard:
+def dash(desk: Desk, f: StatsFilter | None = None, today: dt.date = T) -> Dashboard:
     return desk.dashboard(f or StatsFilter(), today=today)
 
 
@@ -641,7 +641,7 @@ def recompute(rows: list[Row], f: StatsFilter, today: dt.date) -> dict[str, Any]
     }
 
 
-def from_sql(db: stats.Dashboard) -> dict[str, Any]:
+def from_sql(db: Dashboard) -> dict[str, Any]:
     fig = db.figures
     assert all(0 <= x <= 1 for x in (fig.closure_rate, fig.on_time_closure_rate) if x is not None)
     return {

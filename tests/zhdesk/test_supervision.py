@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 from db.models import Community, Listing, Site, SupervisionBatch, SupervisionItem
 from tests.support import table_dump
 from zhdesk.desk import Desk
+from zhdesk.domain.paste import parse_paste
 from zhdesk.domain.stats import Kind
 from zhdesk.domain.workflow import Action, Status
+from zhdesk.dto import BatchDTO, BatchFilter, ItemDTO, ItemInput
 from zhdesk.errors import InputRefused, NotFound
 from zhdesk.services import supervision
-from zhdesk.services.supervision import BatchFilter, ItemInput, parse_paste
 
 JX = "江西路社区（示例）"
 CH = "澄海路社区（示例）"
@@ -47,17 +48,17 @@ def site_of(desk: Desk, address: str) -> Site:
     return site
 
 
-def item(desk: Desk, item_id: int, today: dt.date) -> supervision.ItemDTO:
+def item(desk: Desk, item_id: int, today: dt.date) -> ItemDTO:
     with desk.uow() as uow:
         return supervision.get_item(uow, item_id, today)
 
 
-def items(desk: Desk, batch_id: int, today: dt.date) -> list[supervision.ItemDTO]:
+def items(desk: Desk, batch_id: int, today: dt.date) -> list[ItemDTO]:
     with desk.uow() as uow:
         return supervision.batch_items(uow, batch_id, today)
 
 
-def batch(desk: Desk, batch_id: int) -> supervision.BatchDTO:
+def batch(desk: Desk, batch_id: int) -> BatchDTO:
     with desk.uow() as uow:
         return supervision.get_batch(uow, batch_id)
 

@@ -13,10 +13,11 @@ from db.models import AuditEntry, EventActor, Person, TimelineEvent, Unit, User
 from db.uow import UnitOfWork
 from tests.support import TODAY, table_dump
 from zhdesk.desk import Desk
+from zhdesk.domain.vocab import EVENT_KINDS, PHASES
 from zhdesk.domain.workflow import Action
+from zhdesk.dto import EventDTO, ListingInput
 from zhdesk.errors import Conflict, InputRefused, NotFound, UsageError
-from zhdesk.services import photos, timeline
-from zhdesk.services.sites import ListingInput
+from zhdesk.services import timeline
 
 FIVE = ("江西路153号", "澄海路22号", "汕头路7号", "善化路18号院", "善化路19号院")
 MILITARY = ("善化路18号院", "善化路19号院")
@@ -34,12 +35,12 @@ def new_listed_site(desk: Desk, address: str = "测试路1号") -> int:
     return sid
 
 
-def add(desk: Desk, sid: int, kind: str, on: dt.date, login: str | None = None, **kw: object) -> timeline.EventDTO:
+def add(desk: Desk, sid: int, kind: str, on: dt.date, login: str | None = None, **kw: object) -> EventDTO:
     with UnitOfWork(desk.engine, login) if login else desk.uow() as uow:
         return timeline.add_event(uow, sid, kind, on, today=TODAY, **kw)  # type: ignore[arg-type]
 
 
-def edit(desk: Desk, event_id: int, login: str, **kw: object) -> timeline.EventDTO:
+def edit(desk: Desk, event_id: int, login: str, **kw: object) -> EventDTO:
     with UnitOfWork(desk.engine, login) as uow:
         return timeline.edit_event(uow, event_id, today=TODAY, **kw)  # type: ignore[arg-type]
 
@@ -83,7 +84,7 @@ def test_add_event_with_kind_code_or_chinese_name(demo_desk: Desk, kind: str, co
     sid = site_id(demo_desk, "江西路153号")
     ev = add(demo_desk, sid, kind, TODAY, text="  楼道堆物已清理  ", at=dt.time(14, 30))
     assert (ev.kind, ev.kind_label, ev.date, ev.time, ev.text) == (
-        code, timeline.EVENT_KINDS[code], TODAY, dt.time(14, 30), "楼道堆物已清理",
+        code, EVENT_KINDS[code], TODAY, dt.time(14, 30), "楼道堆物已清理",
     )  # fmt: skip
     assert ev.author == demo_desk.user_login
     with demo_desk.engine.connect() as conn:
@@ -319,14 +320,14 @@ def test_demo_timelines_have_events_photos_and_the_military_units(demo_desk: Des
         assert len(pics) >= 2, address
         assert [e.date for e in events] == sorted(e.date for e in events)
         assert events[0].kind == "listed"
-        assert {e.kind for e in events} <= set(timeline.EVENT_KINDS)
+        assert {e.kind for e in events} <= set(EVENT_KINDS)
         by_id = {e.id: e for e in events}
         for p in pics:
             assert p.event_id in by_id, (address, p.id)
             assert p.taken_at is not None and p.taken_at.date() == by_id[p.event_id].date, (address, p.id)
             assert p.id in by_id[p.event_id].photo_ids
         assert sorted(i for e in events for i in e.photo_ids) == sorted(p.id for p in pics)
-        assert {p.phase for p in pics} <= set(photos.PHASES)
+        assert {p.phase for p in pics} <= set(PHASES)
         if address in MILITARY:
             said = " ".join(" ".join((e.text or "", *e.actors)) for e in events)
             assert "区退役军人事务局" in said and "北部战区海军保障部直属保障队" in said, address

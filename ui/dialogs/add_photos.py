@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from ui.widgets.event_glyphs import glyph_icon
-from zhdesk.services.photos import PHASES
-from zhdesk.services.timeline import EventDTO
+from zhdesk.domain.vocab import PHASES
+from zhdesk.dto import EventDTO
 
 NO_EVENT = "不关联事件"
 

@@ -36,11 +36,10 @@ from PySide6.QtWidgets import (
 
 from ui.dialogs.paste_dialog import PasteDialog
 from ui.ops import Ops, describe
-from ui.pages.bulletins_model import next_issue_no
 from zhdesk.changes import ITEMS_ADDED
 from zhdesk.desk import Desk
 from zhdesk.domain.stats import KIND_LABELS, Kind
-from zhdesk.services.supervision import BatchDTO, ItemInput
+from zhdesk.dto import BatchDTO, ItemInput
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -64,6 +63,13 @@ def date_edit(name: str, value: dt.date) -> QDateEdit:
     w.setCalendarPopup(True)
     w.setDisplayFormat("yyyy-MM-dd")
     return w
+
+
+
+def next_issue_no(batches: Sequence[BatchDTO], kind: str, year: int) -> int:
+    """The next free 期号 for a kind and year: one past the highest used."""
+    used = [b.issue_no for b in batches if b.kind == kind and b.year == year]
+    return max(used, default=0) + 1
 
 
 class DraftItemsModel(QAbstractTableModel):

@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
 
 from ui.dialogs.viewer import DisplayImage, load_display_image
 from ui.ops import Ops
-from ui.pages.photos_model import PHASE_COLORS, taken_text
+from ui.phases import PHASE_COLORS, taken_text
 from ui.thumbnails import ThumbnailCache
 from zhdesk.desk import Desk
-from zhdesk.services.photos import PhotoDTO
+from zhdesk.dto import PhotoDTO
 
 SIDE, SLIDER = "side", "slider"
 COMPARE_EDGE = 2400  # enough for a full-screen comparison; originals can be far larger

@@ -6,7 +6,6 @@ A non-modal dialog with a sortable table (model/view over ItemDTOs), export to .
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from enum import IntEnum
 from pathlib import Path
@@ -35,8 +34,8 @@ from ui.dto_table import DtoModel, DtoProxy, Field
 from ui.ops import Ops
 from ui.tables import fit_columns
 from zhdesk.domain.stats import KIND_LABELS, Kind
+from zhdesk.dto import ItemDTO
 from zhdesk.export import Column
-from zhdesk.services.supervision import ItemDTO
 
 OVERDUE_COLOR = QColor("#c5221f")
 CLOSED_COLOR = QColor("#5f6368")
@@ -70,30 +69,22 @@ def problem_text(item: ItemDTO) -> str:
     return item.category or item.problem or ""
 
 
-def status_text(item: ItemDTO, today: dt.date) -> str:
-    if item.status == "closed":
-        return "已办结"
-    if item.overdue and item.deadline is not None:
-        return f"超期{(today - item.deadline).days}天"
-    if item.deferred:
-        return "缓办"
-    if item.deadline is not None:
-        left = (item.deadline - today).days
-        return "今天到期" if left == 0 else f"整改中（剩{left}天）" if left > 0 else "整改中"
-    return "整改中"
+def status_text(item: ItemDTO) -> str:
+    """The state as the office says it; the days come with the item (zhdesk/domain/lights.py)."""
+    if item.status == "closed" or item.overdue or item.deferred:
+        return item.days_text
+    return f"整改中（{item.days_text}）" if item.deadline is not None else "整改中"
 
 
-def status_rank(item: ItemDTO, today: dt.date) -> tuple[int, int]:
+def status_rank(item: ItemDTO) -> tuple[int, int]:
     """Most urgent first: overdue (longest first), open, closed."""
-    days = (today - item.deadline).days if item.overdue and item.deadline else 0
-    return (0 if item.overdue else 2 if item.status == "closed" else 1, -days)
+    return (0 if item.overdue else 2 if item.status == "closed" else 1, item.days_left or 0)
 
 
 class DrillModel(DtoModel[ItemDTO]):
-    """The drill-down columns over ItemDTOs; days overdue/left are counted from `today`."""
+    """The drill-down columns over ItemDTOs (their light and days are computed by the core)."""
 
     def __init__(self, parent: Any = None) -> None:
-        self.today = dt.date.today()
         fields: tuple[Field[ItemDTO], ...] = (
             Field(Column("地址"), lambda i: i.address),
             Field(Column("社区"), lambda i: i.community),
@@ -101,13 +92,12 @@ class DrillModel(DtoModel[ItemDTO]):
             Field(Column("问题"), problem_text),
             Field(Column("整改时限", "date"), lambda i: i.deadline),
             Field(Column("责任单位"), lambda i: i.unit),
-            Field(Column("状态"), lambda i: status_rank(i, self.today), lambda i: status_text(i, self.today)),
+            Field(Column("状态"), status_rank, status_text),
             Field(Column("办结日期", "date"), lambda i: i.closed_on),
         )
         super().__init__(fields, parent)
 
-    def set_items(self, items: Sequence[ItemDTO], today: dt.date | None = None) -> None:
-        self.today = today or dt.date.today()
+    def set_items(self, items: Sequence[ItemDTO]) -> None:
         self.set_rows(items)
 
     def foreground(self, row: ItemDTO, col: int) -> QColor | None:
@@ -184,13 +174,13 @@ class DrillDialog(QDialog):
         self.hint.setText(text)
         self.message.emit(text)
 
-    def show_items(self, title: str, items: Sequence[ItemDTO], today: dt.date | None = None) -> None:
+    def show_items(self, title: str, items: Sequence[ItemDTO]) -> None:
         self.title = title
         self.setWindowTitle(f"明细 — {title}")
-        self.heading.setText(f"{title}：共 {len(items)} 处")
+        self.heading.setText(f"{title}：共 {len(items)} 件")  # items are counted in 件, places in 处
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the service's order: most urgent first
         self.proxy.sort(-1)
-        self.model.set_items(items, today)
+        self.model.set_items(items)
         self._fit_columns()
         if items:
             self.table.selectRow(0)

@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from ui.widgets.event_glyphs import glyph_icon
-from zhdesk.services.timeline import EVENT_KINDS, MANUAL_EVENT_KINDS, EventDTO
+from zhdesk.domain.vocab import EVENT_KINDS, MANUAL_EVENT_KINDS
+from zhdesk.dto import EventDTO
 
 _ACTOR_SEPARATORS = re.compile(r"[、，,；;]+")
 

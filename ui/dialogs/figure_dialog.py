@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from ui.ops import Ops, describe
 from zhdesk.changes import FIGURES_CHANGED
 from zhdesk.desk import Desk
-from zhdesk.services.figures import FigureDTO
+from zhdesk.dto import FigureDTO
 
 METRIC = "city_cases"
 WHOLE_STREET = "全街道"

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zhdesk.services.supervision import ItemInput, PastedRow, parse_paste
+from zhdesk.domain.paste import parse_paste
+from zhdesk.dto import ItemInput, PastedRow
 
 Index = QModelIndex | QPersistentModelIndex
 

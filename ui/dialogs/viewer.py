@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from ui.ops import Ops
-from ui.pages.photos_model import PHASE_COLORS, taken_text
+from ui.phases import PHASE_COLORS, taken_text
 from ui.thumbnails import ThumbnailCache
 from zhdesk.desk import Desk
-from zhdesk.services.photos import PhotoDTO
+from zhdesk.dto import PhotoDTO
 
 MAX_DISPLAY_PIXELS = 50_000_000  # decode larger originals scaled down (a 200 MP photo would take 800 MB)
 ZOOM_STEP = 1.25

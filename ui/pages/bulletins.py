@@ -46,8 +46,9 @@ from ui.tables import (
 from zhdesk.changes import ITEMS_CHANGED
 from zhdesk.desk import Desk
 from zhdesk.domain.stats import KIND_LABELS
+from zhdesk.domain.vocab import CLOSED, OPEN
+from zhdesk.dto import BatchDTO, BatchFilter, ItemDTO
 from zhdesk.reference import CATEGORIES
-from zhdesk.services.supervision import CLOSED, OPEN, BatchDTO, BatchFilter, ItemDTO
 
 __all__ = ["BulletinsPage"]
 

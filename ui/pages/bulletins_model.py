@@ -13,8 +13,9 @@ from PySide6.QtCore import QSortFilterProxyModel
 from PySide6.QtGui import QColor
 
 from ui.dto_table import DtoModel, DtoProxy, Field
+from zhdesk.domain.vocab import CLOSED
+from zhdesk.dto import BatchDTO, ItemDTO
 from zhdesk.export import Column
-from zhdesk.services.supervision import CLOSED, BatchDTO, ItemDTO
 
 OVERDUE_TEXT = QColor("#c5221f")
 DEFERRED_TEXT = QColor("#a15c00")
@@ -183,9 +184,3 @@ def batch_summary(rows: Sequence[BatchDTO]) -> str:
     items = sum(b.items for b in rows)
     closed = sum(b.closed for b in rows)
     return f"共 {len(rows)} 期 {items} 处，办结 {closed} 处"
-
-
-def next_issue_no(batches: Sequence[BatchDTO], kind: str, year: int) -> int:
-    """The next free 期号 for a kind and year: one past the highest used."""
-    used = [b.issue_no for b in batches if b.kind == kind and b.year == year]
-    return max(used, default=0) + 1

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -36,10 +35,7 @@ from ui.widgets.light import light_icon
 from zhdesk.desk import Desk
 from zhdesk.domain.periods import fill_periods, period_label, period_text
 from zhdesk.domain.stats import Kind, percent, rate
-from zhdesk.dto import SiteRow
-from zhdesk.services.figures import FigureDTO
-from zhdesk.services.stats import Dashboard, Drill, StatsFilter
-from zhdesk.services.supervision import ItemDTO
+from zhdesk.dto import AttentionEntry, Dashboard, Drill, FigureDTO, ItemDTO, StatsFilter
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -75,51 +71,7 @@ def city_cases_text(value: Decimal, qualifier: str | None) -> str:
     return f"{n}{qualifier}" if qualifier == "余" else f"{qualifier}{n}"
 
 
-# ---------------------------------------------------------------- 需要关注
-@dataclass(frozen=True)
-class AttentionEntry:
-    site_id: int
-    light: str  # red | yellow
-    address: str
-    what: str
-    who: str
-    days_text: str
-    deadline: dt.date | None
-    rank: int  # 0 overdue listing, 1 overdue item, 2 listing due soon, 3 item due soon
-
-
-def attention_entries(
-    sites: Sequence[SiteRow], items: Sequence[ItemDTO], today: dt.date, warning_days: int
-) -> list[AttentionEntry]:
-    """Overdue listings and items first (red), then those due within the warning days (yellow).
-    Items of a listing are covered by the listing's own row."""
-    out: list[AttentionEntry] = []
-    for s in sites:
-        if s.light not in ("red", "yellow"):
-            continue
-        who = " · ".join(x for x in (f"包案：{s.lead}" if s.lead else "", s.unit or "") if x)
-        out.append(AttentionEntry(
-            s.id, s.light, s.address, f"挂牌督办：{s.category or s.problem or ''}", who, s.days_text, s.deadline,
-            0 if s.light == "red" else 2,
-        ))  # fmt: skip
-    seen: set[int] = set()
-    for i in items:
-        if i.listing_id is not None or i.status == "closed" or i.deadline is None or i.id in seen:
-            continue
-        left = (i.deadline - today).days
-        if i.overdue:
-            light, days, rank = "red", f"超期{-left}天", 1
-        elif 0 <= left <= warning_days and not i.deferred:
-            light, days, rank = "yellow", "今天到期" if left == 0 else f"剩{left}天", 3
-        else:
-            continue
-        seen.add(i.id)
-        what = f"{kind_label(i.kind)}第{i.issue_no}期：{i.category or i.problem or ''}"
-        out.append(AttentionEntry(i.site_id, light, i.address, what, i.unit or "", days, i.deadline, rank))
-    out.sort(key=lambda e: (e.rank, e.deadline or today, e.address))
-    return out
-
-
+# ---------------------------------------------------------------- 需要关注 (services/attention.py)
 class AttentionModel(QAbstractListModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -439,7 +391,7 @@ class DashboardView(QWidget):
             self.drill_dialog = DrillDialog(self.ops, self.window())
             self.drill_dialog.site_requested.connect(self.site_activated)
             self.drill_dialog.message.connect(self.message)
-        self.drill_dialog.show_items(title, items, self.today)
+        self.drill_dialog.show_items(title, items)
 
     def _period_clicked(self, period: str, kind: str) -> None:
         self.drill(Drill(base=self.filter, period=period, kind=kind), f"{period_text(period)} · {kind_label(kind)}")

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleO
 from ui.thumbnails import ThumbnailCache
 from ui.widgets.event_glyphs import glyph_icon
 from ui.widgets.timeline import event_tooltip
-from zhdesk.services.timeline import EventDTO
+from zhdesk.dto import EventDTO
 
 Index = QModelIndex | QPersistentModelIndex
 

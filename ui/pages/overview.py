@@ -28,21 +28,18 @@ from PySide6.QtWidgets import (
 
 from ui.display import relative_font
 from ui.ops import Ops
-from ui.pages.dashboard import AttentionEntry, DashboardView, attention_entries
+from ui.pages.dashboard import DashboardView
 from ui.stale import StaleWatch
 from ui.tables import page_title, refresh_button
 from ui.widgets.gantt import LEGEND, GanttChart
 from zhdesk.desk import Desk
-from zhdesk.services.overview import GanttRow
-from zhdesk.services.sites import SiteFilter
-from zhdesk.services.stats import Dashboard, Drill, StatsFilter, granularity_for
+from zhdesk.dto import AttentionEntry, Dashboard, GanttRow, StatsFilter
 
 PAGE_TITLE = "总览"
 GANTT_TAB_TITLE = "督办进度"
 DASHBOARD_TAB_TITLE = "数据看板"
 ALL_COMMUNITIES = "全部社区"
 NO_LIMIT = dt.date(2000, 1, 1)  # the start date shown as 不限
-DUE_SOON_LOOKBACK_DAYS = 366  # 需要关注 looks for items due soon among those issued in the last year
 
 # Quick ranges: label -> (from, to) for a given today; None = no limit.
 PRESETS = ("全部", "本月", "近8周", "今年", "2021年上半年")
@@ -295,13 +292,7 @@ class OverviewPage(QWidget):
         def load() -> tuple[Dashboard, str, list[AttentionEntry], dt.date]:
             today = dt.date.today()
             data = desk.dashboard(f, today)
-            sites = desk.list_sites(SiteFilter(community=f.community, listed_only=True), today)
-            base = StatsFilter(community=f.community)
-            overdue = desk.drill_items(Drill(base=base, overdue_only=True), today)
-            recent = StatsFilter(today - dt.timedelta(days=DUE_SOON_LOOKBACK_DAYS), None, f.community)
-            open_recent = [i for i in desk.drill_items(Drill(base=recent), today) if i.status == "open"]
-            entries = attention_entries(sites, overdue + open_recent, today, desk.warning_days())
-            return data, granularity_for(f, today), entries, today
+            return data, data.granularity, desk.attention(f.community, today), today
 
         def done(result: tuple[Dashboard, str, list[AttentionEntry], dt.date]) -> None:
             if generation != self._generation:

@@ -30,22 +30,18 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from ui.phases import PHASE_COLORS, taken_text
 from ui.thumbnails import ThumbnailCache
 from ui.widgets.event_glyphs import paint_glyph
-from zhdesk.services.photos import PHASES, PhotoDTO
-from zhdesk.services.timeline import EventDTO
+from zhdesk.domain.vocab import PHASES
+from zhdesk.dto import EventDTO, PhotoDTO
 
 Index = QModelIndex | QPersistentModelIndex
 
 PHOTO_ROLE = Qt.ItemDataRole.UserRole + 1
-PHASE_COLORS: dict[str, str] = {"before": "#c5221f", "during": "#e37400", "after": "#1e8e3e"}
 PLACEHOLDER_FILL = QColor("#eceff1")
 EMPTY_HINT = "还没有照片。\n点击上方“添加照片…”“添加文件夹…”，或把照片、文件夹直接拖到这里。"
 NO_MATCH_HINT = "没有该阶段的照片。"
-
-
-def taken_text(p: PhotoDTO) -> str:
-    return p.taken_at.strftime("%Y-%m-%d %H:%M") if p.taken_at else "拍摄时间未知"
 
 
 def photo_tooltip(p: PhotoDTO, event: EventDTO | None = None) -> str:

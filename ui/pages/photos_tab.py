@@ -34,9 +34,8 @@ from ui.pages.timeline_tab import site_caption
 from ui.thumbnails import ThumbnailCache
 from zhdesk.changes import PHOTOS_CHANGED
 from zhdesk.desk import Desk
-from zhdesk.dto import SiteRow
-from zhdesk.services.photos import PHASES, AddPhotosResult, PhotoDTO
-from zhdesk.services.timeline import EventDTO
+from zhdesk.domain.vocab import PHASES
+from zhdesk.dto import AddPhotosResult, EventDTO, PhotoDTO, SiteRow
 
 PHOTO_FILTER = "照片 (*.jpg *.jpeg *.png *.webp *.heic *.heif *.JPG *.JPEG *.PNG *.WEBP *.HEIC *.HEIF);;所有文件 (*)"
 ALL_PHASES = "全部阶段"

@@ -30,9 +30,8 @@ from ui.thumbnails import ThumbnailCache
 from ui.widgets.timeline import TimelineWidget
 from zhdesk.changes import EVENTS_CHANGED
 from zhdesk.desk import Desk
-from zhdesk.dto import SiteRow
+from zhdesk.dto import EventDTO, SiteRow
 from zhdesk.errors import NeedsConfirmation
-from zhdesk.services.timeline import EventDTO
 
 DATE_CONFIRM_TITLE = "请确认事件日期"
 

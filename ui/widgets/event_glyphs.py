@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QApplication
 
-from zhdesk.services.timeline import EVENT_KINDS
+from zhdesk.domain.vocab import EVENT_KINDS
 
 # Colour of each kind; shapes are chosen in `glyph_path`. Readable on white, distinct for common colour blindness
 # by shape even where hues are close.

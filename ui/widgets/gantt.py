@@ -22,8 +22,8 @@ from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF, QPainterPath
 from PySide6.QtWidgets import QHBoxLayout, QScrollBar, QToolTip, QWidget
 
 from ui.widgets.light import LIGHT_COLORS
-from zhdesk.services.overview import GanttRow
-from zhdesk.services.timeline import EVENT_KINDS
+from zhdesk.domain.vocab import EVENT_KINDS
+from zhdesk.dto import GanttRow
 
 ROW_PX = 30  # pixels per site row
 HEADROOM = 1.0  # rows of space above the first row, for the 今天 label

@@ -32,7 +32,8 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from ui.widgets.event_glyphs import kind_label, paint_glyph
 from zhdesk.dates import fmt_cn
-from zhdesk.services.timeline import EVENT_KINDS, EventDTO
+from zhdesk.domain.vocab import EVENT_KINDS
+from zhdesk.dto import EventDTO
 
 BAND_FILL = QColor("#c6dafc")
 BAND_EDGE = QColor("#8ab4f8")

@@ -62,3 +62,22 @@ def days_text(status: Status, deadline: dt.date | None, today: dt.date, closed_o
     if left == 0:
         return "今天到期"
     return f"超期{-left}天"
+
+
+def item_light(
+    closed: bool, deadline: dt.date | None, deferred: bool, today: dt.date, warning_days: int = DEFAULT_WARNING_DAYS
+) -> Light:
+    """The light of a supervision item (督办件): the deadline light, except that a deferred item (缓办) is
+    never red or yellow while it waits. Overdue = red = open, past its deadline, not deferred: the SQL
+    twin is services/stats.overdue_condition, and tests/zhdesk/test_stats.py checks the two agree."""
+    if closed:
+        return Light.GREY
+    if deferred:
+        return Light.GREEN
+    return deadline_light(Status.LISTED, deadline, today, warning_days)
+
+
+def item_days_text(closed: bool, deadline: dt.date | None, deferred: bool, today: dt.date) -> str:
+    if deferred and not closed:
+        return "缓办"
+    return days_text(Status.CLOSED if closed else Status.LISTED, deadline, today, None)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -16,32 +15,13 @@ from sqlalchemy import select
 from db.models import Metric, TallyEntry
 from db.uow import UnitOfWork
 from zhdesk.domain import fields
+from zhdesk.dto import FigureDTO
 from zhdesk.errors import InputRefused, NotFound, UsageError
 from zhdesk.services.audit import audit
 
 QUALIFIERS = ("约", "近", "余")
 _NUMBER = re.compile(r"^\s*(约|近)?\s*([0-9０-９]+(?:[.．][0-9０-９]+)?)\s*(余|多)?\s*$")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
-
-
-@dataclass(frozen=True)
-class FigureDTO:
-    metric: str
-    metric_name: str
-    unit: str
-    period_start: dt.date
-    period_end: dt.date
-    community: str | None
-    value: Decimal
-    qualifier: str | None
-
-    @property
-    def text(self) -> str:
-        """As the source writes it: 约130, 近130, 100余."""
-        number = f"{self.value.normalize():f}"
-        if self.qualifier == "余":
-            return f"{number}余"
-        return f"{self.qualifier or ''}{number}"
 
 
 def parse_figure(text: str) -> tuple[Decimal, str | None]:

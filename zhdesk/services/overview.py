@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from db.models import TimelineEvent
 from db.uow import UnitOfWork
-from zhdesk.services.sites import SiteFilter, list_sites
-
-
-@dataclass(frozen=True)
-class GanttRow:
-    site_id: int
-    address: str
-    community: str
-    lead: str | None
-    unit: str | None
-    status: str
-    status_label: str
-    light: str
-    listed_on: dt.date
-    deadline: dt.date | None
-    closed_on: dt.date | None
-    days_text: str
-    rebounds: tuple[dt.date, ...]
-    # (date, kind code) of the current listing's other events, for small marks along the bar
-    events: tuple[tuple[dt.date, str], ...] = ()
+from zhdesk.dto import GanttRow, SiteFilter
+from zhdesk.services.sites import list_sites
 
 
 def gantt(uow: UnitOfWork, today: dt.date | None = None) -> list[GanttRow]:

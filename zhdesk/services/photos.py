@@ -13,10 +13,9 @@ import errno
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -24,14 +23,14 @@ from sqlalchemy.orm import Session
 from db.models import Photo, PhotoBlob, Thumbnail, TimelineEvent
 from db.uow import UnitOfWork
 from zhdesk import imaging
-from zhdesk.dates import fmt_iso
+from zhdesk.domain.vocab import PHASES
+from zhdesk.dto import AddPhotosResult, FileResult, PhotoDTO
 from zhdesk.errors import InputRefused, NotFound, UsageError
 from zhdesk.files import database_files, is_clean_name, shown, write_export
 from zhdesk.services.audit import audit
 from zhdesk.services.common import site_or_refuse
 from zhdesk.services.settings import photo_max_mb
 
-PHASES: dict[str, str] = {"before": "整改前", "during": "整改中", "after": "整改后"}
 # Files a folder may hold that are not photos and not worth a refusal line.
 _JUNK = {"thumbs.db", "desktop.ini", ".ds_store"}
 # Threads reading and checking files ahead of the one being stored, and how many files may wait checked.
@@ -39,49 +38,6 @@ _JUNK = {"thumbs.db", "desktop.ini", ".ds_store"}
 # still runs alone (imaging.BIG_DECODE_PIXELS).
 _WORKERS = 2
 _AHEAD = 4
-
-
-@dataclass(frozen=True)
-class PhotoDTO:
-    id: int
-    site_id: int
-    event_id: int | None
-    phase: str
-    phase_label: str
-    taken_at: dt.datetime | None
-    file_name: str | None
-    size: int
-    width: int | None
-    height: int | None
-    sha256: str
-
-    def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["taken_at"] = self.taken_at.isoformat(sep=" ") if self.taken_at else None
-        d["taken_date"] = fmt_iso(self.taken_at.date()) if self.taken_at else None
-        return d
-
-
-@dataclass(frozen=True)
-class FileResult:
-    file: str
-    id: int | None = None
-    reason: str | None = None
-
-
-@dataclass(frozen=True)
-class AddPhotosResult:
-    added: tuple[FileResult, ...] = ()
-    duplicates: tuple[FileResult, ...] = ()
-    refused: tuple[FileResult, ...] = ()
-    photo_ids: tuple[int, ...] = field(default=())
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "added": [{"file": r.file, "id": r.id} for r in self.added],
-            "duplicates": [{"file": r.file, "id": r.id} for r in self.duplicates],
-            "refused": [{"file": r.file, "reason": r.reason} for r in self.refused],
-        }
 
 
 def parse_phase(text: str) -> str:

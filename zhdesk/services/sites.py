@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, func, or_, select
@@ -25,6 +24,7 @@ from db.models import (
 from db.uow import UnitOfWork
 from zhdesk.domain import fields
 from zhdesk.domain.lights import Light, days_left, days_text, deadline_light
+from zhdesk.domain.vocab import ROLE_LABELS, SITE_KINDS
 from zhdesk.domain.workflow import (
     WORKFLOW_EVENT_KINDS,
     Action,
@@ -36,21 +36,21 @@ from zhdesk.domain.workflow import (
     transition_for,
     transition_to,
 )
-from zhdesk.dto import CommunityDTO, ContactDTO, ListingDTO, SiteDetail, SiteRow, TransitionDTO
+from zhdesk.dto import (
+    CommunityDTO,
+    ContactDTO,
+    ContactInput,
+    ListingDTO,
+    ListingInput,
+    SiteDetail,
+    SiteFilter,
+    SiteRow,
+    TransitionDTO,
+)
 from zhdesk.errors import Conflict, InputRefused, NotFound
 from zhdesk.services.audit import audit
 from zhdesk.services.common import current_user, site_or_refuse
 from zhdesk.services.settings import warning_days
-
-SITE_KINDS: dict[str, str] = {
-    "compound": "楼院",
-    "street": "背街小巷",
-    "shop": "沿街商铺",
-    "commercial": "商圈",
-    "military": "部队管辖楼院",
-}
-
-ROLE_LABELS: dict[str, str] = {"lead": "包案领导", "unit": "责任单位", "person": "责任人", "contact": "联系人"}
 
 # The timeline event each workflow action leaves behind.
 ACTION_EVENT_KIND: dict[Action, str] = {
@@ -60,34 +60,6 @@ ACTION_EVENT_KIND: dict[Action, str] = {
     Action.REJECT: "rejected",
     Action.REBOUND: "rebound",
 }
-
-
-@dataclass(frozen=True)
-class SiteFilter:
-    community: str | None = None
-    status: Status | None = None
-    light: Light | None = None
-    listed_only: bool = False
-    text: str | None = None
-
-
-@dataclass(frozen=True)
-class ContactInput:
-    role: str
-    person: str | None = None
-    unit: str | None = None
-    title: str | None = None
-    phone: str | None = None
-
-
-@dataclass(frozen=True)
-class ListingInput:
-    listed_on: dt.date
-    deadline: dt.date | None
-    problem: str | None = None
-    category: str | None = None
-    issue_no: int | None = None
-    contacts: tuple[ContactInput, ...] = ()
 
 
 # ---------------------------------------------------------------- reading

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -29,48 +28,11 @@ from db.uow import UnitOfWork
 from zhdesk.domain import periods
 from zhdesk.domain.periods import Granularity
 from zhdesk.domain.stats import Counts, Kind, rate
+from zhdesk.domain.vocab import CLOSED as CLOSED_STATUS
 from zhdesk.domain.workflow import Status
-from zhdesk.services.supervision import CLOSED as CLOSED_STATUS
-from zhdesk.services.supervision import ItemDTO, effective_columns
-
-
-@dataclass(frozen=True)
-class StatsFilter:
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    community: str | None = None
-
-
-@dataclass(frozen=True)
-class SupervisionFigures:
-    by_kind: dict[str, Counts]
-    total: Counts
-    due: int  # 应结案数
-    deferred: int  # 缓办数
-    closed_due: int  # 结案数
-    closed_on_time: int
-    rework: int
-    closure_rate: float | None
-    on_time_closure_rate: float | None
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    figures: SupervisionFigures
-    listings_in_force: int
-    listings_overdue: int
-    listings_closed_in_range: int
-    city_cases: Decimal
-    city_cases_qualifier: str | None
-    # (period key as domain/periods.py makes it, kind code, items)
-    items_per_period: list[tuple[str, str, int]] = field(default_factory=list)
-    # (period key, due, closed) for the closure-rate line
-    closure_per_period: list[tuple[str, int, int, int]] = field(default_factory=list)
-    categories: list[tuple[str, int]] = field(default_factory=list)
-    # (community, items, closed, overdue)
-    communities: list[tuple[str, int, int, int]] = field(default_factory=list)
-    overdue_by_unit: list[tuple[str, int]] = field(default_factory=list)
-    overdue_by_lead: list[tuple[str, int]] = field(default_factory=list)
+from zhdesk.dto import Dashboard, Drill, ItemDTO, StatsFilter, SupervisionFigures
+from zhdesk.services.settings import warning_days
+from zhdesk.services.supervision import effective_columns
 
 
 def _community_id(s: Session, name: str | None) -> int | None:
@@ -307,6 +269,7 @@ def dashboard(uow: UnitOfWork, f: StatsFilter | None = None, today: dt.date | No
         communities=communities,
         overdue_by_unit=by_unit,
         overdue_by_lead=_overdue_by_lead(s, f, today),
+        granularity=gran,
     )
 
 
@@ -390,20 +353,6 @@ def stats_json(uow: UnitOfWork, f: StatsFilter, today: dt.date | None = None) ->
     }
 
 
-@dataclass(frozen=True)
-class Drill:
-    """The items behind one bar or point of a chart: the page's filter plus the clicked slice."""
-
-    base: StatsFilter = StatsFilter()
-    kind: str | None = None
-    period: str | None = None  # a period key (domain/periods.py): '2026-11', '2026-11-23' (a week), '2026'
-    category: str | None = None  # '未分类' = none
-    community: str | None = None
-    unit: str | None = None  # '未指定单位' = none
-    lead: str | None = None
-    overdue_only: bool = False
-
-
 def drill_items(uow: UnitOfWork, drill: Drill, today: dt.date | None = None) -> list[ItemDTO]:
     """Items for a drill-down list, most urgent first (overdue, then by deadline)."""
     from zhdesk.services.supervision import _item_dto, _item_query
@@ -433,6 +382,7 @@ def drill_items(uow: UnitOfWork, drill: Drill, today: dt.date | None = None) -> 
     if drill.overdue_only:
         q = q.where(overdue_condition(today))
     _, deadline, _ = effective_columns()
-    rows = [_item_dto(r, today) for r in s.execute(q.order_by(deadline.is_(None), deadline, SupervisionItem.id))]
+    warn = warning_days(uow)
+    rows = [_item_dto(r, today, warn) for r in s.execute(q.order_by(deadline.is_(None), deadline, SupervisionItem.id))]
     rows.sort(key=lambda i: (not i.overdue, i.status == "closed"))
     return rows

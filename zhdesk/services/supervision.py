@@ -7,9 +7,7 @@ deadline and closing date are the listing's — one record, not two copies.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, Select, case, func, or_, select
@@ -18,68 +16,16 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from db.models import Community, Listing, ProblemCategory, Site, SupervisionBatch, SupervisionItem, Unit
 from db.uow import UnitOfWork
-from zhdesk.dates import parse_date
 from zhdesk.domain import fields
+from zhdesk.domain.lights import days_left, item_days_text, item_light
+from zhdesk.domain.paste import clean_item
 from zhdesk.domain.stats import Kind
+from zhdesk.domain.vocab import CLOSED, OPEN
 from zhdesk.domain.workflow import Status
-from zhdesk.errors import InputRefused, NotFound, ZhdeskError
+from zhdesk.dto import BatchDTO, BatchFilter, ItemDTO, ItemInput
+from zhdesk.errors import InputRefused, NotFound
 from zhdesk.services.audit import audit
-
-OPEN = "open"
-CLOSED = "closed"
-
-
-@dataclass(frozen=True)
-class ItemInput:
-    address: str
-    community: str | None = None
-    problem: str | None = None
-    category: str | None = None
-    deadline: dt.date | None = None
-    unit: str | None = None
-    deferred: bool = False
-
-
-@dataclass(frozen=True)
-class BatchDTO:
-    id: int
-    kind: str
-    kind_label: str
-    year: int
-    issue_no: int
-    issued_on: dt.date
-    issuer: str | None
-    title: str | None
-    items: int
-    closed: int
-
-    @property
-    def all_closed(self) -> bool:
-        return self.items > 0 and self.items == self.closed
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}年第{self.issue_no}期{self.kind_label}"
-
-
-@dataclass(frozen=True)
-class ItemDTO:
-    id: int
-    batch_id: int
-    kind: str
-    issue_no: int
-    site_id: int
-    address: str
-    community: str
-    category: str | None
-    problem: str | None
-    deadline: dt.date | None
-    unit: str | None
-    status: str  # open | closed
-    closed_on: dt.date | None
-    deferred: bool
-    listing_id: int | None
-    overdue: bool
+from zhdesk.services.settings import warning_days
 
 
 def effective_columns() -> tuple[ColumnElement[bool], ColumnElement[Any], ColumnElement[Any]]:
@@ -94,21 +40,6 @@ def effective_columns() -> tuple[ColumnElement[bool], ColumnElement[Any], Column
 
 def category_of_item() -> ColumnElement[Any]:
     return func.coalesce(Listing.category_id, SupervisionItem.category_id)
-
-
-def clean_item(item: ItemInput, where: str) -> ItemInput:
-    """The item with its texts trimmed and checked (`where` is e.g. 第3处：)."""
-    if not item.address.strip():
-        raise InputRefused(f"{where}缺少地址")
-    return ItemInput(
-        address=fields.required(item.address, fields.ADDRESS, label="地址", where=where),
-        community=fields.clean(item.community, fields.COMMUNITY, where=where),
-        problem=fields.clean(item.problem, fields.PROBLEM, where=where),
-        category=fields.clean(item.category, fields.CATEGORY, where=where),
-        deadline=item.deadline,
-        unit=fields.clean(item.unit, fields.UNIT, label="责任单位", where=where),
-        deferred=item.deferred,
-    )
 
 
 def _site_for(s: Session, item: ItemInput, where: str) -> Site:
@@ -274,15 +205,6 @@ def set_deferred(uow: UnitOfWork, item_id: int, deferred: bool) -> ItemDTO:
 # ---------------------------------------------------------------- reading
 
 
-@dataclass(frozen=True)
-class BatchFilter:
-    kind: Kind | None = None
-    community: str | None = None
-    status: str | None = None  # open | closed (batch: all items closed or not)
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-
-
 def _batch_query(s: Session, f: BatchFilter) -> Select[Any]:
     closed, _, _ = effective_columns()
     q = (
@@ -352,21 +274,25 @@ def _item_query() -> Select[Any]:
     )  # fmt: skip
 
 
-def _item_dto(row: Row[Any], today: dt.date) -> ItemDTO:
+def _item_dto(row: Row[Any], today: dt.date, warn: int) -> ItemDTO:
     (iid, bid, kind, issue_no, sid, address, community, category, problem, deadline, unit, status, closed_on,
      deferred, listing_id) = tuple(row)  # fmt: skip
+    closed = status == CLOSED
     return ItemDTO(
         id=iid, batch_id=bid, kind=kind, issue_no=issue_no, site_id=sid, address=address, community=community,
         category=category, problem=problem, deadline=deadline, unit=unit, status=status, closed_on=closed_on,
         deferred=bool(deferred), listing_id=listing_id,
-        overdue=status == OPEN and deadline is not None and deadline < today and not deferred,
+        light=item_light(closed, deadline, bool(deferred), today, warn).value,
+        days_left=None if closed else days_left(deadline, today),
+        days_text=item_days_text(closed, deadline, bool(deferred), today),
     )  # fmt: skip
 
 
 def batch_items(uow: UnitOfWork, batch_id: int, today: dt.date | None = None) -> list[ItemDTO]:
     today = today or dt.date.today()
     q = _item_query().where(SupervisionItem.batch_id == batch_id).order_by(SupervisionItem.id)
-    return [_item_dto(r, today) for r in uow.session.execute(q)]
+    warn = warning_days(uow)
+    return [_item_dto(r, today, warn) for r in uow.session.execute(q)]
 
 
 def get_item(uow: UnitOfWork, item_id: int, today: dt.date | None = None) -> ItemDTO:
@@ -375,55 +301,7 @@ def get_item(uow: UnitOfWork, item_id: int, today: dt.date | None = None) -> Ite
     row = uow.session.execute(q).first()
     if row is None:
         raise NotFound(f"找不到编号为 {item_id} 的督办件")
-    return _item_dto(row, today)
+    return _item_dto(row, today, warning_days(uow))
 
 
 # ---------------------------------------------------------------- paste
-
-
-@dataclass(frozen=True)
-class PastedRow:
-    line: int
-    text: str
-    item: ItemInput | None
-    error: str | None
-
-
-_DATE_LIKE = re.compile(r"\d{4}\s*[-./年]\s*\d{1,2}")
-
-
-def parse_paste(text: str, default_community: str | None = None) -> list[PastedRow]:
-    """Rows pasted from a spreadsheet: 地址 [TAB 问题] [TAB 整改时限] [TAB 责任单位] [TAB 社区].
-
-    Rows that do not parse are returned with their error, for the user to see and consent to skip.
-    """
-    out: list[PastedRow] = []
-    for n, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        cells = [c.strip() for c in raw.split("\t")]
-        cells += [""] * (5 - len(cells))
-        address, problem, deadline_text, unit, community = cells[:5]
-        if not address:
-            out.append(PastedRow(n, raw, None, f"第{n}行：缺少地址"))
-            continue
-        deadline = None
-        if deadline_text:
-            try:
-                deadline = parse_date(deadline_text, f"第{n}行整改时限")
-            except ZhdeskError as exc:
-                out.append(PastedRow(n, raw, None, exc.message))
-                continue
-        elif _DATE_LIKE.search(problem):
-            hint = "请按 地址、问题、整改时限、责任单位、社区 的顺序粘贴"
-            out.append(PastedRow(n, raw, None, f"第{n}行：第2列像是日期，{hint}"))
-            continue
-        item = ItemInput(address=address, community=community or default_community, problem=problem or None,
-                         deadline=deadline, unit=unit or None)  # fmt: skip
-        try:
-            item = clean_item(item, f"第{n}行：")
-        except InputRefused as exc:
-            out.append(PastedRow(n, raw, None, exc.message))
-            continue
-        out.append(PastedRow(n, raw, item, None))
-    return out

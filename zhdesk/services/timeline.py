@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,55 +12,19 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from db.models import EventActor, Listing, Person, Photo, TimelineEvent, Unit, User
 from db.uow import UnitOfWork
-from zhdesk.dates import fmt_iso
 from zhdesk.domain import fields
+from zhdesk.domain.vocab import EVENT_KINDS
 from zhdesk.domain.workflow import WORKFLOW_EVENT_KINDS
+from zhdesk.dto import EventDTO
 from zhdesk.errors import Conflict, InputRefused, NeedsConfirmation, NotFound, UsageError
 from zhdesk.services.audit import audit
 from zhdesk.services.common import current_user, site_or_refuse
 from zhdesk.services.sites import current_listing
 
 # Every kind a timeline shows; the WORKFLOW_EVENT_KINDS among them are written only by the workflow.
-EVENT_KINDS: dict[str, str] = {
-    "listed": "挂牌",
-    "inspection": "现场检查",
-    "interview": "约谈",
-    "action": "整改措施",
-    "acceptance_request": "申请验收",
-    "accepted": "验收通过",
-    "rejected": "退回整改",
-    "delisted": "摘牌",
-    "follow_up": "回头看",
-    "rebound": "反弹",
-    "note": "备注",
-}
 
 # How far in the future an event may be dated without confirmation (clock skew, late evening entry).
 FUTURE_SLACK = dt.timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class EventDTO:
-    id: int
-    site_id: int
-    listing_id: int | None
-    kind: str
-    kind_label: str
-    date: dt.date
-    time: dt.time | None
-    text: str | None
-    actors: tuple[str, ...]
-    photo_ids: tuple[int, ...]
-    author: str | None
-    version: int
-
-    def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["date"] = fmt_iso(self.date)
-        d["time"] = self.time.strftime("%H:%M") if self.time else None
-        d["actors"] = list(self.actors)
-        d["photo_ids"] = list(self.photo_ids)
-        return d
 
 
 def parse_kind(text: str) -> str:
@@ -77,7 +39,6 @@ def parse_kind(text: str) -> str:
 
 
 # What a user may record or edit by hand (the event dialog offers these).
-MANUAL_EVENT_KINDS: dict[str, str] = {k: v for k, v in EVENT_KINDS.items() if k not in WORKFLOW_EVENT_KINDS}
 
 
 def _manual_kind(kind: str, what: str = "记录") -> str:

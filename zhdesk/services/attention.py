@@ -1,0 +1,51 @@
+"""需要关注: what a leader must look at first — overdue listings and items (red), then those due within
+the warning days (yellow). Lights come from the DTOs (domain/lights.py); nothing is recomputed here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from db.uow import UnitOfWork
+from zhdesk.domain.lights import Light
+from zhdesk.domain.stats import KIND_LABELS, Kind
+from zhdesk.dto import AttentionEntry, Drill, SiteFilter, StatsFilter
+from zhdesk.services.sites import list_sites
+from zhdesk.services.stats import drill_items
+
+LOOKBACK_DAYS = 366  # items due soon are looked for among those issued in the last year
+SHOWN = (Light.RED.value, Light.YELLOW.value)
+
+
+def _kind_label(code: str) -> str:
+    try:
+        return KIND_LABELS[Kind(code)]
+    except ValueError:
+        return code
+
+
+def attention(uow: UnitOfWork, community: str | None = None, today: dt.date | None = None) -> list[AttentionEntry]:
+    """Listings first by their own light; items of a listing are covered by the listing's row."""
+    today = today or dt.date.today()
+    out: list[AttentionEntry] = []
+    for s in list_sites(uow, SiteFilter(community=community, listed_only=True), today):
+        if s.light not in SHOWN:
+            continue
+        who = " · ".join(x for x in (f"包案：{s.lead}" if s.lead else "", s.unit or "") if x)
+        out.append(AttentionEntry(
+            s.id, s.light, s.address, f"挂牌督办：{s.category or s.problem or ''}", who, s.days_text, s.deadline,
+            0 if s.light == Light.RED.value else 2,
+        ))  # fmt: skip
+    overdue = drill_items(uow, Drill(base=StatsFilter(community=community), overdue_only=True), today)
+    recent = StatsFilter(today - dt.timedelta(days=LOOKBACK_DAYS), None, community)
+    seen: set[int] = set()
+    for i in overdue + drill_items(uow, Drill(base=recent), today):
+        if i.listing_id is not None or i.light not in SHOWN or i.id in seen:
+            continue
+        seen.add(i.id)
+        what = f"{_kind_label(i.kind)}第{i.issue_no}期：{i.category or i.problem or ''}"
+        rank = 1 if i.light == Light.RED.value else 3
+        out.append(
+            AttentionEntry(i.site_id, i.light, i.address, what, i.unit or "", i.days_text, i.deadline, rank, i.id)
+        )
+    out.sort(key=lambda e: (e.rank, e.deadline or today, e.address))
+    return out
