@@ -23,7 +23,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from zhdesk.export import Cell, Column
+from zhdesk.dto import Cell, Column
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -64,7 +64,6 @@ class Field(Generic[T]):
             v = self.value(row)
             return v if isinstance(v, int | dt.date) else None
         return self.shown(row) or None
-
 
 
 class DtoModel(QAbstractTableModel, Generic[T]):

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 
 from ui.ops import Ops
-from zhdesk.desk import Desk
+
+if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    from zhdesk.desk import Desk
+
 
 PAGE_SIZE = 24
 TILE_EDGE = 180  # decoded size: a gallery tile at up to 1.25 display scale; the viewer asks for originals

@@ -18,8 +18,8 @@ from typing import Any, NoReturn
 
 from db.uow import UnitOfWork
 from zhdesk import __version__
-from zhdesk.dates import fmt_iso, parse_date
 from zhdesk.desk import Desk
+from zhdesk.domain.dates import fmt_iso, parse_date
 from zhdesk.domain.lights import Light
 from zhdesk.domain.vocab import ROLE_LABELS, SITE_KINDS
 from zhdesk.domain.workflow import Action, Status, parse_action, parse_status

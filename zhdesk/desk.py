@@ -21,6 +21,7 @@ from zhdesk.errors import StorageProblem
 from zhdesk.files import database_files, register_database, unregister_database
 from zhdesk.reference import seed_reference
 from zhdesk.services import attention as attention_svc
+from zhdesk.services import exports as exports_svc
 from zhdesk.services import figures as figures_svc
 from zhdesk.services import overview as overview_svc
 from zhdesk.services import photos as photos_svc
@@ -163,6 +164,7 @@ class Desk:
     # -- sites and listings
     has_sites = read(sites_svc.has_sites)
     communities = read(sites_svc.list_communities)
+    categories = read(sites_svc.list_categories)
     list_sites = read(sites_svc.list_sites)
     get_site = read(sites_svc.get_site)
     add_site = write(sites_svc.add_site)
@@ -203,4 +205,5 @@ class Desk:
     attention = read(attention_svc.attention)
     drill_items = read(stats_svc.drill_items)
     stats_json = read(stats_svc.stats_json)
+    export_table = read(exports_svc.export_table)  # writes a file, not the database
     set_figure = write(figures_svc.enter_figure)

@@ -10,10 +10,20 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from zhdesk.dates import fmt_iso
+from zhdesk.domain.dates import fmt_iso
 from zhdesk.domain.lights import Light
 from zhdesk.domain.stats import Counts, Kind
 from zhdesk.domain.workflow import Status
+
+Cell = str | int | float | dt.date | dt.datetime | None  # one value of an exported table
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an exported table (zhdesk/export.py)."""
+
+    title: str
+    kind: str = "text"  # text | int | date
 
 
 def _with_iso_dates(obj: Any) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -13,18 +12,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from zhdesk.dto import Cell, Column
 from zhdesk.files import write_export
-
-Cell = str | int | float | dt.date | dt.datetime | None
 
 # Characters Excel refuses in a sheet title.
 _BAD_TITLE_CHARS = re.compile(r"[\\/*?:\[\]]")
-
-
-@dataclass(frozen=True)
-class Column:
-    title: str
-    kind: str = "text"  # text | int | date
 
 
 def _width(value: Cell) -> float:

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from zhdesk.dates import fmt_cn, parse_date
+from zhdesk.domain.dates import fmt_cn, parse_date
 from zhdesk.errors import UsageError
 
 

@@ -10,8 +10,9 @@ from openpyxl import load_workbook
 
 from tests.support import dump
 from zhdesk.desk import Desk
+from zhdesk.dto import Column
 from zhdesk.errors import InputRefused, StorageProblem, UsageError
-from zhdesk.export import Column, export_table
+from zhdesk.export import export_table
 from zhdesk.files import TargetExists
 
 COLUMNS = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
@@ -37,9 +37,12 @@ from PySide6.QtWidgets import (
 from ui.dialogs.paste_dialog import PasteDialog
 from ui.ops import Ops, describe
 from zhdesk.changes import ITEMS_ADDED
-from zhdesk.desk import Desk
 from zhdesk.domain.stats import KIND_LABELS, Kind
 from zhdesk.dto import BatchDTO, ItemInput
+
+if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    from zhdesk.desk import Desk
+
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -63,7 +66,6 @@ def date_edit(name: str, value: dt.date) -> QDateEdit:
     w.setCalendarPopup(True)
     w.setDisplayFormat("yyyy-MM-dd")
     return w
-
 
 
 def next_issue_no(batches: Sequence[BatchDTO], kind: str, year: int) -> int:

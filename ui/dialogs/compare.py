@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetricsF, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QPixmap
@@ -22,8 +23,11 @@ from ui.dialogs.viewer import DisplayImage, load_display_image
 from ui.ops import Ops
 from ui.phases import PHASE_COLORS, taken_text
 from ui.thumbnails import ThumbnailCache
-from zhdesk.desk import Desk
 from zhdesk.dto import PhotoDTO
+
+if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    from zhdesk.desk import Desk
+
 
 SIDE, SLIDER = "side", "slider"
 COMPARE_EDGE = 2400  # enough for a full-screen comparison; originals can be far larger

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     Qt,
@@ -34,8 +34,10 @@ from ui.dto_table import DtoModel, DtoProxy, Field
 from ui.ops import Ops
 from ui.tables import fit_columns
 from zhdesk.domain.stats import KIND_LABELS, Kind
-from zhdesk.dto import ItemDTO
-from zhdesk.export import Column
+from zhdesk.dto import Column, ItemDTO
+
+if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    from zhdesk.desk import Desk
 
 OVERDUE_COLOR = QColor("#c5221f")
 CLOSED_COLOR = QColor("#5f6368")
@@ -117,8 +119,9 @@ class DrillDialog(QDialog):
     site_requested = Signal(int)
     message = Signal(str)
 
-    def __init__(self, ops: Ops, parent: QWidget | None = None) -> None:
+    def __init__(self, desk: Desk, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.desk = desk
         self.setObjectName("drill_dialog")
         self.setWindowTitle("明细")
         self.setModal(False)
@@ -209,6 +212,6 @@ class DrillDialog(QDialog):
         self.site_requested.emit(item.site_id)
 
     def export_excel(self, path: Path | None = None) -> int:
-        return export_rows(self, self.ops, name=self.title or "明细", columns=self.model.columns(),
+        return export_rows(self, self.ops, self.desk, name=self.title or "明细", columns=self.model.columns(),
                            rows=self.proxy.export_rows(), done=self._exported, path=path,
                            empty_text="没有可导出的明细。")  # fmt: skip

@@ -6,12 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ui import prefs
 from ui.ops import Ops
-from zhdesk.export import Cell, Column, export_table
+from zhdesk.dto import Cell, Column
+
+if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    from zhdesk.desk import Desk
+
 
 NOTHING_TO_EXPORT = "当前筛选条件下没有数据，无可导出的内容。"
 UNSAFE_IN_FILE_NAMES = '\\/:*?"<>|'
@@ -37,6 +42,7 @@ def ask_xlsx_path(parent: QWidget, name: str) -> tuple[Path, bool] | None:
 def export_rows(
     parent: QWidget,
     ops: Ops,
+    desk: Desk,
     *,
     name: str,
     columns: Sequence[Column],
@@ -58,7 +64,7 @@ def export_rows(
     target, replace = chosen
     cols, data, n = list(columns), [list(r) for r in rows], len(rows)
     return ops.run(
-        lambda: export_table(target, name, cols, data, overwrite=replace),
+        lambda: desk.export_table(target, name, cols, data, overwrite=replace),
         lambda p: done(f"已导出 {n} 行到 {p}") if done else None,
         label="正在导出Excel…",
     )

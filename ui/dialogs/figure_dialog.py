@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
@@ -28,8 +29,11 @@ from PySide6.QtWidgets import (
 
 from ui.ops import Ops, describe
 from zhdesk.changes import FIGURES_CHANGED
-from zhdesk.desk import Desk
 from zhdesk.dto import FigureDTO
+
+if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    from zhdesk.desk import Desk
+
 
 METRIC = "city_cases"
 WHOLE_STREET = "全街道"

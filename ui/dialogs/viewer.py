@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -36,8 +37,11 @@ from PySide6.QtWidgets import (
 from ui.ops import Ops
 from ui.phases import PHASE_COLORS, taken_text
 from ui.thumbnails import ThumbnailCache
-from zhdesk.desk import Desk
 from zhdesk.dto import PhotoDTO
+
+if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    from zhdesk.desk import Desk
+
 
 MAX_DISPLAY_PIXELS = 50_000_000  # decode larger originals scaled down (a 200 MP photo would take 800 MB)
 ZOOM_STEP = 1.25

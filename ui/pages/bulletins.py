@@ -4,6 +4,7 @@ the actions on them: new batch, add items, 办结, 缓办, open a 挂牌督办 i
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QEvent, QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -44,11 +45,13 @@ from ui.tables import (
     split,
 )
 from zhdesk.changes import ITEMS_CHANGED
-from zhdesk.desk import Desk
 from zhdesk.domain.stats import KIND_LABELS
 from zhdesk.domain.vocab import CLOSED, OPEN
 from zhdesk.dto import BatchDTO, BatchFilter, ItemDTO
-from zhdesk.reference import CATEGORIES
+
+if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    from zhdesk.desk import Desk
+
 
 __all__ = ["BulletinsPage"]
 
@@ -58,7 +61,7 @@ STATUSES: tuple[tuple[str, str | None], ...] = (("全部", None), ("未办结", 
 SHEET_TITLE = "督办通报"
 FIRST_DAY = dt.date(2020, 1, 1)  # the date range's default start
 
-Loaded = tuple[list[str], list[BatchDTO], list[BatchDTO], list[str]]
+Loaded = tuple[list[str], list[BatchDTO], list[BatchDTO], list[str], list[str]]
 
 
 class BulletinsPage(QWidget):
@@ -77,6 +80,7 @@ class BulletinsPage(QWidget):
         self.all_batches: list[BatchDTO] = []  # unfiltered, for the next free 期号
         self.addresses: list[str] = []
         self.communities: list[str] = []
+        self.categories: list[str] = []
         self.batch_dialog: BatchDialog | None = None
         self.close_dialog: CloseItemDialog | None = None
         self._fitted = False
@@ -232,13 +236,14 @@ class BulletinsPage(QWidget):
             everything = desk.batches()
             shown = desk.batches(BatchFilter(community=community)) if community else everything
             addresses = [s.address for s in desk.list_sites()]
-            return [c.name for c in desk.communities()], everything, shown, addresses
+            return [c.name for c in desk.communities()], everything, shown, addresses, desk.categories()
 
         self.ops.run(load, self._loaded, label="正在读取督办通报…")
 
     def _loaded(self, result: Loaded) -> None:
-        communities, everything, shown, addresses = result
+        communities, everything, shown, addresses, categories = result
         self.communities, self.all_batches, self.addresses = communities, everything, addresses
+        self.categories = categories
         self._fill_communities(communities)
         self.batches.set_rows(shown)
         if not self._fitted and shown:
@@ -365,7 +370,7 @@ class BulletinsPage(QWidget):
     def _dialog(self, batch: BatchDTO | None) -> BatchDialog:
         dialog = BatchDialog(
             self.desk, self.ops, batches=self.all_batches, communities=self.communities, addresses=self.addresses,
-            categories=[name for name, _code in CATEGORIES], batch=batch, parent=self,
+            categories=self.categories, batch=batch, parent=self,
         )  # fmt: skip
         dialog.accepted.connect(lambda: self._batch_saved(dialog))
         dialog.finished.connect(dialog.deleteLater)
@@ -455,13 +460,13 @@ class BulletinsPage(QWidget):
 
     # ------------------------------------------------------------ export
     def export_batches(self) -> int:
-        return export_rows(self, self.ops, name=SHEET_TITLE, columns=self.batches.columns(),
+        return export_rows(self, self.ops, self.desk, name=SHEET_TITLE, columns=self.batches.columns(),
                            rows=self.batch_proxy.export_rows(), done=self.message.emit)  # fmt: skip
 
     def export_items(self) -> int:
         batch = self.current_batch()
         name = batch.label if batch else "督办件"
-        return export_rows(self, self.ops, name=name, columns=self.items.columns(),
+        return export_rows(self, self.ops, self.desk, name=name, columns=self.items.columns(),
                            rows=self.item_proxy.export_rows(), done=self.message.emit)  # fmt: skip
 
     # ------------------------------------------------------------ display size (ui/display.py)

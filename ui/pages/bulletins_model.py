@@ -14,8 +14,7 @@ from PySide6.QtGui import QColor
 
 from ui.dto_table import DtoModel, DtoProxy, Field
 from zhdesk.domain.vocab import CLOSED
-from zhdesk.dto import BatchDTO, ItemDTO
-from zhdesk.export import Column
+from zhdesk.dto import BatchDTO, Column, ItemDTO
 
 OVERDUE_TEXT = QColor("#c5221f")
 DEFERRED_TEXT = QColor("#a15c00")

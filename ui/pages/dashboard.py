@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QMouseEvent
@@ -32,10 +32,13 @@ from ui.display import relative_font
 from ui.ops import Ops
 from ui.widgets.charts import BarChart, RateChart, Series
 from ui.widgets.light import light_icon
-from zhdesk.desk import Desk
 from zhdesk.domain.periods import fill_periods, period_label, period_text
 from zhdesk.domain.stats import Kind, percent, rate
 from zhdesk.dto import AttentionEntry, Dashboard, Drill, FigureDTO, ItemDTO, StatsFilter
+
+if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    from zhdesk.desk import Desk
+
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -388,7 +391,7 @@ class DashboardView(QWidget):
 
     def show_drill(self, title: str, items: Sequence[ItemDTO]) -> None:
         if self.drill_dialog is None:
-            self.drill_dialog = DrillDialog(self.ops, self.window())
+            self.drill_dialog = DrillDialog(self.desk, self.ops, self.window())
             self.drill_dialog.site_requested.connect(self.site_activated)
             self.drill_dialog.message.connect(self.message)
         self.drill_dialog.show_items(title, items)

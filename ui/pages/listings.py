@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelection, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
@@ -39,7 +40,6 @@ from ui.tables import (
 from ui.widgets.display_size import DisplaySizeCombo
 from ui.widgets.light import LightDelegate, light_icon
 from zhdesk.changes import STATUS_CHANGED
-from zhdesk.desk import Desk
 from zhdesk.domain.lights import LIGHT_LABELS, Light
 from zhdesk.domain.workflow import ACTION_LABELS, Action, Status
 from zhdesk.dto import CommunityDTO, SiteDetail, SiteRow
@@ -59,6 +59,10 @@ CHIPS: tuple[tuple[Light, str], ...] = (
     (Light.GREEN, "正常"),
     (Light.GREY, "已办结"),
 )
+
+if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    from zhdesk.desk import Desk
+
 
 # Widest a text column may grow when fitted to its contents, in characters.
 MAX_COLUMN_CHARS = {Col.ADDRESS: 12, Col.UNIT: 9, Col.CATEGORY: 9}
@@ -364,7 +368,7 @@ class ListingsPage(QWidget):
 
     # ------------------------------------------------------------ export
     def export_excel(self) -> int:
-        return export_rows(self, self.ops, name=SHEET_TITLE, columns=[COLUMNS[c] for c in Col],
+        return export_rows(self, self.ops, self.desk, name=SHEET_TITLE, columns=[COLUMNS[c] for c in Col],
                            rows=self.proxy.export_rows(), done=self.message.emit,
                            empty_text="当前筛选条件下没有点位，无可导出的内容。")  # fmt: skip
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtGui import QHideEvent
@@ -32,8 +33,11 @@ from ui.pages.dashboard import DashboardView
 from ui.stale import StaleWatch
 from ui.tables import page_title, refresh_button
 from ui.widgets.gantt import LEGEND, GanttChart
-from zhdesk.desk import Desk
 from zhdesk.dto import AttentionEntry, Dashboard, GanttRow, StatsFilter
+
+if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    from zhdesk.desk import Desk
+
 
 PAGE_TITLE = "总览"
 GANTT_TAB_TITLE = "督办进度"
@@ -213,7 +217,10 @@ class OverviewPage(QWidget):
         self.chart.site_activated.connect(self.site_activated)
         # Read often and cheap: reloads on every visit (other workstations' writes) and on any write here.
         self.watch = StaleWatch(
-            self, ops, lambda c: c.any("sites", "listings", "items", "figures", "settings"), self.refresh,
+            self,
+            ops,
+            lambda c: c.any("sites", "listings", "items", "figures", "settings"),
+            self.refresh,
             every_show=True,
         )
 

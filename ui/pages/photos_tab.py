@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -33,9 +34,12 @@ from ui.pages.site_tab import SiteTab
 from ui.pages.timeline_tab import site_caption
 from ui.thumbnails import ThumbnailCache
 from zhdesk.changes import PHOTOS_CHANGED
-from zhdesk.desk import Desk
 from zhdesk.domain.vocab import PHASES
 from zhdesk.dto import AddPhotosResult, EventDTO, PhotoDTO, SiteRow
+
+if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    from zhdesk.desk import Desk
+
 
 PHOTO_FILTER = "照片 (*.jpg *.jpeg *.png *.webp *.heic *.heif *.JPG *.JPEG *.PNG *.WEBP *.HEIC *.HEIF);;所有文件 (*)"
 ALL_PHASES = "全部阶段"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -19,7 +21,10 @@ from ui.ops import Ops
 from ui.stale import StaleWatch
 from ui.widgets.display_size import DisplaySizeCombo
 from zhdesk.changes import SETTINGS_CHANGED
-from zhdesk.desk import Desk
+
+if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    from zhdesk.desk import Desk
+
 
 MIN_WARNING_DAYS = 0
 MAX_WARNING_DAYS = 60

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from ui.pages.sites_model import OVERDUE_TEXT
 from ui.widgets.light import light_label, light_pixmap
-from zhdesk.dates import fmt_cn
+from zhdesk.domain.dates import fmt_cn
 from zhdesk.domain.lights import Light
 from zhdesk.dto import ContactDTO, ListingDTO, SiteDetail, SiteRow
 

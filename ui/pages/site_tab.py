@@ -4,13 +4,17 @@ site picked while another tab is showing costs nothing, and after a write only t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QWidget
 
 from ui.ops import Ops
 from ui.stale import StaleWatch
 from zhdesk.changes import Changes
-from zhdesk.desk import Desk
 from zhdesk.dto import SiteRow
+
+if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    from zhdesk.desk import Desk
 
 
 class SiteTab(QWidget):

@@ -6,6 +6,8 @@ share one thumbnail cache, and follow writes through the window's change broadca
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QWidget
 
@@ -15,8 +17,11 @@ from ui.pages.photos_tab import PhotosTab
 from ui.pages.site_detail import SiteDetailPanel
 from ui.pages.timeline_tab import TimelineTab
 from ui.thumbnails import ThumbnailCache
-from zhdesk.desk import Desk
 from zhdesk.dto import SiteRow
+
+if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    from zhdesk.desk import Desk
+
 
 OVERVIEW_TAB, TIMELINE_TAB, PHOTOS_TAB = 0, 1, 2
 TAB_TITLES = ("概况", "时间线", "照片")

@@ -12,8 +12,7 @@ from ui.dto_table import ROW_ROLE, DtoModel, DtoProxy, Field
 from ui.widgets.light import LIGHT_ROLE, light_icon, light_label
 from zhdesk.domain.lights import Light
 from zhdesk.domain.workflow import Status
-from zhdesk.dto import SiteRow
-from zhdesk.export import Column
+from zhdesk.dto import Column, SiteRow
 
 
 class Col(IntEnum):

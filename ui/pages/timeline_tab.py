@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -29,9 +30,12 @@ from ui.tables import fit_columns
 from ui.thumbnails import ThumbnailCache
 from ui.widgets.timeline import TimelineWidget
 from zhdesk.changes import EVENTS_CHANGED
-from zhdesk.desk import Desk
 from zhdesk.dto import EventDTO, SiteRow
 from zhdesk.errors import NeedsConfirmation
+
+if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    from zhdesk.desk import Desk
+
 
 DATE_CONFIRM_TITLE = "请确认事件日期"
 

@@ -31,7 +31,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from ui.widgets.event_glyphs import kind_label, paint_glyph
-from zhdesk.dates import fmt_cn
+from zhdesk.domain.dates import fmt_cn
 from zhdesk.domain.vocab import EVENT_KINDS
 from zhdesk.dto import EventDTO
 

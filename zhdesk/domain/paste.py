@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from zhdesk.dates import parse_date
 from zhdesk.domain import fields
+from zhdesk.domain.dates import parse_date
 from zhdesk.dto import ItemInput, PastedRow
 from zhdesk.errors import InputRefused, ZhdeskError
 

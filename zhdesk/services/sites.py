@@ -69,6 +69,11 @@ def has_sites(uow: UnitOfWork) -> bool:
     return uow.session.scalar(select(Site.id).limit(1)) is not None
 
 
+def list_categories(uow: UnitOfWork) -> list[str]:
+    """Problem category names, in the order of the list (editable per database)."""
+    return list(uow.session.scalars(select(ProblemCategory.name).order_by(ProblemCategory.id)))
+
+
 def list_communities(uow: UnitOfWork) -> list[CommunityDTO]:
     rows = uow.session.scalars(select(Community).order_by(Community.sort_order, Community.id))
     return [CommunityDTO(c.id, c.name, c.is_sample) for c in rows]
