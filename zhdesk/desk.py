@@ -19,7 +19,18 @@ from db.uow import UnitOfWork
 from zhdesk.database import init_schema, open_engine
 from zhdesk.domain.stats import Kind
 from zhdesk.domain.workflow import Action, Status
-from zhdesk.dto import CommunityDTO, SiteDetail, SiteRow
+from zhdesk.dto import (
+    CommunityDTO,
+    MetricDTO,
+    MetricTotal,
+    SiteDetail,
+    SiteRow,
+    TallyBatchDTO,
+    TallyCell,
+    TallyEntryDTO,
+    TallyFileReport,
+    TallyImportOptions,
+)
 from zhdesk.errors import Conflict, StorageProblem
 from zhdesk.reference import seed_reference
 from zhdesk.services import figures as figures_svc
@@ -321,3 +332,88 @@ class Desk:
         value, qualifier = figures_svc.parse_figure(value_text)
         with self.uow() as uow:
             return figures_svc.set_figure(uow, metric, period_start, period_end, value, qualifier, community)
+
+    # -- tallies
+    def tally_import(
+        self,
+        path: Path,
+        opts: TallyImportOptions | None = None,
+        *,
+        dry_run: bool = False,
+        progress: Callable[[int], bool] | None = None,
+    ) -> TallyFileReport:
+        """Import (or with dry_run, preview) one tally file in one transaction."""
+        from zhdesk.services import tally as tally_svc
+
+        with self.uow() as uow:
+            return tally_svc.import_file(uow, path, opts, dry_run=dry_run, progress=progress)
+
+    def tally_batches(self) -> list[TallyBatchDTO]:
+        from zhdesk.services import tally as tally_svc
+
+        with self.uow() as uow:
+            return tally_svc.list_batches(uow)
+
+    def tally_undo(self, batch_id: int) -> TallyBatchDTO:
+        from zhdesk.services import tally as tally_svc
+
+        with self.uow() as uow:
+            return tally_svc.undo_batch(uow, batch_id)
+
+    def metrics(self) -> list[MetricDTO]:
+        from zhdesk.services import tally as tally_svc
+
+        with self.uow() as uow:
+            return tally_svc.list_metrics(uow)
+
+    def save_metric(self, code: str, name: str, unit: str) -> MetricDTO:
+        from zhdesk.services import tally as tally_svc
+
+        with self.uow() as uow:
+            return tally_svc.save_metric(uow, code, name, unit)
+
+    def add_metric_synonym(self, text: str, code: str | None) -> None:
+        from zhdesk.services import tally as tally_svc
+
+        with self.uow() as uow:
+            tally_svc.add_synonym(uow, text, code)
+
+    def metric_totals(
+        self, date_from: dt.date | None = None, date_to: dt.date | None = None, community: str | None = None
+    ) -> list[MetricTotal]:
+        from zhdesk.services import tally as tally_svc
+
+        with self.uow() as uow:
+            return tally_svc.metric_totals(uow, date_from, date_to, community)
+
+    def tally_table(
+        self, date_from: dt.date | None = None, date_to: dt.date | None = None, community: str | None = None,
+        granularity: str = "month",
+    ) -> list[TallyCell]:  # fmt: skip
+        from zhdesk.services import tally as tally_svc
+
+        with self.uow() as uow:
+            return tally_svc.table(uow, date_from, date_to, community, granularity)
+
+    def tally_entries(
+        self, metric: str | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None,
+        community: str | None = None, period: str | None = None, batch_id: int | None = None,
+    ) -> list[TallyEntryDTO]:  # fmt: skip
+        from zhdesk.services import tally as tally_svc
+
+        with self.uow() as uow:
+            return tally_svc.entries(uow, metric, date_from, date_to, community, period, batch_id)
+
+    def summary(
+        self, date_from: dt.date | None = None, date_to: dt.date | None = None, community: str | None = None
+    ) -> str:
+        from zhdesk.services import tally as tally_svc
+
+        with self.uow() as uow:
+            return tally_svc.summary(uow, date_from, date_to, community)
+
+    def write_tally_template(self, out: Path) -> Path:
+        from zhdesk.services import tally as tally_svc
+
+        with self.uow() as uow:
+            return tally_svc.write_template(uow, out)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from zhdesk.dto import TallyImportOptions, TallyProblem
 from zhdesk.tally.reader import SheetGrid, Workbook
 from zhdesk.tally.text import bracket_content, cell_text, column_letter, header_key, same_unit
 from zhdesk.tally.values import ValueProblem, find_period, find_year, parse_date, parse_number
@@ -25,6 +26,8 @@ HEADER_SCAN_ROWS = 30
 FIELDS: dict[str, str] = {}
 for _field, _words in {
     "date": ("日期", "时间", "处置日期", "检查日期", "工作日期", "发生日期", "日期时间"),
+    "start": ("开始日期", "起始日期", "起始时间", "开始时间"),
+    "end": ("结束日期", "截止日期", "结束时间", "截止时间"),
     "period": ("时段", "周次", "统计时段", "统计周期", "期间", "统计期间", "时间段"),
     "community": ("社区", "社区名称", "所属社区", "社区居委会"),
     "site": ("点位", "地址", "点位地址", "点位名称", "楼院", "楼院名称", "位置"),
@@ -76,39 +79,8 @@ class Catalogue:
         return cls(ms, keys, tuple(communities))
 
 
-@dataclass(frozen=True)
-class ImportOptions:
-    community: str | None = None
-    period: tuple[dt.date, dt.date] | None = None
-    # header text → metric code, or None to ignore the column (CLI --map, the wizard's choices)
-    mapping: dict[str, str | None] = field(default_factory=dict)
-    # (sheet, row as shown, column letter) → the value the user typed instead
-    fixes: dict[tuple[str, int, str], str] = field(default_factory=dict)
-    excluded: frozenset[tuple[str, int]] = frozenset()
-
-
-@dataclass(frozen=True)
-class Problem:
-    sheet: str | None
-    row: int | None
-    column: str | None
-    value: str | None
-    reason: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "value": self.value,
-                "reason": self.reason}  # fmt: skip
-
-    def text(self, file_name: str) -> str:
-        where = [file_name]
-        if self.sheet:
-            where.append(f"工作表“{self.sheet}”")
-        if self.row:
-            where.append(f"第{self.row}行")
-        if self.column:
-            where.append(f"{self.column}列")
-        value = f"“{self.value}”" if self.value not in (None, "") else ""
-        return f"{' '.join(where)}{value}：{self.reason}"
+ImportOptions = TallyImportOptions
+Problem = TallyProblem
 
 
 @dataclass(frozen=True)
@@ -343,6 +315,7 @@ class _Parser:
         metric_cols = [(j, c) for j, c in enumerate(cols) if c.kind == "metric"]
         unmapped = [(j, c) for j, c in enumerate(cols) if c.kind == "unmapped"]
         i_date, i_period = by_kind.get("date"), by_kind.get("period")
+        i_start, i_end = by_kind.get("start"), by_kind.get("end")
         i_comm, i_site = by_kind.get("community"), by_kind.get("site")
         i_mfield, i_qty, i_unit = by_kind.get("metric_field"), by_kind.get("quantity"), by_kind.get("unit")
         i_note = by_kind.get("note")
@@ -356,7 +329,7 @@ class _Parser:
         fallback = title_period or self.opts.period
         year = fallback[0].year if fallback else find_year(title) or find_year(self.wb.file_name)
         default_comm = self.opts.community or self.community_in(title) or self.community_in(name)
-        if i_date is None and i_period is None and fallback is None:
+        if i_date is None and i_period is None and (i_start is None or i_end is None) and fallback is None:
             self.error(name, None, None, None,
                        "没有日期列，标题中也没有统计时段（如“2021年1月1日—6月30日”），无法确定时段；"
                        "请用 --from/--to 指定，系统不会猜测")  # fmt: skip
@@ -410,7 +383,10 @@ class _Parser:
             elif comm is None:
                 self.error(name, shown_row, None, None,
                            "没有社区：表中无社区列、标题中也没有社区名；请用 --community 指定")  # fmt: skip
-            period = self._row_period(name, shown_row, row, cols, i_date, i_period, fallback, year)
+            if i_start is not None and i_end is not None:
+                period = self._span(name, shown_row, row, cols, i_start, i_end, fallback, year)
+            else:
+                period = self._row_period(name, shown_row, row, cols, i_date, i_period, fallback, year)
             if period is not None and year is None and fallback is None:
                 year = period[0].year  # '3月5日' below a full date takes its year
             # A row with no place or time is still checked cell by cell; it adds no entries (the file is refused).
@@ -498,6 +474,33 @@ class _Parser:
         if value and comm is not None and period is not None:
             self.result.entries.append(Entry(code, comm, site, period[0], period[1], value, qualifier, sheet, row_no,
                                              cols[i_q].letter, note))  # fmt: skip
+
+    def _span(
+        self, sheet: str, row_no: int, row: list[Any], cols: list[Column], i_s: int, i_e: int,
+        fallback: tuple[dt.date, dt.date] | None, year: int | None,
+    ) -> tuple[dt.date, dt.date] | None:  # fmt: skip
+        """开始日期 and 结束日期 columns; both empty falls back on the title's or the user's period."""
+        width = len(row)
+        vs = row[i_s] if i_s < width else ""
+        ve = row[i_e] if i_e < width else ""
+        if _blank(vs) and _blank(ve):
+            if fallback is None:
+                self.error(sheet, row_no, cols[i_s].letter, None, "没有填写开始日期和结束日期，标题中也没有统计时段")
+            return fallback
+        got: list[dt.date] = []
+        for i, v in ((i_s, vs), (i_e, ve)):
+            if _blank(v):
+                self.error(sheet, row_no, cols[i].letter, None, "开始日期和结束日期须同时填写")
+                return None
+            try:
+                got.append(parse_date(v, year, self.wb.date1904))
+            except ValueProblem as p:
+                self.error(sheet, row_no, cols[i].letter, v, p.reason)
+                return None
+        if got[1] < got[0]:
+            self.error(sheet, row_no, cols[i_e].letter, ve, "结束日期早于开始日期")
+            return None
+        return got[0], got[1]
 
     def _row_period(
         self, sheet: str, row_no: int, row: list[Any], cols: list[Column], i_date: int | None, i_period: int | None,
