@@ -149,13 +149,13 @@ def _overlap_warnings(s: Session, result: ParseResult) -> list[TallyProblem]:
         k = (e.metric, e.community)
         lo, hi = spans.get(k, (e.start, e.end))
         spans[k] = (min(lo, e.start), max(hi, e.end))
-    ids = {k: v for k, v in s.execute(select(Community.name, Community.id)).tuples()}
+    ids = {k: v for k, v in s.execute(select(Community.name, Community.id))}
     metrics = {k[0] for k in spans}
     hand = s.execute(
         select(TallyEntry.metric_code, TallyEntry.community_id, TallyEntry.period_start, TallyEntry.period_end)
         .where(TallyEntry.import_batch_id.is_(None), TallyEntry.metric_code.in_(metrics))
     ).all()
-    names = {k: v for k, v in s.execute(select(Metric.code, Metric.name)).tuples()}
+    names = {k: v for k, v in s.execute(select(Metric.code, Metric.name))}
     out: list[TallyProblem] = []
     seen: set[tuple[str, str]] = set()
     for (metric, comm), (lo, hi) in spans.items():
@@ -181,7 +181,7 @@ def _store(
                         row_count=result.rows, entry_count=len(result.entries))  # fmt: skip
     s.add(batch)
     s.flush()
-    comm_ids = {k: v for k, v in s.execute(select(Community.name, Community.id)).tuples()}
+    comm_ids = {k: v for k, v in s.execute(select(Community.name, Community.id))}
     sites: dict[tuple[int, str], int] = {
         (cid, header_key(addr)): sid for sid, cid, addr in s.execute(select(Site.id, Site.community_id, Site.address))
     }

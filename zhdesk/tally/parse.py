@@ -28,7 +28,7 @@ for _field, _words in {
     "date": ("日期", "时间", "处置日期", "检查日期", "工作日期", "发生日期", "日期时间"),
     "start": ("开始日期", "起始日期", "起始时间", "开始时间"),
     "end": ("结束日期", "截止日期", "结束时间", "截止时间"),
-    "period": ("时段", "周次", "统计时段", "统计周期", "期间", "统计期间", "时间段"),
+    "period": ("月份", "月度", "周", "时段", "周次", "统计时段", "统计周期", "期间", "统计期间", "时间段"),
     "community": ("社区", "社区名称", "所属社区", "社区居委会"),
     "site": ("点位", "地址", "点位地址", "点位名称", "楼院", "楼院名称", "位置"),
     "category": ("问题类别", "类别", "问题类型", "问题分类"),
@@ -512,9 +512,10 @@ class _Parser:
                 continue
             v = row[i]
             try:
-                if isinstance(v, str) and re.search(r"\d\s*(—|–|~|～|至|到|-\s*\d{1,2}\s*月|-\s*\d{4})", v) and (
-                    p := find_period(v, year)
-                ):
+                ranged = isinstance(v, str) and (
+                    i == i_period or re.search(r"\d\s*(—|–|~|～|至|到|-\s*\d{1,2}\s*月|-\s*\d{4})", v)
+                )
+                if ranged and (p := find_period(str(v), year)):
                     return p
                 key = v if not isinstance(v, list) else None
                 d = self._date_cache.get(key) if key is not None else None

@@ -94,7 +94,9 @@ def _check_cfb(path: Path) -> None:
 _ENTITY = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 _SHEET_REL = re.compile(r"worksheets/(sheet\d+)\.xml$")
 # A formula cell with no <v>: `<c r="B7" ...><f>SUM(B3:B6)</f></c>` (or a self-closing shared <f/>).
-_UNCACHED = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)\s*(?:<is>.*?</is>\s*)?</c>')
+_UNCACHED = re.compile(
+    rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v></v>)?\s*</c>'
+)
 
 
 def _check_zip(path: Path) -> tuple[bool, dict[str, list[tuple[int, int]]]]:

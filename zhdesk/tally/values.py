@@ -136,6 +136,7 @@ _RANGE = re.compile(_D + _SEP + _D)
 _MONTHS = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月?" + _SEP + r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月")
 _MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*日)")
 _YEAR = re.compile(r"(\d{4})\s*年")
+_MONTH_ONLY = re.compile(r"^\s*(\d{1,2})\s*月份?\s*$")
 
 
 def _month_end(y: int, m: int) -> dt.date:
@@ -171,6 +172,9 @@ def find_period(text: str, year: int | None = None) -> tuple[dt.date, dt.date] |
         if not 1 <= mo <= 12:
             raise ValueProblem(f"“{m.group(0)}”的月份不存在")
         return dt.date(y, mo, 1), _month_end(y, mo)
+    m = _MONTH_ONLY.match(t)
+    if m and year is not None and 1 <= int(m.group(1)) <= 12:  # '3月' in a 月份 column, the year from the title
+        return dt.date(year, int(m.group(1)), 1), _month_end(year, int(m.group(1)))
     return None
 
 

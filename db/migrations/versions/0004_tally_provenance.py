@@ -1,14 +1,14 @@
 """tally provenance, synonyms, batch undo
 
 Revision ID: 0004
-Revises: 0003 (0002 until the lead rebases)
+Revises: 0003 (0002 on this branch; the lead rebases the chain)
 Create Date: 2026-11-30 19:16:35.327214
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision = "0004"
 down_revision = "0002"  # rebase: 0003
