@@ -388,7 +388,15 @@ def cmd_stats(desk: Desk, args: argparse.Namespace) -> int:
     t = data["supervision"]["total"]
     print(f"合计：{t['issues']}期 {t['items']}处，办结 {t['closed']}处")
     print(f"结案率 {percent(data['closure_rate'])}，按期结案率 {percent(data['on_time_closure_rate'])}")
+    _print_metrics(desk, f.date_from, f.date_to, f.community)
     return 0
+
+
+def _print_metrics(desk: Desk, start: dt.date | None, end: dt.date | None, community: str | None) -> None:
+    """The tally figures, one line, zero ones left out (issue 10)."""
+    totals = [t for t in desk.metric_totals(start, end, community) if t.value]
+    if totals:
+        print("台账：" + "，".join(f"{t.name}{t.text}{t.unit}" for t in totals))
 
 
 def cmd_figure_set(desk: Desk, args: argparse.Namespace) -> int:

@@ -104,3 +104,15 @@ def test_template_button_writes_the_template(qtbot: QtBot, window: MainWindow, t
     page.export_template(out)
     wait_idle(qtbot, window.ops)
     assert out.exists() and out.stat().st_size > 5000
+
+
+def test_chart_bars_per_period_and_community_drill_down(qtbot: QtBot, window: MainWindow) -> None:
+    page = _page(qtbot, window)
+    page.chart_metric.setCurrentIndex(page.chart_metric.findData("mobilized"))
+    chart = page.chart
+    assert len(chart.keys) == 6 and len(chart.series) == 4
+    assert sum(sum(s.values) for s in chart.series) == 517
+    chart.click_bar(0, 0)
+    wait_idle(qtbot, window.ops)
+    assert page.entries_dialog.table.rowCount() > 0
+    page.entries_dialog.close()

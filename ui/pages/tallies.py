@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from ui.dialogs.tally_import import TallyImportDialog, choose_files
 from ui.ops import Ops
+from ui.widgets.charts import BarChart, Series
 from zhdesk.desk import Desk
 from zhdesk.domain import periods
 from zhdesk.dto import CommunityDTO, MetricDTO, MetricTotal, TallyBatchDTO, TallyCell, TallyEntryDTO
@@ -121,9 +122,24 @@ class TalliesPage(QWidget):
             _read_only(t)
             t.cellDoubleClicked.connect(lambda r, c, table=t: self.drill(table, r, c))
             t.setToolTip("双击数字查看明细及其来源文件和行")
+        self.chart_metric = QComboBox()
+        self.chart_metric.setObjectName("chart_metric")
+        self.chart_metric.currentIndexChanged.connect(lambda _i: self._fill_chart())
+        self.chart = BarChart("各社区按时段", unit="")
+        self.chart.setObjectName("tally_chart")
+        self.chart.bar_clicked.connect(self._chart_clicked)
+        chart_box = QWidget()
+        cb = QVBoxLayout(chart_box)
+        pick = QHBoxLayout()
+        pick.addWidget(QLabel("指标"))
+        pick.addWidget(self.chart_metric)
+        pick.addStretch(1)
+        cb.addLayout(pick)
+        cb.addWidget(self.chart, 1)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.by_community, "指标 × 社区")
         self.tabs.addTab(self.by_period, "指标 × 时段")
+        self.tabs.addTab(chart_box, "图表")
 
         self.summary = QPlainTextEdit()
         self.summary.setObjectName("tally_summary")
@@ -192,6 +208,47 @@ class TalliesPage(QWidget):
         self._fill(self.by_community, "community")
         self._fill(self.by_period, "period")
         self.summary.setPlainText(summary)
+        current = self.chart_metric.currentData()
+        self.chart_metric.blockSignals(True)
+        self.chart_metric.clear()
+        for m in self.metrics:
+            self.chart_metric.addItem(f"{m.name}（{m.unit}）", m.code)
+        i = self.chart_metric.findData(current) if current else 0
+        self.chart_metric.setCurrentIndex(max(i, 0))
+        self.chart_metric.blockSignals(False)
+        self._fill_chart()
+
+    COLORS = ("#1a5fb4", "#e66100", "#26a269", "#9141ac", "#c01c28", "#986a44", "#5e5c64")
+
+    def _fill_chart(self) -> None:
+        """One metric: bars per period, stacked by community; a click drills into that slice."""
+        code = self.chart_metric.currentData()
+        m = next((x for x in self.metrics if x.code == code), None)
+        if m is None:
+            return
+        cells = [c for c in self.cells if c.metric == code]
+        keys = sorted({c.period for c in cells})
+        keys = [k for k in periods.fill_periods(keys) if k != periods.GAP] if keys else []
+        communities = sorted({c.community for c in cells})
+        values: dict[tuple[str, str], float] = defaultdict(float)
+        for c in cells:
+            values[(c.community, c.period)] += float(c.value)
+        series = [Series(name, name, self.COLORS[i % len(self.COLORS)], [values[(name, k)] for k in keys])
+                  for i, name in enumerate(communities)]  # fmt: skip
+        self.chart.unit = m.unit
+        self.chart.title_label.setText(f"{m.name}：各社区按时段（{m.unit}）")
+        self.chart.set_data(keys, [periods.period_label(k) for k in keys], series)
+
+    def _chart_clicked(self, period: object, community: object) -> None:
+        code = self.chart_metric.currentData()
+        start, end, _scope = self._range()
+        desk = self.desk
+        title = f"{self.chart_metric.currentText()} · {community} · {period}"
+
+        def work() -> list[TallyEntryDTO]:
+            return desk.tally_entries(str(code), start, end, str(community), str(period))
+
+        self.ops.run(work, lambda rows: self._show_entries(title, rows), label="正在读取明细…")
 
     def _fill(self, table: QTableWidget, axis: str) -> None:
         keys = sorted({c.community if axis == "community" else c.period for c in self.cells})

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, delete, func, insert, select
+from sqlalchemy import ColumnElement, Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from db.models import Community, ImportBatch, Metric, MetricSynonym, Site, TallyEntry, User
@@ -36,7 +36,7 @@ from zhdesk.dto import (
 from zhdesk.errors import InputRefused, NotFound, UsageError
 from zhdesk.services.audit import audit
 from zhdesk.services.common import current_user
-from zhdesk.tally.parse import Catalogue, MetricInfo, ParseResult, parse_workbook
+from zhdesk.tally.parse import Cancelled, Catalogue, MetricInfo, ParseResult, parse_workbook
 from zhdesk.tally.reader import read_workbook
 from zhdesk.tally.text import header_key
 
@@ -79,11 +79,13 @@ def import_file(
     *,
     dry_run: bool = False,
     progress: Callable[[int], bool] | None = None,
+    as_user: bool = True,
 ) -> TallyFileReport:
     """Read, map, check and (unless dry_run or refused) store one file in one transaction.
 
     A file whose every problem is a warning is stored; any error refuses the whole file (nothing written).
     An unreadable file raises UsageError; `progress(rows)` returning False cancels (InputRefused, nothing written).
+    `as_user=False` records no importing user (the demo).
     """
     started = time.perf_counter()
     path = Path(path)
@@ -101,7 +103,10 @@ def import_file(
     wb = read_workbook(path)
     cat = catalogue(s)
     _check_mapping(cat, opts)
-    result = parse_workbook(wb, cat, opts)
+    try:
+        result = parse_workbook(wb, cat, opts, progress)
+    except Cancelled:
+        raise InputRefused(f"已取消导入 {path.name}，未写入任何内容") from None
     if progress is not None and not progress(result.rows):
         raise InputRefused(f"已取消导入 {path.name}，未写入任何内容")
     warnings = list(result.warnings) + _overlap_warnings(s, result)
@@ -121,7 +126,7 @@ def import_file(
         return report("rejected")
     if dry_run:
         return report("preview", len(result.entries))
-    return report("imported", len(result.entries), _store(uow, path, sha, result, opts, progress))
+    return report("imported", len(result.entries), _store(uow, path, sha, result, opts, progress, as_user))
 
 
 def _check_mapping(cat: Catalogue, opts: TallyImportOptions) -> None:
@@ -172,12 +177,13 @@ def _overlap_warnings(s: Session, result: ParseResult) -> list[TallyProblem]:
 
 def _store(
     uow: UnitOfWork, path: Path, sha: str, result: ParseResult, opts: TallyImportOptions,
-    progress: Callable[[int], bool] | None,
+    progress: Callable[[int], bool] | None, as_user: bool = True,
 ) -> int:  # fmt: skip
     s = uow.session
-    user = current_user(uow)
+    # The demo imports as nobody: the first real user of a database must still become its administrator.
+    user_id = current_user(uow).id if as_user else None
     sheets = "、".join(sh.name for sh in result.sheets)
-    batch = ImportBatch(file_name=path.name[:255], file_sha256=sha, sheet=sheets[:128] or None, user_id=user.id,
+    batch = ImportBatch(file_name=path.name[:255], file_sha256=sha, sheet=sheets[:128] or None, user_id=user_id,
                         row_count=result.rows, entry_count=len(result.entries))  # fmt: skip
     s.add(batch)
     s.flush()
@@ -186,11 +192,18 @@ def _store(
         (cid, header_key(addr)): sid for sid, cid, addr in s.execute(select(Site.id, Site.community_id, Site.address))
     }
     rows: list[dict[str, Any]] = []
-    table = TallyEntry
+    # Core executemany: one statement for every chunk (the ORM's bulk path splits on each NULL pattern).
+    table = cast(Table, TallyEntry.__table__)
     chunk = 20000
+    site_memo: dict[tuple[int, str], int | None] = {}
     for n, e in enumerate(result.entries, start=1):
         cid = comm_ids[e.community]
-        site_id = sites.get((cid, header_key(e.site))) if e.site else None
+        site_id = None
+        if e.site:
+            k = (cid, e.site)
+            if k not in site_memo:
+                site_memo[k] = sites.get((cid, header_key(e.site)))
+            site_id = site_memo[k]
         rows.append({
             "metric_code": e.metric, "community_id": cid, "site_id": site_id, "period_start": e.start,
             "period_end": e.end, "value": e.value, "qualifier": e.qualifier, "import_batch_id": batch.id,
@@ -198,12 +211,12 @@ def _store(
             "site_text": e.site[:255] if e.site else None, "note": e.note,
         })  # fmt: skip
         if len(rows) >= chunk:
-            s.execute(insert(table), rows)
+            s.execute(table.insert(), rows)
             rows = []
             if progress is not None and not progress(n):
                 raise InputRefused(f"已取消导入 {path.name}，未写入任何内容")
     if rows:
-        s.execute(insert(table), rows)
+        s.execute(table.insert(), rows)
     for header, code in opts.mapping.items():  # remembered for the next file with the same headers
         key = header_key(header)
         if not key:

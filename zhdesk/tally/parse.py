@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -136,8 +136,18 @@ def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
+class Cancelled(Exception):
+    """The progress callback asked to stop."""
+
+
+PROGRESS_EVERY = 5000  # rows between progress calls
+
+
 class _Parser:
-    def __init__(self, wb: Workbook, cat: Catalogue, opts: ImportOptions) -> None:
+    def __init__(
+        self, wb: Workbook, cat: Catalogue, opts: ImportOptions, progress: Callable[[int], bool] | None = None
+    ) -> None:
+        self.progress = progress
         self.wb = wb
         self.cat = cat
         self.opts = opts
@@ -150,6 +160,9 @@ class _Parser:
             if k.endswith("社区") and len(k) > 2:
                 self._community_keys.setdefault(k[:-2], name)
         self._date_cache: dict[Any, dt.date] = {}
+        # a 100,000-row ledger repeats a handful of names: normalise each once
+        self._community_memo: dict[str, str | None] = {}
+        self._metric_memo: dict[str, str | bool | None] = {}
 
     # ---------------------------------------------------------------- problems
     def error(self, sheet: str | None, row: int | None, col: str | None, value: Any, reason: str) -> None:
@@ -165,7 +178,11 @@ class _Parser:
 
     # ---------------------------------------------------------------- lookups
     def community(self, text: str) -> str | None:
-        return self._community_keys.get(header_key(text))
+        try:
+            return self._community_memo[text]
+        except KeyError:
+            found = self._community_memo[text] = self._community_keys.get(header_key(text))
+            return found
 
     def community_in(self, text: str) -> str | None:
         """A community named anywhere in a title or sheet name (longest name first)."""
@@ -177,6 +194,13 @@ class _Parser:
 
     def metric_for(self, text: str) -> str | bool | None:
         """Header/metric text → code; None = ignore; False = unknown."""
+        try:
+            return self._metric_memo[text]
+        except KeyError:
+            found = self._metric_memo[text] = self._metric_for(text)
+            return found
+
+    def _metric_for(self, text: str) -> str | bool | None:
         k = header_key(text)
         if not k:
             return False
@@ -313,6 +337,8 @@ class _Parser:
         for j, c in enumerate(cols):
             by_kind.setdefault(c.kind, j)
         metric_cols = [(j, c) for j, c in enumerate(cols) if c.kind == "metric"]
+        # where a 小计/合计 label can stand: any column that is not a number column
+        label_cols = [j for j, c in enumerate(cols) if c.kind not in ("metric", "quantity")]
         unmapped = [(j, c) for j, c in enumerate(cols) if c.kind == "unmapped"]
         i_date, i_period = by_kind.get("date"), by_kind.get("period")
         i_start, i_end = by_kind.get("start"), by_kind.get("end")
@@ -359,11 +385,12 @@ class _Parser:
                         row += [""] * (j - len(row) + 1)
                         row[j] = v_
             width = len(row)
-            total_label = next(
-                (cell_text(row[j]) for j, c in enumerate(cols[: width])
-                 if c.kind not in ("metric", "quantity") and isinstance(row[j], str) and TOTAL.search(row[j])),
-                None,
-            )  # fmt: skip
+            total_label = None
+            for j in label_cols:
+                v = row[j] if j < width else None
+                if isinstance(v, str) and ("计" in v or "总数" in v) and TOTAL.search(v):
+                    total_label = cell_text(v)
+                    break
             if total_label is not None:
                 self.result.total_rows.append((name, shown_row))
                 self._check_total(name, shown_row, total_label, row, metric_cols, i_qty, section, overall, filled, r)
@@ -372,6 +399,10 @@ class _Parser:
                 continue
             res.rows += 1
             self.result.rows += 1
+            if self.progress is not None and self.result.rows % PROGRESS_EVERY == 0 and not self.progress(
+                self.result.rows
+            ):
+                raise Cancelled
             # where and when
             comm: str | None = default_comm
             if i_comm is not None and i_comm < width and not _blank(row[i_comm]):
@@ -588,5 +619,8 @@ def _headerish(v: Any) -> bool:
         return True
 
 
-def parse_workbook(wb: Workbook, cat: Catalogue, opts: ImportOptions | None = None) -> ParseResult:
-    return _Parser(wb, cat, opts or ImportOptions()).run()
+def parse_workbook(
+    wb: Workbook, cat: Catalogue, opts: ImportOptions | None = None, progress: Callable[[int], bool] | None = None
+) -> ParseResult:
+    """`progress(rows read)` is called every few thousand rows; returning False raises Cancelled."""
+    return _Parser(wb, cat, opts or ImportOptions(), progress).run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _BRACKETS = re.compile(r"[(\[【［{][^)\]】］}]*[)\]】］}]")
 _NOISE = re.compile(r"[\s/\\、,，.。:：;；·・\-—–_*#'\"“”‘’|]+")
@@ -42,6 +43,7 @@ _UNIT_ALIASES = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=1024)
 def unit_key(unit: str) -> str:
     u = nfkc(unit).strip().lower()
     return _UNIT_ALIASES.get(u, u)
