@@ -25,6 +25,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -296,6 +297,11 @@ class ImportBatch(Base):
     """One imported tally file; undoing it deletes its entries and records who undid it and when."""
 
     __tablename__ = "import_batch"
+    # One live batch per file content: two workstations importing the same file at once cannot both win.
+    __table_args__ = (
+        Index("uq_import_batch_live_sha256", "file_sha256", unique=True,
+              sqlite_where=text("undone_at IS NULL"), postgresql_where=text("undone_at IS NULL")),
+    )  # fmt: skip
     id: Mapped[int] = mapped_column(primary_key=True)
     file_name: Mapped[str] = mapped_column(String(255))
     file_sha256: Mapped[str] = mapped_column(String(64), index=True)

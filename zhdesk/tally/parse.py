@@ -129,6 +129,7 @@ class ParseResult:
     total_rows: list[tuple[str, int]] = field(default_factory=list)
 
 
+_VALUE_MAX = 200  # a cell quoted back in a message
 _MAX_ERRORS = 200  # a file with thousands of bad cells says so without a thousand-line report
 
 
@@ -167,13 +168,13 @@ class _Parser:
     # ---------------------------------------------------------------- problems
     def error(self, sheet: str | None, row: int | None, col: str | None, value: Any, reason: str) -> None:
         if len(self.result.errors) < _MAX_ERRORS:
-            shown = None if value is None else cell_text(value)
+            shown = None if value is None else cell_text(value)[:_VALUE_MAX]
             self.result.errors.append(Problem(sheet, row, col, shown, reason))
         elif len(self.result.errors) == _MAX_ERRORS:
             self.result.errors.append(Problem(sheet, None, None, None, f"错误超过 {_MAX_ERRORS} 处，其余未列出"))
 
     def warn(self, sheet: str | None, row: int | None, col: str | None, value: Any, reason: str) -> None:
-        shown = None if value is None else cell_text(value)
+        shown = None if value is None else cell_text(value)[:_VALUE_MAX]
         self.result.warnings.append(Problem(sheet, row, col, shown, reason))
 
     # ---------------------------------------------------------------- lookups

@@ -30,6 +30,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('entry_count', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('undone_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('undone_by', sa.String(length=64), nullable=True))
+    op.create_index('uq_import_batch_live_sha256', 'import_batch', ['file_sha256'], unique=True,
+                    sqlite_where=sa.text('undone_at IS NULL'), postgresql_where=sa.text('undone_at IS NULL'))
 
     with op.batch_alter_table('tally_entry', schema=None) as batch_op:
         batch_op.add_column(sa.Column('source_column', sa.String(length=8), nullable=True))
@@ -48,6 +50,7 @@ def downgrade() -> None:
         batch_op.drop_column('site_text')
         batch_op.drop_column('source_column')
 
+    op.drop_index('uq_import_batch_live_sha256', table_name='import_batch')
     with op.batch_alter_table('import_batch', schema=None) as batch_op:
         batch_op.drop_column('undone_by')
         batch_op.drop_column('undone_at')
