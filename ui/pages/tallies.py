@@ -160,11 +160,12 @@ class TalliesPage(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.tabs)
         split.addWidget(summary_box)
-        split.setSizes([600, 180])
+        split.setSizes([720, 110])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(split, 1)
         self._loaded_communities = False
+        self.community_order: list[str] = []
 
     # ------------------------------------------------------------ data
     def _range(self) -> tuple[dt.date, dt.date, str | None]:
@@ -200,6 +201,7 @@ class TalliesPage(QWidget):
         self, data: tuple[list[CommunityDTO], list[MetricDTO], list[TallyCell], list[MetricTotal], str]
     ) -> None:
         communities, self.metrics, self.cells, self.totals, summary = data
+        self.community_order = [c.name for c in communities]
         if not self._loaded_communities:
             self._loaded_communities = True
             for c in communities:
@@ -229,7 +231,7 @@ class TalliesPage(QWidget):
         cells = [c for c in self.cells if c.metric == code]
         keys = sorted({c.period for c in cells})
         keys = [k for k in periods.fill_periods(keys) if k != periods.GAP] if keys else []
-        communities = sorted({c.community for c in cells})
+        communities = sorted({c.community for c in cells}, key=self._community_rank)
         values: dict[tuple[str, str], float] = defaultdict(float)
         for c in cells:
             values[(c.community, c.period)] += float(c.value)
@@ -238,6 +240,7 @@ class TalliesPage(QWidget):
         self.chart.unit = m.unit
         self.chart.title_label.setText(f"{m.name}：各社区按时段（{m.unit}）")
         self.chart.set_data(keys, [periods.period_label(k) for k in keys], series)
+        self.chart.set_legend([(x.label, x.color) for x in series])
 
     def _chart_clicked(self, period: object, community: object) -> None:
         code = self.chart_metric.currentData()
@@ -250,8 +253,15 @@ class TalliesPage(QWidget):
 
         self.ops.run(work, lambda rows: self._show_entries(title, rows), label="正在读取明细…")
 
+    def _community_rank(self, name: str) -> tuple[int, str]:
+        """The communities' own order (as in 设置), entries without a community last."""
+        order = self.community_order
+        return (order.index(name) if name in order else len(order), name)
+
     def _fill(self, table: QTableWidget, axis: str) -> None:
         keys = sorted({c.community if axis == "community" else c.period for c in self.cells})
+        if axis == "community":
+            keys.sort(key=self._community_rank)
         if axis == "period":
             keys = [k for k in periods.fill_periods(keys) if k != periods.GAP] if keys else []
         sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
