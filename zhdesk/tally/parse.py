@@ -256,16 +256,25 @@ class _Parser:
     def _find_header(self, rows: list[list[Any]]) -> tuple[int | None, list[Column], int]:
         """(header row index, columns, first data row index); (None, [], 0) when there is none."""
         best: tuple[int, int] | None = None  # (score, row index)
+        # No metric known at all: a row of descriptive headers (日期, 社区 …) beside unknown ones is still the
+        # header, so the unknown ones can be reported for the user to map.
+        fallback: tuple[int, int] | None = None
         for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
             found = [self.classify(cell_text(v)) for v in row if isinstance(v, str) and v.strip()]
             kinds = [c.kind for c in found]
             metrics = kinds.count("metric")
             fields = sum(1 for k in kinds if k not in ("metric", "unmapped", "ignore", "seq"))
             if metrics == 0 and not ("quantity" in kinds and "metric_field" in kinds):
+                if fields >= 2 and "unmapped" in kinds and ({"date", "community", "period"} & set(kinds)) and (
+                    fallback is None or fields > fallback[0]
+                ):
+                    fallback = (fields, r)
                 continue
             score = metrics * 2 + fields
             if score >= 2 and (best is None or score > best[0]):
                 best = (score, r)
+        if best is None:
+            best = fallback
         if best is None:
             return None, [], 0
         r = best[1]
