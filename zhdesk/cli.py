@@ -407,12 +407,16 @@ def cmd_figure_set(desk: Desk, args: argparse.Namespace) -> int:
     value, qualifier = figures.parse_figure(args.value)
     with desk.uow() as uow:
         f = figures.set_figure(uow, args.metric, start, end, value, qualifier, args.community)
+    warnings = desk.figure_overlaps(f.metric, start, end, args.community)  # never double count silently
     if args.json:
         _out({"metric": f.metric, "name": f.metric_name, "unit": f.unit, "from": start.isoformat(),
-              "to": end.isoformat(), "community": f.community, "value": float(f.value), "qualifier": f.qualifier})
+              "to": end.isoformat(), "community": f.community, "value": float(f.value), "qualifier": f.qualifier,
+              "warnings": warnings})  # fmt: skip
     else:
         where = f.community or "全街道"
         print(f"已录入 {start.isoformat()} 至 {end.isoformat()} {where} {f.metric_name} {f.text}{f.unit}")
+        for w in warnings:
+            print(f"  警告：{w}")
     return 0
 
 

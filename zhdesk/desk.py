@@ -417,3 +417,12 @@ class Desk:
 
         with self.uow() as uow:
             return tally_svc.write_template(uow, out)
+
+    def figure_overlaps(
+        self, metric: str, start: dt.date, end: dt.date, community: str | None = None
+    ) -> list[str]:
+        """Warnings: imported tallies that cover the same metric and period as a hand figure."""
+        from zhdesk.services import tally as tally_svc
+
+        with self.uow() as uow:
+            return tally_svc.imported_overlaps(uow, metric, start, end, community)

@@ -296,3 +296,15 @@ def test_demo_batches_are_listed(url: str, tmp_path: Path) -> None:
     assert_ok(r)
     names = [b["file"] for b in r.json()]
     assert any("明细台账" in n for n in names) and any("月度统计" in n for n in names)
+
+
+def test_figure_set_over_imported_tallies_warns(url: str, tmp_path: Path) -> None:
+    r = run(url, tmp_path, "figure", "set", "garbage_tons", "--from", "2021-01-01", "--to", "2021-06-30",
+            "--value", "近130", "--community", "江西路社区", "--json")  # fmt: skip
+    assert_ok(r)
+    warnings = r.json()["warnings"]
+    assert warnings and "重复计算" in warnings[0] and "江西路社区_2021年上半年_明细台账.xlsx" in warnings[0]
+    r = run(url, tmp_path, "figure", "set", "garbage_tons", "--from", "2019-01-01", "--to", "2019-01-31",
+            "--value", "3", "--json")  # fmt: skip
+    assert_ok(r)
+    assert r.json()["warnings"] == []

@@ -85,7 +85,8 @@ def test_unit_in_the_header_must_match_the_metric() -> None:
 
 
 def test_mapping_fixes_and_exclusions() -> None:
-    rows = [["日期", "社区", "拆违数", "备注"], ["2021-03-01", "江西路社区", "两处", ""], ["2021-03-02", "火星社区", 1, ""]]
+    rows = [["日期", "社区", "拆违数", "备注"], ["2021-03-01", "江西路社区", "两处", ""],
+            ["2021-03-02", "火星社区", 1, ""]]  # fmt: skip
     r = parse(rows)
     assert r.unmapped == ["拆违数"] and r.errors
     r = parse(rows, mapping={"拆违数": "illegal_buildings"})
@@ -96,8 +97,10 @@ def test_mapping_fixes_and_exclusions() -> None:
 
 
 def test_header_below_several_title_rows_and_blank_rows() -> None:
-    rows: list[list[Any]] = [["珠海路街道"], [], ["江西路社区 工作台账"], ["填报人：张三"], [],
-                             ["日期", "统计指标", "数量", "单位"], [], ["2021/4/1", "下达告知书", 3, "份"], []]  # fmt: skip
+    rows: list[list[Any]] = [
+        ["珠海路街道"], [], ["江西路社区 工作台账"], ["填报人：张三"], [],
+        ["日期", "统计指标", "数量", "单位"], [], ["2021/4/1", "下达告知书", 3, "份"], [],
+    ]  # fmt: skip
     r = parse(rows)
     assert not r.errors, r.errors
     assert r.sheets[0].header_row == 6 and r.sheets[0].shape == "detail"

@@ -481,3 +481,26 @@ def write_template(uow: UnitOfWork, out: Path) -> Path:
     categories = list(s.scalars(cats))
     # export guard: switch to zhdesk.files.write_export once issue 7's guard is merged
     return write_atomically(out, lambda tmp: write(Path(tmp), metrics, communities, categories))
+
+
+def imported_overlaps(
+    uow: UnitOfWork, metric: str, start: dt.date, end: dt.date, community: str | None = None
+) -> list[str]:
+    """A hand figure over a period that imported tallies also cover would be counted twice: name the files."""
+    s = uow.session
+    m = s.get(Metric, metric)
+    if m is None:
+        return []
+    q = (
+        select(ImportBatch.file_name, func.min(TallyEntry.period_start), func.max(TallyEntry.period_end))
+        .join(ImportBatch, ImportBatch.id == TallyEntry.import_batch_id)
+        .where(TallyEntry.metric_code == metric, TallyEntry.period_start <= end, TallyEntry.period_end >= start)
+        .group_by(ImportBatch.file_name)
+        .order_by(ImportBatch.file_name)
+    )
+    if community:
+        from zhdesk.services.sites import _community_by_name
+
+        q = q.where(TallyEntry.community_id == _community_by_name(s, community).id)
+    return [f"“{m.name}”在 {lo.isoformat()} 至 {hi.isoformat()} 已有导入的台账数字（{name}），与手工录入的时段重叠，"
+            "统计时会重复计算" for name, lo, hi in s.execute(q)]  # fmt: skip
