@@ -116,3 +116,34 @@ def test_chart_bars_per_period_and_community_drill_down(qtbot: QtBot, window: Ma
     wait_idle(qtbot, window.ops)
     assert page.entries_dialog.table.rowCount() > 0
     page.entries_dialog.close()
+
+
+def test_cancel_during_a_large_import_leaves_the_database_unchanged(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    import threading
+
+    from tests.support import table_dump
+
+    page = _page(qtbot, window)
+    body = [[dt.date(2021, 9, 1 + i % 28), "江西路社区", 1] for i in range(12000)]
+    rows = [["日期", "社区", "清理垃圾（吨）"], *body]
+    path = tf.xlsx(tmp_path / "大文件.xlsx", rows)
+    dialog = page.import_files([path])
+    assert dialog is not None
+    wait_idle(qtbot, window.ops, timeout=30000)
+    assert dialog.reports[path].status == "preview" and dialog.reports[path].rows == 12000
+    before = table_dump(window.desk.engine)
+
+    class Pressed(threading.Event):
+        """The cancel button, pressed as soon as the import starts (clear() is the import resetting it)."""
+
+        def clear(self) -> None:
+            self.set()
+
+    dialog._cancel = Pressed()
+    dialog.import_button.click()
+    wait_idle(qtbot, window.ops, timeout=30000)
+    assert "已取消" in dialog.status.text()
+    assert table_dump(window.desk.engine) == before
+    dialog.close()

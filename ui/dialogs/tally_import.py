@@ -287,9 +287,9 @@ class TallyImportDialog(QDialog):
         def work() -> dict[Path, TallyFileReport]:
             out = {}
             for path, opts in jobs:
-                if self._cancel.is_set():
-                    break
                 out[path] = self.desk.tally_import(path, opts, progress=progress)
+                if self._cancel.is_set():  # cancelled after this file committed: the next ones stay out
+                    break
             return out
 
         self.ops.run(work, self._imported, self._import_failed, label="正在导入台账…", show_errors=False)
