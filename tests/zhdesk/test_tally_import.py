@@ -308,3 +308,13 @@ def test_figure_set_over_imported_tallies_warns(url: str, tmp_path: Path) -> Non
             "--value", "3", "--json")  # fmt: skip
     assert_ok(r)
     assert r.json()["warnings"] == []
+
+
+def test_community_option_is_resolved_like_a_cell(url: str, tmp_path: Path) -> None:
+    path = tf.xlsx(tmp_path / "无社区列.xlsx", [["日期", "清理垃圾（吨）"], ["2021-03-01", 2]])
+    before = dump(url)
+    r = run(url, tmp_path, "tally", "import", str(path), "--community", "火星社区")
+    assert r.code == 1 and "火星社区" in r.err and "Traceback" not in r.err
+    assert dump(url) == before
+    f = imported(url, tmp_path, str(path), "--community", "江西路社区")  # the sample marker may be left out
+    assert f["status"] == "imported" and f["entries"] == 1

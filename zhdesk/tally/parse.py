@@ -364,7 +364,14 @@ class _Parser:
             self.error(name, None, None, title, p.reason)
         fallback = title_period or self.opts.period
         year = fallback[0].year if fallback else find_year(title) or find_year(self.wb.file_name)
-        default_comm = self.opts.community or self.community_in(title) or self.community_in(name)
+        default_comm = self.community_in(title) or self.community_in(name)
+        if self.opts.community:
+            default_comm = self.community(self.opts.community)
+            if default_comm is None:
+                known = "、".join(self.cat.communities) or "（无）"
+                self.error(None, None, None, self.opts.community,
+                           f"--community 指定的社区不在社区列表中（现有：{known}）")  # fmt: skip
+                return
         if i_date is None and i_period is None and (i_start is None or i_end is None) and fallback is None:
             self.error(name, None, None, None,
                        "没有日期列，标题中也没有统计时段（如“2021年1月1日—6月30日”），无法确定时段；"
