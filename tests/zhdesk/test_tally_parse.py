@@ -7,6 +7,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from zhdesk.dto import TallyImportOptions
 from zhdesk.reference import METRICS, SYNONYMS
 from zhdesk.tally.parse import Catalogue, MetricInfo, ParseResult, parse_workbook
@@ -105,3 +108,30 @@ def test_header_below_several_title_rows_and_blank_rows() -> None:
     assert not r.errors, r.errors
     assert r.sheets[0].header_row == 6 and r.sheets[0].shape == "detail"
     assert [(e.metric, e.value, e.community, e.row) for e in r.entries] == [("notices", 3, "江西路社区（示例）", 8)]
+
+
+# ------------------------------------------------------------------ whatever the cells, a result, never a crash
+
+_WORDS = [
+    "日期", "社区", "统计指标", "数量", "单位", "清理垃圾（吨）", "拆除违法建设", "处数", "面积(㎡)", "合计", "小计",
+    "江西路社区", "火星社区", "月份", "3月", "2021年1月1日—6月30日", "约130", "近百", "100余", "十二", "待定", "-3",
+    "2021-02-30", "3月5日", "开始日期", "结束日期", "=SUM(A1)", "", " ", "吨", "公斤", "清理垃圾", "出动人次",
+    "1e30", "99999999999999999",
+]  # fmt: skip
+_CELLS = st.one_of(
+    st.sampled_from(_WORDS), st.none(), st.booleans(), st.integers(-5, 50000),
+    st.floats(allow_nan=True, allow_infinity=True), st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)),
+    st.text(max_size=8),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(st.lists(_CELLS, max_size=7), max_size=9),
+    merged=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 7), st.integers(0, 3), st.integers(0, 3)), max_size=3),
+)
+def test_any_grid_gives_a_result(rows: list[list[Any]], merged: list[tuple[int, int, int, int]]) -> None:
+    ranges = [((r, c), (r + dr, c + dc)) for r, c, dr, dc in merged]
+    r = parse(rows, merged=ranges)
+    assert all(p.reason for p in r.errors + r.warnings)
+    assert all(0 < e.value < 10**12 for e in r.entries)

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from zhdesk.tally.text import nfkc
 
 QUALIFIERS = ("约", "近", "余")
+MAX_VALUE = Decimal(10) ** 12  # the column holds 14 digits, 2 after the point
 
 
 class ValueProblem(ValueError):
@@ -40,6 +41,13 @@ def _qualifier(pre: str | None, post: str | None) -> str | None:
 
 
 def parse_number(value: object) -> tuple[Decimal, str | None, str]:
+    number, qualifier, unit = _parse_number(value)
+    if number >= MAX_VALUE:
+        raise ValueProblem("数值过大")
+    return number, qualifier, unit
+
+
+def _parse_number(value: object) -> tuple[Decimal, str | None, str]:
     """A quantity cell → (value, qualifier 约/近/余 or None, unit written in the cell or '').
 
     29 · '29平方米' · '约130吨' · '近百' · '100余条' · '１２' all read; '十二', '待定', -3 are refused.
