@@ -103,3 +103,23 @@ def test_bad_date_in_a_libreoffice_file_is_refused(url: str, tmp_path: Path) -> 
     r = zhdesk("tally", "import", str(converted), db=url, cwd=tmp_path)
     assert r.code == 1 and "2021-02-30" in r.err and "不存在" in r.err
     assert dump(url) == before
+
+
+@tf.needs_soffice
+def test_damaged_xls_is_one_line_and_writes_nothing(url: str, tmp_path: Path) -> None:
+    """.xls is read in a child process: a damaged one (calamine may panic or abort on it) is one line, exit 2."""
+    xls = tf.soffice_convert(tf.summary_table(tmp_path / "汇总.xlsx"), "xls", tmp_path / "lo")
+    data = bytearray(xls.read_bytes())
+    for i in range(600, len(data), 97):  # scribble over the sectors after the header
+        data[i] = (data[i] * 7 + 13) % 256
+    bad = tmp_path / "损坏.xls"
+    bad.write_bytes(bytes(data))
+    before = dump(url)
+    r = zhdesk("tally", "import", str(bad), db=url, cwd=tmp_path)
+    assert r.code in (1, 2), (r.out, r.err)
+    assert len(r.err.strip().splitlines()) >= 1 and "panicked" not in r.err and "Traceback" not in r.err
+    assert dump(url) == before
+    truncated = tmp_path / "截断.xls"
+    truncated.write_bytes(xls.read_bytes()[:700])
+    assert_error(zhdesk("tally", "import", str(truncated), db=url, cwd=tmp_path), 2)
+    assert dump(url) == before

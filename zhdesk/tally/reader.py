@@ -12,6 +12,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,15 @@ def read_workbook(path: Path) -> Workbook:
     """Every visible sheet of the file as grids; UsageError (one line, naming the file) when it cannot."""
     path = Path(path)
     try:
+        return _read(path)
+    except UsageError:
+        raise
+    except Exception as exc:  # a damaged file must never surface as a traceback; reading writes nothing
+        raise unreadable(path, f"文件已损坏或格式无法识别（{type(exc).__name__}）") from None
+
+
+def _read(path: Path) -> Workbook:
+    try:
         with path.open("rb") as fh:
             head = fh.read(8)
         size = path.stat().st_size
@@ -77,7 +87,7 @@ def read_workbook(path: Path) -> Workbook:
         return wb
     if head.startswith(_CFB_MAGIC):
         _check_cfb(path)
-        return _read_calamine(path)
+        return _read_isolated(path)
     if suffix in SPREADSHEET_SUFFIXES:
         raise unreadable(path, "不是电子表格文件（内容与扩展名不符，或文件已损坏）")
     raise unreadable(path, f"不支持的文件类型“{path.suffix or '无扩展名'}”，请使用 .xlsx、.xls、.ods 或 .csv")
@@ -141,7 +151,8 @@ def _check_zip(path: Path) -> tuple[bool, dict[str, list[tuple[int, int]]]]:
                 found = [(int(r) - 1, _col_index(c.decode())) for c, r in _UNCACHED.findall(data)]
                 if found:
                     formulas[sheet_name] = found
-        except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError, zlib.error, NotImplementedError,
+                RuntimeError) as exc:  # fmt: skip
             raise unreadable(path, f"文件已损坏或不完整（{type(exc).__name__}）") from None
         except safe_et.ParseError:
             raise unreadable(path, "文件已损坏（workbook.xml 无法解析）") from None
@@ -210,6 +221,61 @@ def _read_calamine(path: Path) -> Workbook:
             raise unreadable(path, "文件已损坏或格式无法识别") from None
         raise
     return Workbook(path.name, sheets)
+
+
+# The .xls (OLE) reader is the fragile one: on damaged files calamine panics (printing a Rust backtrace) or
+# aborts the whole process on an absurd allocation. So .xls files are read in a child process; whatever
+# happens there, this process gets grids or one line of Chinese.
+_CHILD_TIMEOUT = 120
+_CHILD_MEMORY = 2 * 1024 * 1024 * 1024
+
+
+def _read_isolated(path: Path) -> Workbook:
+    import os
+    import pickle
+    import subprocess
+    import sys
+
+    package_root = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])}
+    code = "from zhdesk.tally.reader import _child_main; _child_main()"
+    try:
+        p = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, timeout=_CHILD_TIMEOUT,
+                           env=env, check=False)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        raise unreadable(path, f"读取超过 {_CHILD_TIMEOUT} 秒，文件可能已损坏") from None
+    except OSError as exc:
+        raise unreadable(path, f"无法启动读取进程（{exc.strerror or type(exc).__name__}）") from None
+    if p.returncode != 0 or not p.stdout:
+        raise unreadable(path, "文件已损坏或格式无法识别")
+    status, payload = pickle.loads(p.stdout)  # our own child's output
+    if status == "error":
+        raise UsageError(str(payload))
+    sheets = [SheetGrid(name, rows, merged) for name, rows, merged in payload]
+    return Workbook(path.name, sheets)
+
+
+def _child_main() -> None:
+    """In the child: read one file with calamine, write (status, payload) pickled to stdout."""
+    import pickle
+    import sys
+
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (_CHILD_MEMORY, _CHILD_MEMORY))
+    except (ImportError, ValueError, OSError):  # not on this platform
+        pass
+    path = Path(sys.argv[1])
+    try:
+        wb = _read_calamine(path)
+        out: tuple[str, object] = ("ok", [(s.name, s.rows, s.merged) for s in wb.sheets])
+    except UsageError as exc:
+        out = ("error", exc.message)
+    except MemoryError:
+        out = ("error", unreadable(path, "文件已损坏（读取时所需内存异常）").message)
+    sys.stdout.buffer.write(pickle.dumps(out))
+    sys.stdout.flush()
 
 
 def _read_csv(path: Path, size: int) -> Workbook:
