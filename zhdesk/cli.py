@@ -392,13 +392,6 @@ def cmd_stats(desk: Desk, args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_metrics(desk: Desk, start: dt.date | None, end: dt.date | None, community: str | None) -> None:
-    """The tally figures, one line, zero ones left out (issue 10)."""
-    totals = [t for t in desk.metric_totals(start, end, community) if t.value]
-    if totals:
-        print("台账：" + "，".join(f"{t.name}{t.text}{t.unit}" for t in totals))
-
-
 def cmd_figure_set(desk: Desk, args: argparse.Namespace) -> int:
     from zhdesk.services import figures
 
@@ -441,6 +434,12 @@ def _mapping(items: Sequence[str] | None) -> dict[str, str | None]:
         out[header.strip()] = None if code.strip() == "-" else code.strip()
     return out
 
+
+def _print_metrics(desk: Desk, start: dt.date | None, end: dt.date | None, community: str | None) -> None:
+    """The tally figures, one line, zero ones left out (issue 10)."""
+    totals = [t for t in desk.metric_totals(start, end, community) if t.value]
+    if totals:
+        print("台账：" + "，".join(f"{t.name}{t.text}{t.unit}" for t in totals))
 
 def cmd_tally_import(desk: Desk, args: argparse.Namespace) -> int:
     from pathlib import Path
