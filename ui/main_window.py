@@ -82,7 +82,6 @@ class MainWindow(QMainWindow):
         self.bulletins.refresh()
         self.tallies = TalliesPage(desk, self.ops)
         self.tallies.message.connect(self.show_message)
-        self.tallies.refresh()
         self.pages: dict[str, QWidget] = {}
         self.stack = QStackedWidget()
         for name in NAVIGATION:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -165,7 +165,15 @@ class TalliesPage(QWidget):
         layout.addLayout(bar)
         layout.addWidget(split, 1)
         self._loaded_communities = False
+        self._shown_once = False
         self.community_order: list[str] = []
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Loaded when first shown, not at start-up: the window opens without waiting for the tallies."""
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self.refresh()
 
     # ------------------------------------------------------------ data
     def _range(self) -> tuple[dt.date, dt.date, str | None]:
