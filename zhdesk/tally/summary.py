@@ -93,7 +93,8 @@ def summary_paragraph(
         sentences.append(lead + "，".join(first) + "。")
     if second:
         prefix = "同时，" if first else lead
-        sentences.append(prefix + "街道开展集中清理、长效维护工作，" + "，".join(second) + "。")
+        who = "社区" if community else "街道"
+        sentences.append(prefix + f"{who}开展集中清理、长效维护工作，" + "，".join(second) + "。")
     if not sentences:
         return lead + "所选时段内没有督办件和台账数字。"
     return "".join(sentences)
