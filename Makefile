@@ -28,6 +28,7 @@ $(STAMP): pyproject.toml
 # Shared libraries Qt needs even offscreen; installed only where missing (CI is root on Debian).
 sysdeps:
 	@sh tools/sysdeps.sh
+	@sh tools/sysdeps.sh office
 
 bench: setup
 	$(BIN)/python -m bench

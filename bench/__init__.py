@@ -11,4 +11,5 @@ BENCHMARKS: dict[str, str] = {
     "gendb": "bench.gendb",
     "dashboard": "bench.dashboard",
     "gallery": "bench.gallery",
+    "tally": "bench.tally",
 }

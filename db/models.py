@@ -286,8 +286,28 @@ class Metric(Base):
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class MetricSynonym(Base):
+    """A header that means a metric (清理垃圾量 → garbage_tons), or a column to ignore (metric_code NULL).
+
+    Keyed by the normalised header (zhdesk/tally/text.py header_key); mappings the user chose are remembered here.
+    """
+
+    __tablename__ = "metric_synonym"
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    text: Mapped[str] = mapped_column(String(128))
+    metric_code: Mapped[str | None] = mapped_column(ForeignKey("metric.code"))
+    created_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=_now)
+
+
 class ImportBatch(Base):
+    """One imported tally file; undoing it deletes its entries and records who undid it and when."""
+
     __tablename__ = "import_batch"
+    # One live batch per file content: two workstations importing the same file at once cannot both win.
+    __table_args__ = (
+        Index("uq_import_batch_live_sha256", "file_sha256", unique=True,
+              sqlite_where=text("undone_at IS NULL"), postgresql_where=text("undone_at IS NULL")),
+    )  # fmt: skip
     id: Mapped[int] = mapped_column(primary_key=True)
     file_name: Mapped[str] = mapped_column(String(255))
     file_sha256: Mapped[str] = mapped_column(String(64), index=True)
@@ -296,6 +316,9 @@ class ImportBatch(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     row_count: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str | None] = mapped_column(Text)
+    entry_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    undone_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class TallyEntry(Base):
@@ -319,6 +342,11 @@ class TallyEntry(Base):
     source_sheet: Mapped[str | None] = mapped_column(String(128))
     source_row: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
+    # Provenance: the column of an imported figure; who entered a hand figure and when.
+    source_column: Mapped[str | None] = mapped_column(String(8))
+    site_text: Mapped[str | None] = mapped_column(String(255))
+    entered_by: Mapped[str | None] = mapped_column(String(64))
+    entered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class AuditEntry(Base):

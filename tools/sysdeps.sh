@@ -3,7 +3,21 @@
 # `sysdeps.sh gui` = also what a real window on X11 needs (the xcb platform plugin).
 # Installs only what is missing, and only where it can (Debian/Ubuntu as root, as on CI);
 # elsewhere it says what is needed.
+# `sysdeps.sh office` = LibreOffice Calc, headless (tests convert the tally template with it); optional:
+# the tests that need it skip with a reason when `soffice` is absent.
 [ "$(uname -s)" = Linux ] || exit 0
+if [ "${1:-}" = office ]; then
+  command -v soffice >/dev/null 2>&1 && exit 0
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "installing LibreOffice Calc (headless) for the tally tests"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null \
+      || echo "could not install libreoffice-calc-nogui; the LibreOffice tests will skip" >&2
+  else
+    echo "LibreOffice is missing; the LibreOffice tests will skip (Debian: sudo apt-get install libreoffice-calc-nogui)" >&2
+  fi
+  exit 0
+fi
 libs="libEGL.so.1 libGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libdbus-1.so.3 libglib-2.0.so.0 libfreetype.so.6"
 pkgs="libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 libfreetype6"
 if [ "${1:-}" = gui ]; then

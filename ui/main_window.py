@@ -24,6 +24,7 @@ from ui.pages.listings import ListingsPage
 from ui.pages.overview import OverviewPage
 from ui.pages.placeholder import PlaceholderPage
 from ui.pages.settings import SettingsPage
+from ui.pages.tallies import TalliesPage
 
 if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
     from zhdesk.desk import Desk
@@ -41,7 +42,6 @@ NAVIGATION = (OVERVIEW, LISTINGS, BULLETINS, TALLIES, BRIEF, SETTINGS)
 
 # What each page not built yet will do (shown on the page, so nobody thinks it is broken).
 PLANNED: dict[str, str] = {
-    TALLIES: "导入各社区报送的 Excel 台账（.xlsx/.xls/.ods/.csv），检查并修正后入库，汇总统计各项工作量。",
     BRIEF: "按所选时间段生成可直接打印的会议简报 PDF，含工作综述、统计表和图表。",
 }
 
@@ -76,6 +76,8 @@ class MainWindow(QMainWindow):
         self.bulletins.message.connect(self.show_message)
         self.bulletins.site_activated.connect(self.open_site)
         self.bulletins.refresh()
+        self.tallies = TalliesPage(desk, self.ops)
+        self.tallies.message.connect(self.show_message)
         self.pages: dict[str, QWidget] = {}
         self.stack = QStackedWidget()
         for name in NAVIGATION:
@@ -87,6 +89,8 @@ class MainWindow(QMainWindow):
                 page = self.settings_page
             elif name == BULLETINS:
                 page = self.bulletins
+            elif name == TALLIES:
+                page = self.tallies
             else:
                 page = PlaceholderPage(name, PLANNED[name])
             page.setObjectName(f"page_{NAVIGATION.index(name)}")

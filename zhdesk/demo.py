@@ -254,7 +254,12 @@ def load_demo(uow: UnitOfWork, today: dt.date | None = None) -> int:
     if added:
         audit(uow, "demo.load", "database", None, added=added)
     uow.commit()
-    return added
+    # Tallies go through the importer, one committed file at a time, like a user's files.
+    from zhdesk.demo_tallies import load_demo_tallies
+
+    tallies_before = _row_count(s)
+    load_demo_tallies(uow, [c.name for c in communities.values()], today)
+    return added + _row_count(s) - tallies_before
 
 
 def _add_listing(

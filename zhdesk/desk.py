@@ -29,6 +29,7 @@ from zhdesk.services import settings as settings_svc
 from zhdesk.services import sites as sites_svc
 from zhdesk.services import stats as stats_svc
 from zhdesk.services import supervision as supervision_svc
+from zhdesk.services import tally as tally_svc
 from zhdesk.services import timeline as timeline_svc
 
 
@@ -207,3 +208,18 @@ class Desk:
     stats_json = read(stats_svc.stats_json)
     export_table = read(exports_svc.export_table)  # writes a file, not the database
     set_figure = write(figures_svc.enter_figure)
+
+    # -- community tallies (台账)
+    tally_import = write(tally_svc.import_file)
+    tally_check = read(tally_svc.check_file)  # the import's preview: nothing written
+    tally_batches = read(tally_svc.list_batches)
+    tally_undo = write(tally_svc.undo_batch)
+    metrics = read(tally_svc.list_metrics)
+    save_metric = write(tally_svc.save_metric)
+    add_metric_synonym = write(tally_svc.add_synonym)
+    metric_totals = read(tally_svc.metric_totals)
+    tally_table = read(tally_svc.table)
+    tally_entries = read(tally_svc.entries)
+    summary = read(tally_svc.summary)
+    write_tally_template = read(tally_svc.write_template)  # writes a file, not the database
+    figure_overlaps = read(tally_svc.imported_overlaps)

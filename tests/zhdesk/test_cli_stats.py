@@ -99,7 +99,9 @@ def test_stats_as_text(demo: DemoDb) -> None:
     assert "挂牌督办：5期 10处，办结 10处" in lines
     assert "合计：64期 140处，办结 140处" in lines
     assert not any(line.startswith("其他：") for line in lines)  # a kind with no items is left out
-    assert lines[-1].startswith("结案率 100.0%，按期结案率 ")
+    assert lines[-2].startswith("结案率 100.0%，按期结案率 ")
+    # then the tally figures (issue 10), with their qualifiers
+    assert lines[-1].startswith("台账：") and "组织发动人次517人次" in lines[-1] and "清理垃圾近130吨" in lines[-1]
 
 
 def test_stats_for_one_community_agrees_with_its_bulletins(demo: DemoDb) -> None:

@@ -80,6 +80,8 @@ def set_figure(
         s.add(entry)
     entry.value = value
     entry.qualifier = qualifier
+    entry.entered_by = uow.user_login  # a hand entry's provenance: who, when
+    entry.entered_at = dt.datetime.now().replace(microsecond=0)
     s.flush()
     audit(uow, "figure.set", "tally_entry", entry.id, metric=metric, start=period_start, end=period_end,
           community=community, value=str(value), qualifier=qualifier, before=before)  # fmt: skip

@@ -350,7 +350,15 @@ def stats_json(uow: UnitOfWork, f: StatsFilter, today: dt.date | None = None) ->
         "overdue_by_unit": [{"unit": u, "items": n} for u, n in d.overdue_by_unit],
         "overdue_by_lead": [{"lead": p, "listings": n} for p, n in d.overdue_by_lead],
         "city_cases": {"value": float(d.city_cases), "qualifier": d.city_cases_qualifier},
+        "metrics": _metrics_json(uow, f),
     }
+
+
+def _metrics_json(uow: UnitOfWork, f: StatsFilter) -> dict[str, Any]:
+    """Every tally metric: code → {value, unit, qualifier}, over the same entries as city_cases."""
+    from zhdesk.services.tally import metric_totals, metrics_json
+
+    return metrics_json(metric_totals(uow, f.date_from, f.date_to, f.community))
 
 
 def drill_items(uow: UnitOfWork, drill: Drill, today: dt.date | None = None) -> list[ItemDTO]:
