@@ -16,7 +16,7 @@ import pytest
 from db.engine import sqlite_url
 from tests.hostile.test_generated import COMMANDS, Slot, run_cli
 from tests.support import CJK
-from tests.zhdesk.test_cli_storage import _foreign_with_site_table, _jpeg_file, _text_file, corrupt
+from tests.zhdesk.cli.test_cli_storage import _foreign_with_site_table, _jpeg_file, _text_file, corrupt
 
 WRITES = {"site add", "site list", "site move", "event add", "figure set"}
 

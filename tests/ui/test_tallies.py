@@ -10,7 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import wait_idle
-from tests.zhdesk import tally_files as tf
+from tests.zhdesk.tally import tally_files as tf
 from ui.main_window import TALLIES, MainWindow
 from ui.pages.tallies import TalliesPage
 

@@ -4,7 +4,7 @@ and which numbers fit their column. Every service write path cleans its inputs t
 Single-line fields (addresses, names, phones, titles …) must print back on one line, so they refuse
 control characters, line/paragraph separators and bidi controls. Multi-line texts (problem
 descriptions, notes, event texts) may hold newlines and tabs, nothing else invisible.
-Limits never exceed the column lengths in db/models.py (tests/zhdesk/test_fields.py checks).
+Limits never exceed the column lengths in db/models.py (tests/zhdesk/services/test_input_rules.py checks).
 """
 
 from __future__ import annotations

@@ -69,7 +69,7 @@ def item_light(
 ) -> Light:
     """The light of a supervision item (督办件): the deadline light, except that a deferred item (缓办) is
     never red or yellow while it waits. Overdue = red = open, past its deadline, not deferred: the SQL
-    twin is services/stats.overdue_condition, and tests/zhdesk/test_stats.py checks the two agree."""
+    twin is services/stats.overdue_condition, and tests/zhdesk/services/test_stats.py checks the two agree."""
     if closed:
         return Light.GREY
     if deferred:

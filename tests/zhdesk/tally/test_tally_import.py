@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.support import assert_error, assert_ok, dump, zhdesk
-from tests.zhdesk import tally_files as tf
+from tests.zhdesk.tally import tally_files as tf
 from zhdesk.desk import Desk
 
 

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.support import assert_error, assert_ok, dump, zhdesk
-from tests.zhdesk import tally_files as tf
+from tests.zhdesk.tally import tally_files as tf
 from zhdesk.desk import Desk
 
 

@@ -26,7 +26,7 @@ import pytest
 from db.engine import sqlite_url
 from tests.imagefiles import jpeg
 from tests.support import CJK, Run, assert_error, dump
-from tests.zhdesk.test_cli_photos import Db
+from tests.zhdesk.cli.test_cli_photos import Db
 from zhdesk.demo import load_demo
 from zhdesk.desk import Desk
 

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from tests.support import table_dump
-from tests.zhdesk import tally_files as tf
+from tests.zhdesk.tally import tally_files as tf
 from zhdesk.desk import Desk
 from zhdesk.dto import TallyImportOptions
 from zhdesk.errors import InputRefused
