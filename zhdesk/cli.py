@@ -10,15 +10,13 @@ import argparse
 import datetime as dt
 import itertools
 import json
-import os
-import signal
 import sys
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NoReturn
 
 from db.uow import UnitOfWork
 from zhdesk import __version__
+from zhdesk import cli_edge as edge
 from zhdesk.desk import Desk
 from zhdesk.domain.dates import fmt_iso, parse_date
 from zhdesk.domain.lights import Light
@@ -415,28 +413,6 @@ def cmd_figure_set(desk: Desk, args: argparse.Namespace) -> int:
     )  # fmt: skip
 
 
-# ---- tallies (issue 10): tally import|template|batches|undo, summary
-
-
-def _range(args: argparse.Namespace) -> tuple[dt.date | None, dt.date | None]:
-    start = parse_date(args.date_from, "起始日期") if args.date_from else None
-    end = parse_date(args.date_to, "截止日期") if args.date_to else None
-    if start and end and start > end:
-        raise UsageError(f"起始日期 {start.isoformat()} 晚于截止日期 {end.isoformat()}")
-    return start, end
-
-
-def _mapping(items: Sequence[str] | None) -> dict[str, str | None]:
-    """--map "表头=code" (or "表头=-" to ignore the column)."""
-    out: dict[str, str | None] = {}
-    for item in items or []:
-        header, sep, code = item.rpartition("=")
-        if not sep or not header.strip() or not code.strip():
-            raise UsageError(f"--map “{shown(item)}”格式应为 “表头=指标代码”（或 “表头=-” 忽略该列）")
-        out[header.strip()] = None if code.strip() == "-" else code.strip()
-    return out
-
-
 def _metric_lines(desk: Desk, start: dt.date | None, end: dt.date | None, community: str | None) -> Iterator[str]:
     """The tally figures, one line, zero ones left out (issue 10)."""
     totals = [t for t in desk.metric_totals(start, end, community) if t.value]
@@ -444,85 +420,9 @@ def _metric_lines(desk: Desk, start: dt.date | None, end: dt.date | None, commun
         yield "台账：" + "，".join(f"{t.name}{t.text}{t.unit}" for t in totals)
 
 
-def cmd_tally_import(desk: Desk, args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from zhdesk.dto import TallyFileReport, TallyImportOptions, TallyProblem
-
-    start, end = _range(args)
-    if (start is None) != (end is None):
-        raise UsageError("--from 与 --to 须同时给出")
-    opts = TallyImportOptions(community=args.community, period=(start, end) if start and end else None,
-                              mapping=_mapping(args.map))  # fmt: skip
-    reports: list[TallyFileReport] = []
-    for name in args.files:
-        path = Path(name)
-        try:
-            reports.append(desk.tally_import(path, opts, dry_run=args.dry_run))
-        except UsageError as exc:  # cannot be read at all
-            problem = TallyProblem(None, None, None, None, exc.message)
-            reports.append(TallyFileReport(path.name, "rejected", errors=(problem,), unreadable=True))
-    unreadable = any(r.unreadable for r in reports)
-    rejected = any(r.status == "rejected" for r in reports)
-    if args.json:
-        _out({"files": [r.to_json() for r in reports]})
-    else:
-        for r in reports:
-            if r.status == "imported":
-                print(f"{r.file}：已导入 {r.rows} 行、{r.entries} 个数字（批次 {r.batch_id}）")
-            elif r.status == "duplicate":
-                print(f"{r.file}：该文件已导入过（批次 {r.batch_id}），本次未重复添加")
-            elif r.status == "preview":
-                print(f"{r.file}：检查通过，{r.rows} 行、{r.entries} 个数字（试运行，未写入）")
-            for w in r.warnings if r.status != "duplicate" else ():
-                print(f"  警告：{w.text(r.file)}")
-            if r.status == "rejected":
-                for e in r.errors:
-                    sys.stderr.write(f"zhdesk：{_one_line(e.text(r.file) if not r.unreadable else e.reason)}\n")
-                if not r.unreadable:
-                    sys.stderr.write(f"zhdesk：{r.file} 未导入（{len(r.errors)} 处错误），未写入任何内容\n")
-    return 2 if unreadable else 1 if rejected else 0
-
-
-def cmd_tally_template(desk: Desk, args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from zhdesk.files import TargetExists
-
-    try:
-        out = desk.write_tally_template(Path(args.output), overwrite=args.overwrite)
-    except TargetExists as exc:
-        raise TargetExists(f"{exc.message}；要替换请加 --overwrite", exc.path) from None
-    print(f"已生成社区台账模板：{out}")
-    return 0
-
-
-def cmd_tally_batches(desk: Desk, args: argparse.Namespace) -> int:
-    batches = desk.tally_batches()
-
-    def lines() -> Iterator[str]:
-        if not batches:
-            yield "（还没有导入过台账）"
-        for b in batches:
-            state = f"已撤销（{b.undone_by} {b.undone_at:%Y-%m-%d %H:%M}）" if b.undone_at else ""
-            yield (f"{b.id:>5}  {b.imported_at:%Y-%m-%d %H:%M}  {b.file_name}  {b.rows}行 {b.entries}个数字  "
-                   f"{b.imported_by or ''}  {state}").rstrip()  # fmt: skip
-
-    return _emit(args, lambda: [b.to_json() for b in batches], lines())
-
-
-def cmd_tally_undo(desk: Desk, args: argparse.Namespace) -> int:
-    b = desk.tally_undo(_site_id(args.id, "导入批次"))
-    return _emit(args, b.to_json, [f"已撤销导入批次 {b.id}（{b.file_name}），删除 {b.entries} 个数字"])
-
-
-def cmd_summary(desk: Desk, args: argparse.Namespace) -> int:
-    start, end = _range(args)
-    print(desk.summary(start, end, args.community))
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
+    from zhdesk import cli_tally as tally_commands  # its commands use this module's helpers
+
     p = _Parser(prog="zhdesk", description="街道市容环境卫生综合整治督办 — 命令行")
     p.add_argument(
         "--db",
@@ -656,108 +556,31 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--json", action="store_true")
     pl.set_defaults(func=cmd_photos)
 
-    # ---- tallies (issue 10)
-    ta = sub.add_parser("tally", help="社区台账：导入、模板、导入批次、撤销")
-    tsub = ta.add_subparsers(dest="tally_command", metavar="操作", parser_class=_Parser)
-    tsub.required = True
-    ti = tsub.add_parser("import", help="导入台账文件（.xlsx/.xlsm/.xls/.ods/.csv），每个文件整体导入或整体不导入")
-    ti.add_argument("files", nargs="+", metavar="FILE")
-    ti.add_argument("--community", metavar="社区", help="表中没有社区列时使用的社区")
-    ti.add_argument("--from", dest="date_from", metavar="日期", help="表中没有日期、标题中也没有时段时使用")
-    ti.add_argument("--to", dest="date_to", metavar="日期")
-    ti.add_argument("--map", action="append", metavar="表头=代码", help="表头对应的指标代码（- 忽略该列），可多次")
-    ti.add_argument("--dry-run", action="store_true", help="只检查，不写入")
-    ti.add_argument("--json", action="store_true")
-    ti.set_defaults(func=cmd_tally_import)
-    tt = tsub.add_parser("template", help="生成社区台账模板（.xlsx）")
-    tt.add_argument("-o", "--output", required=True, metavar="FILE")
-    tt.add_argument("--overwrite", action="store_true", help="替换已存在的文件")
-    tt.set_defaults(func=cmd_tally_template)
-    tb = tsub.add_parser("batches", help="列出导入批次")
-    tb.add_argument("--json", action="store_true")
-    tb.set_defaults(func=cmd_tally_batches)
-    tu = tsub.add_parser("undo", help="撤销一个导入批次（删除其全部数字，撤销本身会被记录）")
-    tu.add_argument("id", metavar="ID")
-    tu.add_argument("--json", action="store_true")
-    tu.set_defaults(func=cmd_tally_undo)
-    sm = sub.add_parser("summary", help="按时段生成工作总结段落（督办件与台账数字）")
-    sm.add_argument("--from", dest="date_from", metavar="日期")
-    sm.add_argument("--to", dest="date_to", metavar="日期")
-    sm.add_argument("--community", metavar="社区")
-    sm.set_defaults(func=cmd_summary)
+    tally_commands.add_commands(sub)  # 社区台账: tally import|template|batches|undo, summary
     return p
 
 
 # Arguments that are file paths: any bytes the file system allows, checked where the file is opened.
-_PATH_ARGS = frozenset({"files", "output"})
-
-
-def _check_encoding(args: argparse.Namespace) -> None:
-    """Text arguments must be valid UTF-8: undecodable bytes arrive as surrogates and would fail deep
-    in the database driver; say which argument instead."""
-    for name, value in vars(args).items():
-        if name in _PATH_ARGS or name == "func":
-            continue
-        for text in value if isinstance(value, list) else [value]:
-            if isinstance(text, str) and any("\udc80" <= ch <= "\udcff" for ch in text):
-                raise UsageError(f"参数含有无法识别的字符编码（应为 UTF-8）：{shown(text)}")
-
-
-_MESSAGE_MAX = 1000
-
-
-def _one_line(message: str) -> str:
-    """Messages may quote what the user typed: keep them one readable line of bounded length."""
-    line = shown(message)
-    return line if len(line) <= _MESSAGE_MAX else line[: _MESSAGE_MAX - 1] + "…"
-
-
-def _quiet_stdout() -> None:
-    """The reader of our output went away (`zhdesk sites | head -1`): stop writing, without the
-    interpreter's own complaint when it flushes stdout at exit."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):
-        pass
+PATH_ARGS = frozenset({"files", "output"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # Windows consoles default to a legacy code page; Chinese must survive. `replace` keeps a stray
-    # undecodable character from turning an answer into a traceback.
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure: Callable[..., None] | None = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(encoding="utf-8", errors="replace")
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl+C → KeyboardInterrupt, handled below
-    desk: Desk | None = None
-    opened_commits = 0
-    try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
-        _check_encoding(args)
+    edge.prepare_process()
+    opened: list[tuple[Desk, int]] = []  # the desk and its commits once opened (opening may migrate)
+
+    def run() -> int:
+        args = build_parser().parse_args(argv)
+        edge.check_encoding(args, PATH_ARGS)
         desk = Desk.open(args.db)
-        opened_commits = desk.commits  # opening may migrate; that is not this command's work
+        opened.append((desk, desk.commits))
         try:
             result: int = args.func(desk, args)
+            return result
         finally:
             desk.close()
-        sys.stdout.flush()  # a closed pipe shows here, inside the handlers below
-        return result
-    except ZhdeskError as exc:
-        sys.stderr.write(f"zhdesk：{_one_line(exc.message)}\n")
-        return exc.exit_code
-    except KeyboardInterrupt:
-        # Every command commits once, at its end: interrupted before that, nothing of it was written.
-        saved = desk is not None and desk.commits > opened_commits
-        said = "已中断（操作在中断前已保存）" if saved else "已中断，本次操作未保存任何内容"
-        sys.stderr.write(f"zhdesk：{said}\n")
-        return 130
-    except BrokenPipeError:
-        _quiet_stdout()
-        return 0
+
+    return edge.guarded(run, saved=lambda: any(d.commits > n for d, n in opened))
+
 
 if __name__ == "__main__":
     raise SystemExit(main())
