@@ -16,8 +16,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from db.engine import make_engine, sqlite_url
-from db.migrate import head_revision, upgrade
+from db.engine import sqlite_url
+from db.migrate import head_revision
 from zhdesk.demo import COMMUNITIES, SAMPLE
 from zhdesk.demo_supervision import PROBLEMS
 from zhdesk.desk import Desk
@@ -48,10 +48,7 @@ def big_db(sites: int = 10_000, items: int = 100_000, events: int = 100_000, tal
 
 
 def _generate(path: Path, n_sites: int, n_items: int, n_events: int, n_tally: int) -> None:
-    engine = make_engine(sqlite_url(path))
-    upgrade(engine)
-    engine.dispose()
-    desk = Desk.open(sqlite_url(path))  # seeds categories and metrics
+    desk = Desk.open(sqlite_url(path))  # creates the schema and seeds categories and metrics
     desk.close()
     rnd = random.Random(5)
     con = sqlite3.connect(path)
