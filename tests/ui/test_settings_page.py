@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import Dialogs, wait_idle
-from ui.main_window import LISTINGS, SETTINGS, MainWindow
+from ui.main_window import LISTINGS, SETTINGS, TALLIES, MainWindow
 from zhdesk.desk import Desk
 
 
@@ -47,3 +49,25 @@ def test_database_refusal_is_shown(qtbot: QtBot, window: MainWindow, ui_desk: De
     assert "0 到 60" in text
     assert ui_desk.warning_days() == 3
     assert page.save_button.isEnabled()  # the unsaved value is still there to fix
+
+
+def test_metric_catalogue_from_settings_renames_and_the_tallies_page_follows(
+    qtbot: QtBot, window: MainWindow, ui_desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window.show_page(TALLIES)  # loads the figures once
+    wait_idle(qtbot, window.ops)
+    window.show_page(SETTINGS)
+    window.settings_page.catalogue_button.click()
+    wait_idle(qtbot, window.ops)
+    dialog = window.settings_page.catalogue_dialog
+    assert dialog.table.rowCount() == len(ui_desk.metrics()) >= 16
+    row = next(i for i, m in enumerate(dialog.metrics) if m.code == "garbage_tons")
+    dialog.table.selectRow(row)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("清运垃圾", True))
+    dialog.rename()
+    wait_idle(qtbot, window.ops)
+    assert next(m.name for m in ui_desk.metrics() if m.code == "garbage_tons") == "清运垃圾"
+    assert window.tallies.watch.stale  # hidden: reloads when shown
+    window.show_page(TALLIES)
+    wait_idle(qtbot, window.ops)
+    assert any(m.name == "清运垃圾" for m in window.tallies.metrics)

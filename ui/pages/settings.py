@@ -16,11 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.dialogs.catalogue_dialog import CatalogueDialog
 from ui.display import relative_font
 from ui.ops import Ops
 from ui.stale import StaleWatch
 from ui.widgets.display_size import DisplaySizeCombo
 from zhdesk.changes import SETTINGS_CHANGED
+from zhdesk.dto import MetricDTO
 
 if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
     from zhdesk.desk import Desk
@@ -61,6 +63,11 @@ class SettingsPage(QWidget):
         form = QFormLayout(shared)
         form.addRow("临期提醒天数：", row)
         form.addRow("", explain)
+        self.catalogue_button = QPushButton("统计指标目录…")
+        self.catalogue_button.setObjectName("metric_catalogue")
+        self.catalogue_button.setToolTip("重命名或新增社区台账的统计指标，添加表头同义词")
+        self.catalogue_button.clicked.connect(self.show_catalogue)
+        form.addRow("社区台账指标：", self.catalogue_button)
 
         # This workstation only (QSettings).
         local = QGroupBox("仅本机")
@@ -123,3 +130,10 @@ class SettingsPage(QWidget):
         self._saved = days
         self._edited(self.warning_days.value())
         self.message.emit(f"已保存：临期提醒天数 {days} 天")
+
+    def show_catalogue(self) -> None:
+        self.ops.run(self.desk.metrics, self._show_catalogue, label="正在读取指标目录…")
+
+    def _show_catalogue(self, metrics: list[MetricDTO]) -> None:
+        self.catalogue_dialog = CatalogueDialog(self.desk, self.ops, metrics, self)
+        self.catalogue_dialog.show()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QShowEvent
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -32,8 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.dialogs.catalogue_dialog import CatalogueDialog
 from ui.dialogs.tally_import import TallyImportDialog, choose_files
 from ui.ops import Ops
+from ui.stale import StaleWatch
 from ui.widgets.charts import BarChart, Series
 from zhdesk.changes import FIGURES_CHANGED
 from zhdesk.domain import periods
@@ -173,15 +174,10 @@ class TalliesPage(QWidget):
         layout.addLayout(bar)
         layout.addWidget(split, 1)
         self._loaded_communities = False
-        self._shown_once = False
         self.community_order: list[str] = []
-
-    def showEvent(self, event: QShowEvent) -> None:
-        """Loaded when first shown, not at start-up: the window opens without waiting for the tallies."""
-        super().showEvent(event)
-        if not self._shown_once:
-            self._shown_once = True
-            self.refresh()
+        # Loaded when first shown, not at start-up; again after any write its figures or paragraph show.
+        self.watch = StaleWatch(self, ops, lambda c: c.any("figures", "items", "listings", "sites"), self.refresh,
+                                stale=True)  # fmt: skip
 
     # ------------------------------------------------------------ data
     def _range(self) -> tuple[dt.date, dt.date, str | None]:
@@ -203,6 +199,7 @@ class TalliesPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        self.watch.stale = False
         start, end, community = self._range()
         gran = str(self.granularity.currentData())
         desk = self.desk
@@ -383,7 +380,7 @@ class TalliesPage(QWidget):
         self.ops.run(self.desk.metrics, self._show_catalogue, label="正在读取指标目录…")
 
     def _show_catalogue(self, metrics: list[MetricDTO]) -> None:
-        self.catalogue_dialog = CatalogueDialog(self, metrics)
+        self.catalogue_dialog = CatalogueDialog(self.desk, self.ops, metrics, self)
         self.catalogue_dialog.show()
 
 
@@ -441,75 +438,3 @@ class BatchesDialog(QDialog):
         if rows:
             self.close()
             self.page.undo_batch(self.batches[rows[0]].id)
-
-
-class CatalogueDialog(QDialog):
-    """The metric catalogue: rename a metric, add one, add a header synonym."""
-
-    def __init__(self, page: TalliesPage, metrics: list[MetricDTO]) -> None:
-        super().__init__(page)
-        self.page = page
-        self.metrics = metrics
-        self.setWindowTitle("统计指标目录")
-        self.resize(900, 520)
-        self.table = QTableWidget(len(metrics), 4)
-        self.table.setObjectName("metric_table")
-        self.table.setHorizontalHeaderLabels(["代码", "名称", "单位", "表头同义词"])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        for i, m in enumerate(metrics):
-            for j, text in enumerate((m.code, m.name, m.unit, "、".join(m.synonyms))):
-                self.table.setItem(i, j, QTableWidgetItem(text))
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        rename = QPushButton("重命名…")
-        rename.clicked.connect(self.rename)
-        add = QPushButton("新增指标…")
-        add.clicked.connect(self.add)
-        synonym = QPushButton("添加同义词…")
-        synonym.clicked.connect(self.add_synonym)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        for b in (rename, add, synonym):
-            buttons.addWidget(b)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
-        layout.addLayout(buttons)
-
-    def _selected(self) -> MetricDTO | None:
-        rows = sorted({i.row() for i in self.table.selectedItems()})
-        return self.metrics[rows[0]] if rows else None
-
-    def _saved(self) -> None:
-        self.close()
-        self.page.refresh()
-
-    def rename(self) -> None:
-        m = self._selected()
-        if m is None:
-            return
-        name, ok = QInputDialog.getText(self, "重命名指标", f"{m.code} 的新名称：", text=m.name)
-        if ok and name.strip():
-            self.page.ops.write(lambda: self.page.desk.save_metric(m.code, name, m.unit), FIGURES_CHANGED,
-                                lambda _m: self._saved(), label="正在保存指标…",
-                                initiator=self.page)  # fmt: skip
-
-    def add(self) -> None:
-        text, ok = QInputDialog.getText(self, "新增指标", "代码,名称,单位（如 posters,清理小广告,处）：")
-        if not ok:
-            return
-        parts = [p.strip() for p in text.replace("，", ",").split(",")]
-        if len(parts) != 3:
-            return
-        code, name, unit = parts
-        self.page.ops.write(lambda: self.page.desk.save_metric(code, name, unit), FIGURES_CHANGED,
-                            lambda _m: self._saved(), label="正在保存指标…",
-                            initiator=self.page)  # fmt: skip
-
-    def add_synonym(self) -> None:
-        m = self._selected()
-        if m is None:
-            return
-        text, ok = QInputDialog.getText(self, "添加同义词", f"表头写成什么时表示“{m.name}”：")
-        if ok and text.strip():
-            self.page.ops.write(lambda: self.page.desk.add_metric_synonym(text, m.code), FIGURES_CHANGED,
-                                lambda _r: self.close(), label="正在保存同义词…", initiator=self.page)  # fmt: skip
