@@ -6,14 +6,12 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support import TODAY
-from zhdesk.demo import load_demo
+from tests.support import TODAY, copy_database, demo_database
 from zhdesk.desk import Desk
 
 
@@ -40,23 +38,13 @@ def desk(db_url: str) -> Iterator[Desk]:
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo loaded once per session (drawing its photos is the slow part); tests get copies."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    d = Desk.open(f"sqlite:///{path.as_posix()}")
-    try:
-        with d.uow() as uow:
-            assert load_demo(uow, today=TODAY) > 0
-    finally:
-        d.close()  # the last connection checkpoints the WAL into the file
-    return path
+    return demo_database(tmp_path_factory.mktemp("demo") / "demo.db", TODAY)
 
 
 @pytest.fixture
 def demo_desk(_demo_template: Path, tmp_path: Path) -> Iterator[Desk]:
     """A private copy of a database with the demo loaded at TODAY."""
-    for suffix in ("", "-wal", "-shm"):
-        src = Path(f"{_demo_template}{suffix}")
-        if src.exists():
-            shutil.copyfile(src, tmp_path / f"t.db{suffix}")
+    copy_database(_demo_template, tmp_path / "t.db")
     d = Desk.open(f"sqlite:///{(tmp_path / 't.db').as_posix()}")
     yield d
     d.close()

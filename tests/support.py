@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -39,6 +40,30 @@ def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
         return table_dump(engine)
     finally:
         engine.dispose()
+
+
+def demo_database(path: Path, today: dt.date) -> Path:
+    """A real SQLite file at `path` with the demo loaded as of `today` (the CLI checks dates against the
+    real clock, so CLI tests pass dt.date.today(); the rest pass TODAY). Closed, WAL checkpointed."""
+    from zhdesk.demo import load_demo
+    from zhdesk.desk import Desk
+
+    desk = Desk.open(f"sqlite:///{path.as_posix()}")
+    try:
+        with desk.uow() as uow:
+            assert load_demo(uow, today=today) > 0
+    finally:
+        desk.close()  # the last connection checkpoints the WAL into the file
+    return path
+
+
+def copy_database(src: Path, dst: Path) -> Path:
+    """A private copy of a database file (and its -wal/-shm, if any) for a test that writes."""
+    for suffix in ("", "-wal", "-shm"):
+        source = Path(f"{src}{suffix}")
+        if source.exists():
+            shutil.copyfile(source, Path(f"{dst}{suffix}"))
+    return dst
 
 
 # ---------------------------------------------------------------- the command line in a subprocess

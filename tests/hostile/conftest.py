@@ -16,9 +16,7 @@ from pathlib import Path
 import pytest
 
 from db.engine import sqlite_url
-from tests.support import Run, dump, zhdesk
-from zhdesk.demo import load_demo
-from zhdesk.desk import Desk
+from tests.support import Run, demo_database, dump, zhdesk
 
 
 @dataclass(frozen=True)
@@ -42,14 +40,7 @@ class Db:
 @pytest.fixture(scope="session")
 def hostile_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # The CLI checks dates against the real clock, so the demo is loaded at the real today.
-    path = tmp_path_factory.mktemp("hostile") / "demo.db"
-    desk = Desk.open(sqlite_url(path))
-    try:
-        with desk.uow() as uow:
-            load_demo(uow, today=dt.date.today())
-    finally:
-        desk.close()  # checkpoints the WAL into the file
-    return path
+    return demo_database(tmp_path_factory.mktemp("hostile") / "demo.db", dt.date.today())
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from ui.display import relative_font
 from ui.dto_table import DtoModel, DtoProxy, Field
 from ui.ops import Ops
 from ui.tables import fit_columns
-from zhdesk.domain.stats import KIND_LABELS, Kind
+from zhdesk.domain.stats import kind_label
 from zhdesk.dto import Column, ItemDTO
 
 if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
@@ -52,13 +52,6 @@ class ICol(IntEnum):
     UNIT = 5
     STATUS = 6
     CLOSED_ON = 7
-
-
-def kind_label(code: str) -> str:
-    try:
-        return KIND_LABELS[Kind(code)]
-    except ValueError:
-        return code
 
 
 def kind_text(item: ItemDTO) -> str:

@@ -26,14 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.dialogs.drill import DrillDialog, kind_label
+from ui.dialogs.drill import DrillDialog
 from ui.dialogs.figure_dialog import FigureDialog, saved_text
 from ui.display import relative_font
 from ui.ops import Ops
 from ui.widgets.charts import BarChart, RateChart, Series
 from ui.widgets.light import light_icon
 from zhdesk.domain.periods import fill_periods, period_label, period_text
-from zhdesk.domain.stats import Kind, percent, rate
+from zhdesk.domain.stats import Kind, kind_label, percent, rate
 from zhdesk.dto import AttentionEntry, Dashboard, Drill, FigureDTO, ItemDTO, StatsFilter
 
 if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy

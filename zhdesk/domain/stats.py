@@ -32,6 +32,14 @@ KIND_LABELS: dict[Kind, str] = {
 }
 
 
+def kind_label(code: str) -> str:
+    """The Chinese name of a kind code; an unknown code (an older or edited database) as it is."""
+    try:
+        return KIND_LABELS[Kind(code)]
+    except ValueError:
+        return code
+
+
 def parse_kind(text: str) -> Kind:
     from zhdesk.errors import UsageError
 

@@ -7,20 +7,13 @@ import datetime as dt
 
 from db.uow import UnitOfWork
 from zhdesk.domain.lights import Light
-from zhdesk.domain.stats import KIND_LABELS, Kind
+from zhdesk.domain.stats import kind_label
 from zhdesk.dto import AttentionEntry, Drill, SiteFilter, StatsFilter
 from zhdesk.services.sites import list_sites
 from zhdesk.services.stats import drill_items
 
 LOOKBACK_DAYS = 366  # items due soon are looked for among those issued in the last year
 SHOWN = (Light.RED.value, Light.YELLOW.value)
-
-
-def _kind_label(code: str) -> str:
-    try:
-        return KIND_LABELS[Kind(code)]
-    except ValueError:
-        return code
 
 
 def attention(uow: UnitOfWork, community: str | None = None, today: dt.date | None = None) -> list[AttentionEntry]:
@@ -42,7 +35,7 @@ def attention(uow: UnitOfWork, community: str | None = None, today: dt.date | No
         if i.listing_id is not None or i.light not in SHOWN or i.id in seen:
             continue
         seen.add(i.id)
-        what = f"{_kind_label(i.kind)}第{i.issue_no}期：{i.category or i.problem or ''}"
+        what = f"{kind_label(i.kind)}第{i.issue_no}期：{i.category or i.problem or ''}"
         rank = 1 if i.light == Light.RED.value else 3
         out.append(
             AttentionEntry(i.site_id, i.light, i.address, what, i.unit or "", i.days_text, i.deadline, rank, i.id)

@@ -6,7 +6,6 @@ One demo database is built per module; tests that write work on a copy of it.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from db.engine import sqlite_url
-from tests.support import CJK, Run, assert_error, assert_ok, dump, zhdesk
+from tests.support import CJK, Run, assert_error, assert_ok, copy_database, dump, zhdesk
 
 FIVE = ["江西路153号", "澄海路22号", "汕头路7号", "善化路18号院", "善化路19号院"]
 JIANGXI = {"江西路153号", "江西路121号", "江西路与福州南路交汇处", "江西路沿街商铺(88—102号)"}
@@ -49,11 +48,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoDb:
 @pytest.fixture
 def scratch(demo: DemoDb, tmp_path: Path) -> str:
     """A private copy of the demo database for a test that writes (or must prove it did not)."""
-    for suffix in ("", "-wal", "-shm"):
-        src = Path(f"{demo.path}{suffix}")
-        if src.exists():
-            shutil.copyfile(src, tmp_path / f"demo.db{suffix}")
-    return sqlite_url(tmp_path / "demo.db")
+    return sqlite_url(copy_database(demo.path, tmp_path / "demo.db"))
 
 
 def addresses(r: Run) -> list[str]:

@@ -25,10 +25,8 @@ import pytest
 
 from db.engine import sqlite_url
 from tests.imagefiles import jpeg
-from tests.support import CJK, Run, assert_error, dump
+from tests.support import CJK, Run, assert_error, demo_database, dump
 from tests.zhdesk.cli.test_cli_photos import Db
-from zhdesk.demo import load_demo
-from zhdesk.desk import Desk
 
 NOBODY = 65534
 PHOTO = jpeg(7)  # made once: exported bytes are compared with it
@@ -36,14 +34,8 @@ PHOTO = jpeg(7)  # made once: exported bytes are compared with it
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("cli-files") / "demo.db"
-    desk = Desk.open(sqlite_url(path))
-    try:
-        with desk.uow() as uow:  # the command line checks dates against the real clock
-            assert load_demo(uow, today=dt.date.today()) > 0
-    finally:
-        desk.close()
-    return path
+    # The command line checks dates against the real clock.
+    return demo_database(tmp_path_factory.mktemp("cli-files") / "demo.db", dt.date.today())
 
 
 @pytest.fixture

@@ -14,9 +14,7 @@ import pytest
 
 from db.engine import sqlite_url
 from tests.imagefiles import jpeg, mixed_folder
-from tests.support import CJK, Run, assert_error, assert_ok, dump, zhdesk
-from zhdesk.demo import load_demo
-from zhdesk.desk import Desk
+from tests.support import CJK, Run, assert_error, assert_ok, demo_database, dump, zhdesk
 from zhdesk.domain.vocab import EVENT_KINDS
 
 # The command line checks dates against the real clock, so this demo is loaded at the real today.
@@ -50,14 +48,7 @@ class Db:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("cli-photos") / "demo.db"
-    desk = Desk.open(sqlite_url(path))
-    try:
-        with desk.uow() as uow:
-            assert load_demo(uow, today=TODAY) > 0
-    finally:
-        desk.close()
-    return path
+    return demo_database(tmp_path_factory.mktemp("cli-photos") / "demo.db", TODAY)
 
 
 @pytest.fixture

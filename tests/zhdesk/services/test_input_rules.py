@@ -4,7 +4,6 @@ limits and numbers beyond their column. Every refusal writes nothing (dump befor
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import sqlite3
 from collections.abc import Callable
 from decimal import Decimal
@@ -19,7 +18,7 @@ from sqlalchemy import String, select, text
 from db import migrate
 from db.engine import make_engine, sqlite_url
 from db.models import AuditEntry, EventActor, Listing, Person, Site, SupervisionBatch, TimelineEvent, Unit
-from tests.support import TODAY, assert_error, assert_ok, dump, table_dump, zhdesk
+from tests.support import TODAY, assert_error, assert_ok, copy_database, dump, table_dump, zhdesk
 from zhdesk.desk import Desk
 from zhdesk.domain import fields
 from zhdesk.domain.paste import parse_paste
@@ -50,11 +49,7 @@ def demo_cli(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
 
 @pytest.fixture
 def cli_db(demo_cli: tuple[Path, dict[str, int]], tmp_path: Path) -> str:
-    for suffix in ("", "-wal", "-shm"):
-        src = Path(f"{demo_cli[0]}{suffix}")
-        if src.exists():
-            shutil.copyfile(src, tmp_path / f"demo.db{suffix}")
-    return sqlite_url(tmp_path / "demo.db")
+    return sqlite_url(copy_database(demo_cli[0], tmp_path / "demo.db"))
 
 
 def refused_cli(db: str, cwd: Path, *args: str) -> str:
