@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import wait_idle
@@ -147,3 +149,21 @@ def test_cancel_during_a_large_import_leaves_the_database_unchanged(
     assert "已取消" in dialog.status.text()
     assert table_dump(window.desk.engine) == before
     dialog.close()
+
+
+def test_template_through_the_save_dialog_replaces_only_a_name_it_asked_about(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = _page(qtbot, window)
+    asked = tmp_path / "模板.xlsx"
+    asked.write_bytes(b"old")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(asked), ""))
+    page.export_template()
+    wait_idle(qtbot, window.ops)
+    assert asked.stat().st_size > 5000  # the dialog asked "replace?" for this very name
+    not_asked = tmp_path / "模板2.xlsx"
+    not_asked.write_bytes(b"old")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "模板2"), ""))
+    page.export_template()
+    wait_idle(qtbot, window.ops)
+    assert not_asked.read_bytes() == b"old"  # .xlsx added by us: never asked, never replaced

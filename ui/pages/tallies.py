@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.dialogs.catalogue_dialog import CatalogueDialog
+from ui.dialogs.export_dialog import ask_xlsx_path
 from ui.dialogs.tally_import import TallyImportDialog, choose_files
 from ui.ops import Ops
 from ui.stale import StaleWatch
@@ -350,12 +350,10 @@ class TalliesPage(QWidget):
 
     def export_template(self, path: Path | None = None, *, overwrite: bool = False) -> None:
         if path is None:
-            name, _ = QFileDialog.getSaveFileName(self, "导出社区台账模板", "社区台账模板.xlsx",
-                                                  "Excel 工作簿 (*.xlsx)")  # fmt: skip
-            if not name:
+            chosen = ask_xlsx_path(self, "社区台账模板")  # the one save dialog of the window's exports
+            if chosen is None:
                 return
-            overwrite = name.lower().endswith(".xlsx")  # the save dialog asked before replacing that very name
-            path = Path(name if overwrite else name + ".xlsx")
+            path, overwrite = chosen
         target, replace = path, overwrite
         self.ops.run(lambda: self.desk.write_tally_template(target, overwrite=replace),
                      lambda p: self.message.emit(f"已导出模板：{p}"), label="正在生成模板…")  # fmt: skip
