@@ -92,6 +92,22 @@ def overdue_condition(today: dt.date) -> ColumnElement[bool]:
     return and_(~closed, deadline < today, SupervisionItem.deferred.is_(False))
 
 
+NO_LEAD = "未指定包案领导"
+
+
+def _overdue_listing_items(s: Session, f: StatsFilter, today: dt.date) -> Any:
+    """Items of the listings overdue today, whatever their issue date (an overdue listing is a state of
+    today, not of the range): only the community applies. The 挂牌督办超期 card, the 按包案领导 chart and
+    their drill-downs all read this one set, so they cannot disagree."""
+    q = (
+        select(SupervisionItem.id, SupervisionItem.listing_id)
+        .select_from(Listing)
+        .join(SupervisionItem, SupervisionItem.listing_id == Listing.id)
+        .where(overdue_condition(today), *_item_scope(s, StatsFilter(community=f.community)))
+    )
+    return q.subquery()
+
+
 def _no_listing() -> ColumnElement[bool]:
     """Items without a listing, written so no index on listing_id is used for it: 97% of the rows
     match, and a scan of the covering index beats an index search plus a table lookup per row."""
@@ -257,9 +273,7 @@ def dashboard(uow: UnitOfWork, f: StatsFilter | None = None, today: dt.date | No
     return Dashboard(
         figures=figures,
         listings_in_force=_listing_count(s, f, Listing.status != Status.CLOSED.value),
-        listings_overdue=_listing_count(
-            s, f, and_(Listing.status != Status.CLOSED.value, Listing.deadline < today)
-        ),
+        listings_overdue=_overdue_listings(s, f, today),
         listings_closed_in_range=_listing_count(s, f, Listing.status == Status.CLOSED.value, closed_in_range=True),
         city_cases=city_cases,
         city_cases_qualifier=qualifier,
@@ -286,21 +300,25 @@ def _listing_count(s: Session, f: StatsFilter, cond: ColumnElement[bool], closed
     return int(s.scalar(q) or 0)
 
 
+def _overdue_listings(s: Session, f: StatsFilter, today: dt.date) -> int:
+    ov = _overdue_listing_items(s, f, today)
+    return int(s.scalar(select(func.count(func.distinct(ov.c.listing_id)))) or 0)
+
+
 def _overdue_by_lead(s: Session, f: StatsFilter, today: dt.date) -> list[tuple[str, int]]:
-    """包案领导 of the overdue 挂牌督办 items in the range and community: the same items (one per
-    listing) that overdue_by_unit counts and drill_items(lead=…, overdue_only=True) lists."""
-    n = func.count(func.distinct(SupervisionItem.id))
+    """包案领导 of the listings overdue today (the 挂牌督办超期 card's set, whatever the range), NO_LEAD for
+    a listing without one; drill_items(lead=…, overdue_only=True) lists the same items."""
+    ov = _overdue_listing_items(s, f, today)
+    n = func.count(func.distinct(ov.c.id))
     q = (
         select(Person.name, n)
-        .select_from(Listing)
-        .join(SupervisionItem, SupervisionItem.listing_id == Listing.id)
-        .join(Responsibility, and_(Responsibility.listing_id == Listing.id, Responsibility.role == "lead"))
-        .join(Person, Person.id == Responsibility.person_id)
-        .where(overdue_condition(today), *_item_scope(s, f))
+        .select_from(ov)
+        .outerjoin(Responsibility, and_(Responsibility.listing_id == ov.c.listing_id, Responsibility.role == "lead"))
+        .outerjoin(Person, Person.id == Responsibility.person_id)
         .group_by(Person.name)
-        .order_by(n.desc())
+        .order_by(n.desc(), Person.name)
     )
-    return [(name, int(k)) for name, k in s.execute(q)]
+    return [(name or NO_LEAD, int(k)) for name, k in s.execute(q)]
 
 
 def _metric_total(s: Session, f: StatsFilter, code: str) -> tuple[Decimal, str | None]:
@@ -368,6 +386,8 @@ def drill_items(uow: UnitOfWork, drill: Drill, today: dt.date | None = None) -> 
     s = uow.session
     today = today or dt.date.today()
     f = drill.base
+    if drill.lead:  # overdue listings by 包案领导 are as of today, whatever the range (_overdue_listing_items)
+        f = StatsFilter(community=f.community)
     q = _item_query().where(*_item_scope(s, f))
     if drill.kind:
         q = q.where(SupervisionBatch.kind == drill.kind)
@@ -380,7 +400,11 @@ def drill_items(uow: UnitOfWork, drill: Drill, today: dt.date | None = None) -> 
         q = q.where(Community.name == drill.community)
     if drill.unit is not None:
         q = q.where(Unit.name.is_(None) if drill.unit == "未指定单位" else Unit.name == drill.unit)
-    if drill.lead:
+    if drill.lead == NO_LEAD:
+        with_lead = select(Responsibility.listing_id).where(Responsibility.role == "lead")
+        listing = SupervisionItem.listing_id
+        q = q.where(listing.is_not(None), listing.not_in(with_lead.scalar_subquery()))
+    elif drill.lead:
         leads = (
             select(Responsibility.listing_id)
             .join(Person, Person.id == Responsibility.person_id)

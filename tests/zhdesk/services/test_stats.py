@@ -194,6 +194,24 @@ def test_overdue_by_unit_and_lead_and_listings(data: Data) -> None:
     assert dict(dash(data.desk).overdue_by_unit) == {U1: 2, U2: 1, NO_UNIT: 1}
 
 
+def test_overdue_listing_card_and_lead_chart_count_the_same_listings(data: Data) -> None:
+    """挂牌督办超期 and 超期挂牌督办 — 按包案领导 agree under any range: both count the listings overdue
+    today (whenever issued), a deferred listing in neither, a listing without 包案领导 in a bar of its own."""
+    for f in (StatsFilter(), StatsFilter(date_from=d(-10), date_to=T), StatsFilter(community="澄海路社区")):
+        db = dash(data.desk, f)
+        assert (db.listings_overdue, db.overdue_by_lead) == (1, [("李四", 1)]), f
+    assert dash(data.desk, StatsFilter(community="江西路社区")).listings_overdue == 0
+    data.desk.set_deferred(data.items["d2"], True)  # 缓办: not overdue, in the card as in the chart
+    db = dash(data.desk, StatsFilter(date_from=d(-10), date_to=T))
+    assert (db.listings_overdue, db.overdue_by_lead) == (0, [])
+    data.desk.set_deferred(data.items["d2"], False)
+    with data.desk.uow() as uow:
+        uow.session.execute(Responsibility.__table__.delete().where(Responsibility.role == "lead"))
+        uow.commit()
+    db = dash(data.desk, StatsFilter(date_from=d(-10), date_to=T))
+    assert (db.listings_overdue, db.overdue_by_lead) == (1, [(stats.NO_LEAD, 1)])
+
+
 def test_deferred_items_leave_the_denominator(data: Data) -> None:
     data.desk.set_deferred(data.items["b2"], False)
     fig = dash(data.desk).figures
@@ -265,7 +283,8 @@ def test_date_range_counts_items_of_batches_issued_in_range(data: Data) -> None:
     assert (fig.due, fig.deferred, fig.closed_due, fig.closed_on_time, fig.rework) == (5, 1, 2, 1, 0)
     assert (fig.closure_rate, fig.on_time_closure_rate) == (2 / 4, 1 / 4)
     assert dict(db.overdue_by_unit) == {U2: 1, NO_UNIT: 1}  # a3, b3
-    assert db.overdue_by_lead == []  # d2 belongs to batch D, issued before the range
+    # overdue listings are counted as of today whatever their issue date (the card counts the same)
+    assert db.overdue_by_lead == [("李四", 1)] and db.listings_overdue == 1
     assert (db.city_cases, db.city_cases_qualifier) == (Decimal("7.5"), None)  # entries inside the range only
     # boundaries are inclusive
     assert dash(data.desk, StatsFilter(date_from=d(-40), date_to=d(-40))).figures.total == Counts(1, 3, 2)
@@ -423,10 +442,11 @@ def check_slices(desk: Desk, f: StatsFilter, today: dt.date) -> None:
             .where(Responsibility.role == "lead")
         ):
             leads[lid].add(name)
-    for lead, n in db.overdue_by_lead:
-        got = rows(lead=lead, overdue_only=True)
+    for lead, n in db.overdue_by_lead:  # as of today, whatever the range: only the community applies
+        got = desk.drill_items(Drill(base=StatsFilter(community=f.community), lead=lead, overdue_only=True), today)
         assert len(got) == n, lead
-        assert all(i.overdue and i.listing_id is not None and lead in leads[i.listing_id] for i in got)
+        assert all(i.overdue and i.listing_id is not None for i in got)
+        assert all(lead in leads[i.listing_id] if lead != stats.NO_LEAD else not leads[i.listing_id] for i in got)
 
 
 @pytest.mark.parametrize(
@@ -460,7 +480,9 @@ def test_demo_phase_one_is_the_source(demo_desk: Desk) -> None:
     assert sup["total"] == {"issues": 64, "items": 140, "closed": 140}  # not the source's 174
     assert (out["closure_rate"], out["due"], out["deferred"], out["closed_due"]) == (1.0, 140, 0, 140)
     assert 0 < out["on_time_closure_rate"] <= 1
-    assert out["overdue_by_unit"] == [] and out["overdue_by_lead"] == []
+    assert out["overdue_by_unit"] == []  # items of the range
+    # listings overdue today, whatever the range (the same as the 挂牌督办超期 figure)
+    assert out["overdue_by_lead"] == [{"lead": "李明远", "listings": 1}] and out["listings"]["overdue"] == 1
     assert out["city_cases"] == {"value": 1758.0, "qualifier": None}
 
 
@@ -558,6 +580,7 @@ class Row:
     deferred: bool
     rework: int
     leads: frozenset[str]
+    listed: bool
 
 
 def table_rows(desk: Desk) -> list[Row]:
@@ -587,7 +610,7 @@ def table_rows(desk: Desk) -> list[Row]:
                 closed=(li.status if li else it.status) == "closed",
                 deadline=li.deadline if li else it.deadline, closed_on=li.closed_on if li else it.closed_on,
                 deferred=it.deferred, rework=li.rework_count if li else 0,
-                leads=frozenset(leads[li.id]) if li else frozenset(),
+                leads=frozenset(leads[li.id]) if li else frozenset(), listed=li is not None,
             ))  # fmt: skip
     return out
 
@@ -637,7 +660,12 @@ def recompute(rows: list[Row], f: StatsFilter, today: dt.date) -> dict[str, Any]
         "categories": Counter(r.category or "未分类" for r in sel),
         "communities": communities,
         "overdue_by_unit": Counter(r.unit or NO_UNIT for r in sel if overdue(r)),
-        "overdue_by_lead": Counter(lead for r in sel if overdue(r) for lead in r.leads),
+        # overdue listings as of today whatever their issue date: only the community applies
+        "overdue_by_lead": Counter(
+            lead for r in rows if r.listed and overdue(r)
+            and (f.community is None or r.community.split("（")[0] == f.community)
+            for lead in (r.leads or {stats.NO_LEAD})
+        ),
     }
 
 
