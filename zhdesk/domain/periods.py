@@ -11,6 +11,7 @@ Keys: year 'YYYY' · month 'YYYY-MM' · week 'YYYY-MM-DD' (a Monday).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from typing import Literal
 
@@ -115,6 +116,23 @@ def period_label(key: str, with_year: bool = False) -> str:
     return f"{key}年"
 
 
+def axis_labels(keys: Sequence[str]) -> list[str]:
+    """Tick labels for a run of periods: the first month and every January carry the year (2021年1月,
+    2月, 3月 … 2022年1月); weeks read 11月第4周; a GAP reads as its break (……)."""
+    out = []
+    previous_year: str | None = None
+    for k in keys:
+        if k != GAP and granularity_of(k) == "month":
+            year = k[:4]
+            out.append(period_label(k) if year != previous_year else f"{int(k[5:7])}月")
+            previous_year = year
+        else:
+            out.append(period_label(k))
+            if k == GAP:
+                previous_year = None  # the period after a break names its year again
+    return out
+
+
 def period_text(key: str) -> str:
     """Full description for tooltips and drill-down titles, with both dates of a week."""
     if key == GAP:
@@ -130,3 +148,103 @@ def gap_text(before: str, after: str) -> str:
     first = period_end(before) + dt.timedelta(days=1)
     last = period_start(after) - dt.timedelta(days=1)
     return f"{first.year}年{first.month}月{first.day}日—{last.year}年{last.month}月{last.day}日 没有督办件"
+
+
+# ---------------------------------------------------------------- date ranges an office picks
+ALL = "全部"
+CUSTOM = "自定义…"
+QUICK_PRESETS = (ALL, "本周", "本月", "本季度", "今年")  # the buttons; half-years are offered in a list
+
+
+def half_year_name(year: int, half: int) -> str:
+    return f"{year}年{'上' if half == 1 else '下'}半年"
+
+
+def half_year_presets(today: dt.date, with_data: Sequence[int] = ()) -> list[str]:
+    """This and last year's halves (newest first, the coming half of this year left out), then each
+    half-year of `with_data` (years that have figures) not already offered."""
+    out = []
+    for year in (today.year, today.year - 1):
+        for half in (2, 1):
+            if dt.date(year, 1 if half == 1 else 7, 1) <= today:
+                out.append(half_year_name(year, half))
+    for year in sorted(set(with_data), reverse=True):
+        for half in (2, 1):
+            name = half_year_name(year, half)
+            if name not in out and dt.date(year, 1 if half == 1 else 7, 1) <= today:
+                out.append(name)
+    return out
+
+
+def preset_range(name: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """The dates of a preset, computed from today; whole periods (本月 = the 1st to the last day), the
+    range's end caps what counts as due at today anyway. 全部 (or any unknown name) is no limit."""
+    if name == "本周":
+        start = monday(today)
+        return start, start + dt.timedelta(days=6)
+    if name == "本月":
+        key = period_key(today, "month")
+        return period_start(key), period_end(key)
+    if name == "本季度":
+        first = (today.month - 1) // 3 * 3 + 1
+        start = dt.date(today.year, first, 1)
+        return start, period_end(period_key(dt.date(today.year, first + 2, 1), "month"))
+    if name == "今年":
+        return dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
+    if len(name) == 8 and name[4] == "年" and name[5:] in ("上半年", "下半年") and name[:4].isdigit():
+        year = int(name[:4])
+        if name[5] == "上":
+            return dt.date(year, 1, 1), dt.date(year, 6, 30)
+        return dt.date(year, 7, 1), dt.date(year, 12, 31)
+    return None, None
+
+
+def date_text(d: dt.date, with_year: bool = True) -> str:
+    return f"{d.year}年{d.month}月{d.day}日" if with_year else f"{d.month}月{d.day}日"
+
+
+def range_text(start: dt.date | None, end: dt.date | None) -> str:
+    """A range in words for sub-lines and titles: 2026年11月1日—11月30日 · 全部时间 · 截至2021年6月30日."""
+    if start is None and end is None:
+        return "全部时间"
+    if start is None:
+        assert end is not None
+        return f"截至{date_text(end)}"
+    if end is None:
+        return f"{date_text(start)}起"
+    if start == end:
+        return date_text(start)
+    return f"{date_text(start)}—{date_text(end, with_year=end.year != start.year)}"
+
+
+def range_word(start: dt.date | None, end: dt.date | None, today: dt.date) -> str:
+    """What a card title calls the range: 本月, 本周, 今年, 2021年上半年 … or 所选时间; 累计 when unlimited
+    (never 本期 for 不限)."""
+    if start is None and end is None:
+        return "累计"
+    for name in (*QUICK_PRESETS[1:], *half_year_presets(today, [start.year] if start else [])):
+        if preset_range(name, today) == (start, end):
+            return name
+    return "所选时间"
+
+
+# ---------------------------------------------------------------- axis ticks
+MAX_EVERY_TICK = 12
+
+
+def tick_indices(n: int, fit: int) -> list[int]:
+    """Which of n periods get a label: every one when n ≤ 12 and they fit, else a regular stride from
+    the first; the last is labelled too (replacing a stride label too close to it). `fit` is how many
+    labels the axis has room for (at least 2 are kept: the first and the last)."""
+    if n <= 0:
+        return []
+    fit = max(fit, 2)
+    if n <= min(MAX_EVERY_TICK, fit):
+        return list(range(n))
+    step = max(1, math.ceil((n - 1) / (min(fit, MAX_EVERY_TICK) - 1)))
+    out = list(range(0, n, step))
+    if out[-1] != n - 1:
+        if n - 1 - out[-1] < step / 2 and len(out) > 1:
+            out.pop()  # too close: the last label would collide with it
+        out.append(n - 1)
+    return out

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
 from zhdesk.domain.periods import (
+    ALL,
+    CUSTOM,
     GAP,
+    QUICK_PRESETS,
     all_periods,
+    axis_labels,
     fill_periods,
     gap_text,
     granularity_of,
+    half_year_presets,
     period_end,
     period_key,
     period_label,
     period_start,
     period_text,
+    preset_range,
+    range_text,
+    range_word,
+    tick_indices,
 )
 
 
@@ -65,3 +75,90 @@ def test_fill_periods_shows_empty_periods_and_one_gap_for_a_long_break() -> None
 
 def test_gap_text_names_both_dates() -> None:
     assert gap_text("2021-06", "2026-10") == "2021年7月1日—2026年9月30日 没有督办件"
+
+
+# ---------------------------------------------------------------- presets, range words, ticks
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (D(2026, 1, 1), {  # a Thursday
+            "本周": (D(2025, 12, 29), D(2026, 1, 4)), "本月": (D(2026, 1, 1), D(2026, 1, 31)),
+            "本季度": (D(2026, 1, 1), D(2026, 3, 31)), "今年": (D(2026, 1, 1), D(2026, 12, 31))}),
+        (D(2026, 6, 30), {  # a Tuesday
+            "本周": (D(2026, 6, 29), D(2026, 7, 5)), "本月": (D(2026, 6, 1), D(2026, 6, 30)),
+            "本季度": (D(2026, 4, 1), D(2026, 6, 30)), "今年": (D(2026, 1, 1), D(2026, 12, 31))}),
+        (D(2026, 7, 1), {
+            "本周": (D(2026, 6, 29), D(2026, 7, 5)), "本月": (D(2026, 7, 1), D(2026, 7, 31)),
+            "本季度": (D(2026, 7, 1), D(2026, 9, 30)), "今年": (D(2026, 1, 1), D(2026, 12, 31))}),
+        (D(2026, 12, 31), {
+            "本周": (D(2026, 12, 28), D(2027, 1, 3)), "本月": (D(2026, 12, 1), D(2026, 12, 31)),
+            "本季度": (D(2026, 10, 1), D(2026, 12, 31)), "今年": (D(2026, 1, 1), D(2026, 12, 31))}),
+        (D(2026, 11, 30), {  # a Monday
+            "本周": (D(2026, 11, 30), D(2026, 12, 6)), "本月": (D(2026, 11, 1), D(2026, 11, 30)),
+            "本季度": (D(2026, 10, 1), D(2026, 12, 31))}),
+        (D(2026, 11, 29), {  # a Sunday
+            "本周": (D(2026, 11, 23), D(2026, 11, 29)), "本月": (D(2026, 11, 1), D(2026, 11, 30))}),
+        (D(2024, 2, 29), {"本月": (D(2024, 2, 1), D(2024, 2, 29)), "本季度": (D(2024, 1, 1), D(2024, 3, 31))}),
+    ],
+)  # fmt: skip
+def test_presets_are_computed_from_today(today: dt.date, expected: dict[str, tuple[dt.date, dt.date]]) -> None:
+    for name, dates in expected.items():
+        assert preset_range(name, today) == dates, name
+    assert preset_range(ALL, today) == (None, None)
+    assert preset_range(CUSTOM, today) == (None, None)
+    # every preset holds today
+    for name in QUICK_PRESETS[1:]:
+        start, end = preset_range(name, today)
+        assert start is not None and end is not None and start <= today <= end, name
+
+
+def test_half_year_presets_of_this_and_last_year_and_years_with_data() -> None:
+    assert half_year_presets(D(2026, 6, 30)) == ["2026年上半年", "2025年下半年", "2025年上半年"]
+    assert half_year_presets(D(2026, 7, 1)) == ["2026年下半年", "2026年上半年", "2025年下半年", "2025年上半年"]
+    assert half_year_presets(D(2026, 1, 1), [2021, 2025, 2021]) == [
+        "2026年上半年", "2025年下半年", "2025年上半年", "2021年下半年", "2021年上半年"]  # fmt: skip
+    today = D(2026, 11, 30)
+    assert preset_range("2026年下半年", today) == (D(2026, 7, 1), D(2026, 12, 31))
+    assert preset_range("2021年上半年", today) == (D(2021, 1, 1), D(2021, 6, 30))
+    assert preset_range("2025年下半年", today) == (D(2025, 7, 1), D(2025, 12, 31))
+
+
+def test_range_text_and_word() -> None:
+    today = D(2026, 11, 30)
+    assert range_text(*preset_range("本月", today)) == "2026年11月1日—11月30日"
+    assert range_text(None, None) == "全部时间"
+    assert range_text(D(2025, 12, 29), D(2026, 1, 4)) == "2025年12月29日—2026年1月4日"
+    assert range_text(None, D(2021, 6, 30)) == "截至2021年6月30日"
+    assert range_text(D(2021, 1, 1), None) == "2021年1月1日起"
+    assert range_text(D(2021, 1, 1), D(2021, 1, 1)) == "2021年1月1日"
+    for name in (*QUICK_PRESETS[1:], "2026年下半年", "2021年上半年"):
+        assert range_word(*preset_range(name, today), today) == name
+    assert range_word(None, None, today) == "累计"  # never 本期 for 不限
+    assert range_word(D(2026, 11, 3), D(2026, 11, 9), today) == "所选时间"
+
+
+@pytest.mark.parametrize("n", range(0, 80))
+@pytest.mark.parametrize("fit", [1, 2, 3, 5, 8, 12, 30])
+def test_ticks_label_the_first_and_last_and_a_regular_stride(n: int, fit: int) -> None:
+    ticks = tick_indices(n, fit)
+    if n == 0:
+        assert ticks == []
+        return
+    assert ticks[0] == 0 and ticks[-1] == n - 1 and ticks == sorted(set(ticks))
+    if n <= min(12, fit):
+        assert ticks == list(range(n))  # every period
+        return
+    assert len(ticks) <= max(min(fit, 12), 2)
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
+    assert len(set(gaps[:-1])) <= 1  # a regular stride, only the step onto the last may differ
+    assert max(gaps) <= 2 * gaps[0] and min(gaps) * 2 >= gaps[0]  # no bar is far from a label
+
+
+def test_axis_labels_name_the_year_on_the_first_month_and_each_january() -> None:
+    assert axis_labels(["2020-11", "2020-12", "2021-01", "2021-02"]) == ["2020年11月", "12月", "2021年1月", "2月"]
+    assert axis_labels(["2021-05", "2021-06", GAP, "2026-10"]) == ["2021年5月", "6月", "……", "2026年10月"]
+    assert axis_labels(["2026-11-02", "2026-11-23"]) == ["11月第1周", "11月第4周"]
