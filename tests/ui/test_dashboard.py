@@ -17,7 +17,7 @@ from ui.main_window import LISTINGS, OVERVIEW, MainWindow
 from ui.pages.dashboard import DashboardView, city_cases_text
 from ui.pages.overview import OverviewPage
 from zhdesk.desk import Desk
-from zhdesk.domain.periods import GAP, period_key, period_label
+from zhdesk.domain.periods import GAP, period_end, period_key, period_label
 from zhdesk.domain.stats import Counts, Kind
 from zhdesk.dto import Dashboard, Drill, StatsFilter, SupervisionFigures
 
@@ -44,7 +44,7 @@ def test_h1_filter_shows_the_source_figures(qtbot: QtBot, window: MainWindow) ->
     page.apply_preset("2021年上半年")
     wait_idle(qtbot, window.ops)
     assert page.filter == StatsFilter(*H1)
-    assert view.card_items.value.text() == "64期 140处"
+    assert view.card_items.value.text() == "64期 140件"  # items in 件 (the source's report says 处)
     assert view.card_rate.value.text() == "100.0%"
     assert view.card_city.value.text() == "1758 件"
     assert view.granularity == "week"
@@ -192,3 +192,78 @@ def test_five_years_of_weeks_draw_fast(qtbot: QtBot, desk: Desk) -> None:
     ticks = view.period_chart.cat_axis.tickValues(lo, hi, view.period_chart.vb.width())[0][1]
     assert 2 <= len(ticks) <= 20  # labels never crowd
     assert ops.shutdown()
+
+
+def card(view: DashboardView, title: str) -> tuple[str, str, str]:
+    """(value, sub-line, tooltip) of the card with this title."""
+    c = next(c for c in view.cards if c.title.text() == title)
+    return c.value.text(), c.sub.text(), c.toolTip()
+
+
+def test_cards_say_what_they_count_and_over_which_range_and_agree_with_the_charts(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    page = overview(qtbot, window)
+    view = page.dashboard
+    today = dt.date.today()
+    month_end = period_end(period_key(today, "month"))
+    page.apply_preset("本月")
+    wait_idle(qtbot, window.ops)
+    assert page.filter == StatsFilter(today.replace(day=1), month_end)
+    span = f"{today.year}年{today.month}月1日—{today.month}月{month_end.day}日"
+    assert page.range_label.text() == span and not page.custom_box.isVisible()
+    assert [c.title.text() for c in view.cards] == ["挂牌督办在办", "挂牌督办超期", "本月摘牌", "督办件", "结案率",
+                                                    "数字化城管件"]  # fmt: skip
+    for title in ("本月摘牌", "督办件", "结案率", "数字化城管件"):
+        value, sub, tip = card(view, title)
+        assert sub.splitlines()[0] == span and span in tip, title
+    value, sub, tip = card(view, "督办件")
+    assert value.endswith("件") and "处" not in value and "件 = 督办件" in tip
+    for title in ("挂牌督办在办", "挂牌督办超期"):
+        value, sub, tip = card(view, title)
+        assert value.endswith(" 处") and "截至今天" in sub and "处 = 点位" in tip and "不随时间范围变化" in tip
+    assert "需要关注" in card(view, "挂牌督办超期")[2]  # why it differs from 需要关注
+    # Under 本月 the overdue listing (listed before this month) is in the card and in the chart alike.
+    assert view.data is not None and view.data.listings_overdue >= 1
+    assert sum(view.lead_chart.value(i, 0) for i in range(len(view.lead_chart.keys))) == view.data.listings_overdue
+    assert not view.lead_chart.empty_text.isVisible()
+    assert "截至今天" in view.lead_chart.title_label.text() and "处" in view.lead_chart.title_label.text()
+    for chart in (view.period_chart, view.category_chart, view.community_chart, view.unit_chart):
+        assert chart.unit == "件" and "件" in chart.title_label.text()
+
+    page.apply_preset("全部")
+    wait_idle(qtbot, window.ops)
+    assert page.range_label.text() == "全部时间"
+    titles = [c.title.text() for c in view.cards]
+    assert "累计摘牌" in titles and not any("本期" in t for t in titles)  # words follow the range
+    assert card(view, "督办件")[1].splitlines()[0] == "全部时间"
+    assert sum(view.lead_chart.value(i, 0) for i in range(len(view.lead_chart.keys))) == view.data.listings_overdue
+
+
+def test_presets_from_today_half_year_menu_and_custom_range(qtbot: QtBot, window: MainWindow) -> None:
+    page = overview(qtbot, window)
+    today = dt.date.today()
+    assert [b.text() for b in page.preset_buttons.values()][:5] == ["全部", "本周", "本月", "本季度", "今年"]
+    assert "2021" not in "".join(b.text() for b in page.preset_buttons.values())  # nothing hard-coded
+    page.apply_preset("本周")
+    wait_idle(qtbot, window.ops)
+    assert page.filter.date_from == today - dt.timedelta(days=today.weekday())
+    # the half-year menu: this and last year's, and each half-year with figures (the demo's 2021)
+    names = page.half_year_names(today)
+    assert f"{today.year - 1}年上半年" in names and "2021年上半年" in names
+    page._fill_half_years()
+    actions = {a.text(): a for a in page.half_year_menu.actions()}
+    actions["2021年上半年"].trigger()
+    wait_idle(qtbot, window.ops)
+    assert page.filter == StatsFilter(*H1)
+    assert page.preset_buttons["半年"].isChecked() and "2021年上半年" in page.preset_buttons["半年"].text()
+    # 自定义… opens the two date edits; a typed range is used as it is
+    qtbot.mouseClick(page.preset_buttons["自定义…"], Qt.MouseButton.LeftButton)
+    assert page.custom_box.isVisible() and page.date_from.isVisible() and page.date_to.isVisible()
+    page.set_range(dt.date(2021, 3, 1), dt.date(2021, 3, 31))
+    wait_idle(qtbot, window.ops)
+    assert page.filter == StatsFilter(dt.date(2021, 3, 1), dt.date(2021, 3, 31))
+    assert page.range_label.text() == "2021年3月1日—3月31日"
+    assert page.dashboard.cards[2].title.text() == "所选时间摘牌"
+    page.apply_preset("全部")
+    assert not page.custom_box.isVisible()

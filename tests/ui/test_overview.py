@@ -186,7 +186,7 @@ def test_empty_overview(qtbot: QtBot, desk: Desk) -> None:
     qtbot.addWidget(page)
     page.show()
     wait_idle(qtbot, ops)
-    assert page.dashboard.card_items.value.text() == "0期 0处"
+    assert page.dashboard.card_items.value.text() == "0期 0件"
     assert page.dashboard.card_rate.value.text() == "—"
     page.dashboard.grab()
     assert page.chart.rows == [] and page.counts.text().startswith("挂牌督办 0 处")

@@ -32,7 +32,7 @@ from ui.display import relative_font
 from ui.ops import Ops
 from ui.widgets.charts import BarChart, RateChart, Series
 from ui.widgets.light import light_icon
-from zhdesk.domain.periods import fill_periods, period_label, period_text
+from zhdesk.domain.periods import axis_labels, date_text, fill_periods, period_text, range_text, range_word
 from zhdesk.domain.stats import Kind, kind_label, percent, rate
 from zhdesk.dto import AttentionEntry, Dashboard, Drill, FigureDTO, ItemDTO, StatsFilter
 
@@ -72,6 +72,37 @@ def city_cases_text(value: Decimal, qualifier: str | None) -> str:
     if not qualifier:
         return n
     return f"{n}{qualifier}" if qualifier == "余" else f"{qualifier}{n}"
+
+
+def card_texts(data: Dashboard, f: StatsFilter, today: dt.date) -> list[tuple[str, str, str, str]]:
+    """(title, value, sub-line, tooltip) of each KPI card, in the order of DashboardView.cards: what it
+    counts (处 = places, i.e. listings; 件 = items) and over which range, in words."""
+    fig = data.figures
+    span = range_text(f.date_from, f.date_to)
+    word = range_word(f.date_from, f.date_to, today)
+    now = f"截至今天（{date_text(today)}）"
+    where = f"，{f.community}" if f.community else ""
+    attention = "“需要关注”列出截至今天各类超期、临期的督办件（按件，不限时间范围），所以数目可能不同。"
+    cutoff = min(today, f.date_to) if f.date_to else today
+    overdue = "已过整改时限" if data.listings_overdue else "无超期"
+    # sub-lines: the range on the first line, what else the figure says on the second
+    return [
+        ("挂牌督办在办", f"{data.listings_in_force} 处", "截至今天 · 不论何时挂牌\n尚未摘牌",
+         f"尚未摘牌的挂牌督办点位（处 = 点位）{now}{where}；不随时间范围变化。"),
+        ("挂牌督办超期", f"{data.listings_overdue} 处", f"截至今天 · 不论何时挂牌\n{overdue}",
+         f"已过整改时限、尚未摘牌且未缓办的挂牌督办点位（处 = 点位）{now}{where}；不随时间范围变化。\n"
+         f"“超期挂牌督办 — 按包案领导”图数的是同一批点位。\n{attention}"),
+        (f"{word}摘牌", f"{data.listings_closed_in_range} 处", f"{span}\n验收通过、摘牌",
+         f"{'累计' if word == '累计' else '在' + span}验收通过、摘牌的挂牌督办点位（处 = 点位）{where}。"),
+        ("督办件", f"{fig.total.issues}期 {fig.total.items}件", f"{span}\n已办结 {fig.total.closed} 件",
+         f"{span}下发的各类督办件{where}：期数与件数（件 = 督办件，一件对应一处点位）；已办结 {fig.total.closed} 件。"),
+        ("结案率", percent(fig.closure_rate), f"{span}\n按期结案率 {percent(fig.on_time_closure_rate)}",
+         f"{span}下发的督办件{where}：结案率 = 结案数 ÷ (应结案数 − 缓办数) = {fig.closed_due} ÷ "
+         f"({fig.due} − {fig.deferred})；应结案 = 已结案或截至{date_text(cutoff)}已过整改时限的件。\n"
+         f"按期结案率：在整改时限内结案的 {fig.closed_on_time} 件。单击查看其中超期未办结的督办件。"),
+        ("数字化城管件", f"{city_cases_text(data.city_cases, data.city_cases_qualifier)} 件", f"{span}\n来自社区台账",
+         f"各社区台账中{span}处置的数字化城管件（件）{where}；台账未导入的时段可手工录入（右键或“录入…”）。"),
+    ]  # fmt: skip
 
 
 # ---------------------------------------------------------------- 需要关注 (services/attention.py)
@@ -162,6 +193,10 @@ class KpiCard(QFrame):
         self.head.addWidget(link)
         return link
 
+    def set_tooltip(self, text: str) -> None:
+        hint = "单击查看明细" if self.clickable else ""
+        self.setToolTip("\n".join(x for x in (text, hint) if x))
+
     def set_color(self, color: str | None) -> None:
         self.value.setStyleSheet(f"QLabel {{ color: {color or '#202124'}; border: none; }}")
 
@@ -205,12 +240,12 @@ class DashboardView(QWidget):
         self.drill_dialog: DrillDialog | None = None
         self.figure_dialog: FigureDialog | None = None
 
-        # KPI cards
-        self.card_in_force = KpiCard("挂牌督办在办", "尚未摘牌的挂牌督办点位（不限时间）")
-        self.card_overdue = KpiCard("挂牌督办超期", "已过整改时限、尚未摘牌的点位")
-        self.card_closed = KpiCard("本期摘牌", "所选时间内验收通过、摘牌的点位")
-        self.card_items = KpiCard("督办件", "所选时间内下发的各类督办件（期数、处数）")
-        self.card_rate = KpiCard("办结率", "结案率 = 结案数 ÷ (应结案数 − 缓办数)；单击查看超期未办结的督办件")
+        # KPI cards: the tooltips and sub-lines follow the range (card_texts)
+        self.card_in_force = KpiCard("挂牌督办在办")
+        self.card_overdue = KpiCard("挂牌督办超期")
+        self.card_closed = KpiCard("累计摘牌")
+        self.card_items = KpiCard("督办件")
+        self.card_rate = KpiCard("结案率")
         self.card_city = KpiCard(
             "数字化城管件", "各社区台账中处置的数字化城管件；台账未导入的时段可手工录入（右键或“录入…”）",
             clickable=False,
@@ -237,12 +272,14 @@ class DashboardView(QWidget):
         )
 
         # Charts
-        self.period_chart = BarChart("各类督办件数量（按下发时间）", describe=period_text)
-        self.rate_chart = RateChart("结案率走势", describe=period_text)
-        self.category_chart = BarChart("问题类别", horizontal=True)
-        self.community_chart = BarChart("各社区对比", grouped=True)
-        self.unit_chart = BarChart("超期督办件 — 按责任单位", horizontal=True)
-        self.lead_chart = BarChart("超期挂牌督办 — 按包案领导", horizontal=True)
+        self.period_chart = BarChart("各类督办件数量（件，按下发时间）", describe=period_text, unit="件")
+        self.rate_chart = RateChart("结案率走势（按下发时间）", describe=period_text)
+        self.category_chart = BarChart("问题类别（件）", horizontal=True, unit="件")
+        self.community_chart = BarChart("各社区对比（件）", grouped=True, unit="件")
+        self.unit_chart = BarChart("超期督办件 — 按责任单位（所选时间内下发，件）", horizontal=True, unit="件")
+        self.lead_chart = BarChart("超期挂牌督办 — 按包案领导（截至今天，处）", horizontal=True, unit="处")
+        self.unit_chart.setToolTip("所选时间内下发、截至今天已过整改时限仍未办结（不含缓办）的督办件，按责任单位")
+        self.lead_chart.setToolTip("截至今天超期的挂牌督办点位，不论何时挂牌：与“挂牌督办超期”卡片是同一批点位")
         self.community_chart.set_legend([("督办件", ITEMS_COLOR), ("已办结", CLOSED_COLOR), ("超期", OVERDUE_COLOR)])
         for chart in (self.period_chart, self.rate_chart, self.category_chart, self.community_chart):
             chart.setMinimumHeight(120)
@@ -288,7 +325,8 @@ class DashboardView(QWidget):
         self.attention.clicked.connect(lambda index: self.open_attention(index.row()))
         self.attention_title = QLabel("需要关注")
         relative_font(self.attention_title, 1.1, bold=True)
-        self.attention_note = QLabel("超期（红）在前，临期（黄）在后；单击打开点位。")
+        self.attention_note = QLabel("截至今天、不限时间的各类督办件：超期（红）在前，临期（黄）在后；单击打开点位。")
+        self.attention_note.setToolTip("与上方卡片不同，这里按件列出，不随所选时间范围变化")
         self.attention_note.setWordWrap(True)
         self.attention_note.setStyleSheet("QLabel { color: #5f6368; }")
         side = QFrame()
@@ -318,16 +356,11 @@ class DashboardView(QWidget):
     def set_data(self, data: Dashboard, f: StatsFilter, granularity: str, today: dt.date | None = None) -> None:
         self.data, self.filter, self.granularity = data, f, granularity
         self.today = today or dt.date.today()
-        fig = data.figures
-        self.card_in_force.set_value(f"{data.listings_in_force} 处", "尚未摘牌")
-        self.card_overdue.set_value(
-            f"{data.listings_overdue} 处", "已过整改时限" if data.listings_overdue else "无超期",
-            RED_TEXT if data.listings_overdue > 0 else None,
-        )  # fmt: skip
-        self.card_closed.set_value(f"{data.listings_closed_in_range} 处", "验收通过、摘牌")
-        self.card_items.set_value(f"{fig.total.issues}期 {fig.total.items}处", f"已办结 {fig.total.closed} 处")
-        self.card_rate.set_value(percent(fig.closure_rate), f"按期结案率 {percent(fig.on_time_closure_rate)}")
-        self.card_city.set_value(f"{city_cases_text(data.city_cases, data.city_cases_qualifier)} 件", "来自社区台账")
+        for card, (title, value, sub, tip) in zip(self.cards, card_texts(data, f, self.today), strict=True):
+            card.title.setText(title)
+            card.set_value(value, sub)
+            card.set_tooltip(tip)
+        self.card_overdue.set_color(RED_TEXT if data.listings_overdue > 0 else None)
 
         # (a) items per period, stacked by kind; (b) closure rate per period, on the same periods
         self.periods = fill_periods([p for p, _k, _n in data.items_per_period])
@@ -337,7 +370,7 @@ class DashboardView(QWidget):
             values.setdefault(k, [0.0] * len(self.periods))[pos[p]] += n
         shown = [k for k in Kind if any(values[k.value])]
         self.period_chart.set_data(
-            self.periods, [period_label(p) for p in self.periods],
+            self.periods, axis_labels(self.periods),
             [Series(k.value, k.label, KIND_COLORS[k.value], values[k.value]) for k in shown],
         )  # fmt: skip
         self.period_chart.set_legend([(k.label, KIND_COLORS[k.value]) for k in shown])
@@ -346,8 +379,8 @@ class DashboardView(QWidget):
         for p, due, deferred, closed in data.closure_per_period:
             if p in pos:
                 rates[pos[p]] = rate(closed, due, deferred)
-                notes[pos[p]] = f"结案 {closed} 处 ÷（应结案 {due} − 缓办 {deferred}）"
-        self.rate_chart.set_data(self.periods, [period_label(p) for p in self.periods], rates, notes)
+                notes[pos[p]] = f"结案 {closed} 件 ÷（应结案 {due} 件 − 缓办 {deferred} 件）"
+        self.rate_chart.set_data(self.periods, axis_labels(self.periods), rates, notes)
 
         # (c) categories, (d) communities, (e) overdue by unit, (f) by 包案领导
         cats = data.categories[:MAX_HBARS]

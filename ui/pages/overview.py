@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QTabWidget,
     QToolButton,
@@ -33,6 +34,7 @@ from ui.pages.dashboard import DashboardView
 from ui.stale import StaleWatch
 from ui.tables import page_title, refresh_button
 from ui.widgets.gantt import LEGEND, GanttChart
+from zhdesk.domain.periods import ALL, CUSTOM, QUICK_PRESETS, half_year_presets, preset_range, range_text
 from zhdesk.dto import AttentionEntry, Dashboard, GanttRow, StatsFilter
 
 if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
@@ -45,21 +47,7 @@ DASHBOARD_TAB_TITLE = "数据看板"
 ALL_COMMUNITIES = "全部社区"
 NO_LIMIT = dt.date(2000, 1, 1)  # the start date shown as 不限
 
-# Quick ranges: label -> (from, to) for a given today; None = no limit.
-PRESETS = ("全部", "本月", "近8周", "今年", "2021年上半年")
-
-
-def preset_range(name: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
-    match name:
-        case "本月":
-            return today.replace(day=1), today
-        case "近8周":
-            return today - dt.timedelta(weeks=8) + dt.timedelta(days=1), today
-        case "今年":
-            return dt.date(today.year, 1, 1), today
-        case "2021年上半年":
-            return dt.date(2021, 1, 1), dt.date(2021, 6, 30)
-    return None, None
+HALF_YEAR = "半年"  # the button whose menu lists half-years (periods.half_year_presets)
 
 
 def qdate(d: dt.date) -> QDate:
@@ -119,19 +107,37 @@ class OverviewPage(QWidget):
         self.presets = QButtonGroup(self)
         self.presets.setExclusive(True)
         self.preset_buttons: dict[str, QToolButton] = {}
-        for name in PRESETS:
+        style = (
+            "QToolButton { padding: 3px 10px; border: 1px solid #c4c7c5; border-radius: 4px; background: white; }"
+            "QToolButton:checked { background: #1a5fb4; color: white; border-color: #1a5fb4; }"
+            "QToolButton::menu-indicator { image: none; }"
+        )
+        for name in (*QUICK_PRESETS, HALF_YEAR, CUSTOM):
             b = QToolButton()
             b.setText(name)
             b.setCheckable(True)
             b.setAutoRaise(False)
-            b.setStyleSheet(
-                "QToolButton { padding: 3px 10px; border: 1px solid #c4c7c5; border-radius: 4px; background: white; }"
-                "QToolButton:checked { background: #1a5fb4; color: white; border-color: #1a5fb4; }"
-            )
-            b.clicked.connect(lambda _checked=False, n=name: self.apply_preset(n))
+            b.setStyleSheet(style)
             self.presets.addButton(b)
             self.preset_buttons[name] = b
-        self.preset_buttons["全部"].setChecked(True)
+            if name in QUICK_PRESETS:
+                b.clicked.connect(lambda _checked=False, n=name: self.apply_preset(n))
+        # Half-years (this and last year's, and each one that has figures) in a menu: they are many.
+        self._data_years: set[int] = set()
+        self.half_year_menu = QMenu(self)
+        self.half_year_menu.aboutToShow.connect(self._fill_half_years)
+        half = self.preset_buttons[HALF_YEAR]
+        half.setText(f"{HALF_YEAR} ▾")
+        half.setToolTip("上半年 / 下半年：今年、去年，以及有督办件的各年")
+        half.setMenu(self.half_year_menu)
+        half.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        custom = self.preset_buttons[CUSTOM]
+        custom.setToolTip("自己选择起止日期")
+        custom.clicked.connect(self.start_custom)
+        self.preset_buttons[ALL].setChecked(True)
+        self.range_label = QLabel(range_text(None, None))
+        self.range_label.setObjectName("range_text")
+        self.range_label.setToolTip("总览的时间范围（按督办件下发日期）")
         self.community_combo = QComboBox()
         self.community_combo.setObjectName("community_filter")
         self.community_combo.addItem(ALL_COMMUNITIES)
@@ -148,12 +154,19 @@ class OverviewPage(QWidget):
         top.addWidget(self.title)
         top.addSpacing(24)
         top.addWidget(QLabel("时间"))
-        top.addWidget(self.date_from)
-        top.addWidget(QLabel("至"))
-        top.addWidget(self.date_to)
-        top.addSpacing(6)
         for b in self.preset_buttons.values():
             top.addWidget(b)
+        top.addSpacing(6)
+        # The two date edits show for 自定义… only; otherwise the range reads in words.
+        self.custom_box = QWidget()
+        custom_row = QHBoxLayout(self.custom_box)
+        custom_row.setContentsMargins(0, 0, 0, 0)
+        custom_row.addWidget(self.date_from)
+        custom_row.addWidget(QLabel("至"))
+        custom_row.addWidget(self.date_to)
+        self.custom_box.setVisible(False)
+        top.addWidget(self.custom_box)
+        top.addWidget(self.range_label)
         top.addSpacing(18)
         top.addWidget(QLabel("社区"))
         top.addWidget(self.community_combo)
@@ -245,6 +258,7 @@ class OverviewPage(QWidget):
         return StatsFilter(date_from, date_to, None if community == ALL_COMMUNITIES else community or None)
 
     def apply_preset(self, name: str, today: dt.date | None = None) -> None:
+        """A named range (periods.preset_range: 本周 … 今年, 2026年上半年 …, 全部), computed from today."""
         start, end = preset_range(name, today or dt.date.today())
         for edit in (self.date_from, self.date_to):
             edit.blockSignals(True)
@@ -252,9 +266,33 @@ class OverviewPage(QWidget):
         self.date_to.setDate(qdate(end or today or dt.date.today()))
         for edit in (self.date_from, self.date_to):
             edit.blockSignals(False)
-        self.preset_buttons[name].setChecked(True)
+        button = self.preset_buttons.get(name)
+        half = self.preset_buttons[HALF_YEAR]
+        if button is None:  # a half-year from the menu
+            button = half
+            half.setText(f"{name} ▾")
+        else:
+            half.setText(f"{HALF_YEAR} ▾")
+        button.setChecked(True)
+        self.custom_box.setVisible(False)
         self._debounce.stop()
         self.apply_filter()
+
+    def half_year_names(self, today: dt.date | None = None) -> list[str]:
+        return half_year_presets(today or dt.date.today(), sorted(self._data_years))
+
+    def _fill_half_years(self) -> None:
+        self.half_year_menu.clear()
+        for name in self.half_year_names():
+            action = self.half_year_menu.addAction(name)
+            action.triggered.connect(lambda _checked=False, n=name: self.apply_preset(n))
+
+    def start_custom(self) -> None:
+        """自定义…: show the two date edits, starting from the current range."""
+        self.preset_buttons[CUSTOM].setChecked(True)
+        self.preset_buttons[HALF_YEAR].setText(f"{HALF_YEAR} ▾")
+        self.custom_box.setVisible(True)
+        self.date_from.setFocus()
 
     def set_range(self, start: dt.date | None, end: dt.date | None) -> None:
         """Set the dates as if typed (tests and other pages); refreshes at once."""
@@ -271,15 +309,15 @@ class OverviewPage(QWidget):
 
     def _dates_edited(self) -> None:
         self._debounce.stop()
-        # A hand-edited range is no preset: clear the preset buttons.
-        self.presets.setExclusive(False)
-        for b in self.preset_buttons.values():
-            b.setChecked(False)
-        self.presets.setExclusive(True)
+        # A hand-edited range is no preset: 自定义… with its date edits.
+        self.preset_buttons[CUSTOM].setChecked(True)
+        self.preset_buttons[HALF_YEAR].setText(f"{HALF_YEAR} ▾")
+        self.custom_box.setVisible(True)
         self.apply_filter()
 
     def apply_filter(self) -> None:
         self.filter = self.current_filter()
+        self.range_label.setText(range_text(self.filter.date_from, self.filter.date_to))
         self.refresh_dashboard()
         self.set_rows(self._all_rows)
 
@@ -305,6 +343,8 @@ class OverviewPage(QWidget):
             if generation != self._generation:
                 return  # a newer filter is on its way
             data, gran, entries, today = result
+            if f.date_from is None and f.date_to is None:  # years with figures, for the half-year menu
+                self._data_years |= {int(p[:4]) for p, _k, _n in data.items_per_period if p[:4].isdigit()}
             self.dashboard.set_data(data, f, gran, today)
             self.dashboard.set_attention(entries)
             self.dashboard_loaded.emit()
