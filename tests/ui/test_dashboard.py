@@ -9,6 +9,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPainter
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import wait_idle
@@ -16,6 +17,7 @@ from ui.dialogs.drill import ICol
 from ui.main_window import LISTINGS, OVERVIEW, MainWindow
 from ui.pages.dashboard import DashboardView, city_cases_text
 from ui.pages.overview import OverviewPage
+from ui.widgets.charts import BarChart, RateChart
 from zhdesk.desk import Desk
 from zhdesk.domain.periods import GAP, period_end, period_key, period_label
 from zhdesk.domain.stats import Counts, Kind
@@ -267,3 +269,39 @@ def test_presets_from_today_half_year_menu_and_custom_range(qtbot: QtBot, window
     assert page.dashboard.cards[2].title.text() == "所选时间摘牌"
     page.apply_preset("全部")
     assert not page.custom_box.isVisible()
+
+
+def drawn_tick_texts(chart: BarChart | RateChart) -> list[str]:
+    """The tick labels pyqtgraph really draws on the category axis (it drops those that do not fit)."""
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _axis, _ticks, texts = chart.cat_axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [t for _rect, _flags, t in texts]
+
+
+def test_time_axes_label_the_first_and_last_period_and_draw_the_break(qtbot: QtBot, window: MainWindow) -> None:
+    page = overview(qtbot, window)
+    view = page.dashboard
+    page.apply_preset("全部")
+    wait_idle(qtbot, window.ops)
+    qtbot.waitUntil(lambda: view.rate_chart.cat_axis.width() > 0)
+    assert view.periods[0] == "2021-01" and GAP in view.periods
+    for chart in (view.period_chart, view.rate_chart):
+        texts = drawn_tick_texts(chart)
+        assert texts[0] == "2021年1月", chart.title_label.text()  # the first period, with its year
+        assert texts[-1] == period_label(view.periods[-1]) and texts[-1].startswith("2026年")  # year again
+        assert len(texts) >= 3
+        # the two phases are apart: a break with both dates, hovered for the full text
+        gap = view.periods.index(GAP)
+        label, tip = chart.breaks[gap]
+        assert label == "2021年7月—2026年9月" and "2021年7月1日" in tip and "没有督办件" in tip
+    page.apply_preset("本季度")
+    wait_idle(qtbot, window.ops)
+    assert view.granularity == "week" and not view.period_chart.breaks
+    texts = drawn_tick_texts(view.period_chart)
+    assert texts[0] == period_label(view.periods[0]) and "周" in texts[0] and "年第" not in texts[0]
+    assert texts[-1] == period_label(view.periods[-1])
+    assert "（" in view.period_chart.describe(view.periods[0])  # both dates of the week in the tooltip

@@ -32,7 +32,7 @@ from ui.display import relative_font
 from ui.ops import Ops
 from ui.widgets.charts import BarChart, RateChart, Series
 from ui.widgets.light import light_icon
-from zhdesk.domain.periods import axis_labels, date_text, fill_periods, period_text, range_text, range_word
+from zhdesk.domain.periods import axis_labels, date_text, fill_periods, gaps, period_text, range_text, range_word
 from zhdesk.domain.stats import Kind, kind_label, percent, rate
 from zhdesk.dto import AttentionEntry, Dashboard, Drill, FigureDTO, ItemDTO, StatsFilter
 
@@ -374,6 +374,7 @@ class DashboardView(QWidget):
             [Series(k.value, k.label, KIND_COLORS[k.value], values[k.value]) for k in shown],
         )  # fmt: skip
         self.period_chart.set_legend([(k.label, KIND_COLORS[k.value]) for k in shown])
+        self.period_chart.set_breaks(gaps(self.periods))
         rates: list[float | None] = [None] * len(self.periods)
         notes = [""] * len(self.periods)
         for p, due, deferred, closed in data.closure_per_period:
@@ -381,6 +382,7 @@ class DashboardView(QWidget):
                 rates[pos[p]] = rate(closed, due, deferred)
                 notes[pos[p]] = f"结案 {closed} 件 ÷（应结案 {due} 件 − 缓办 {deferred} 件）"
         self.rate_chart.set_data(self.periods, axis_labels(self.periods), rates, notes)
+        self.rate_chart.set_breaks(gaps(self.periods))
 
         # (c) categories, (d) communities, (e) overdue by unit, (f) by 包案领导
         cats = data.categories[:MAX_HBARS]

@@ -20,11 +20,13 @@ from PySide6.QtGui import QCursor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
 from ui.display import relative_font, standard_font
+from zhdesk.domain.periods import is_period_key, tick_indices, tick_labels
 
 AXIS_TEXT = "#3c4043"
 VALUE_TEXT = "#202124"
 BAR_WIDTH = 0.72
 MAX_VALUE_LABELS = 40  # more bars than this: values on hover only (labels would crowd)
+BREAK_COLOR = "#9aa0a6"
 
 
 @dataclass(frozen=True)
@@ -42,16 +44,23 @@ def elide_middle(text: str, font: QFont, width: float) -> str:
 
 
 class LabelAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
-    """An axis of named positions 0..n-1; shows as many labels as fit without overlapping."""
+    """An axis of named positions 0..n-1: the ones periods.tick_indices picks for the room there is
+    (every one up to 12, else a regular stride), the first and the last always labelled."""
 
     def __init__(self, orientation: str, **kwargs: Any) -> None:
         super().__init__(orientation, **kwargs)
         self.labels: list[str] = []
+        self.periods: list[str] = []  # period keys: their ticks read 2021年1月, 3月 … (periods.tick_labels)
         self.label_px = 60.0  # room one label needs along the axis
 
-    def set_labels(self, labels: Sequence[str], label_px: float) -> None:
+    def set_labels(self, labels: Sequence[str], label_px: float, periods: Sequence[str] = ()) -> None:
         self.labels = list(labels)
+        self.periods = list(periods) if len(periods) == len(self.labels) else []
         self.label_px = max(label_px, 1.0)
+        if self.orientation == "bottom":
+            # The first and last labels are centred on the outer bars and may be wider than a bar:
+            # let them reach past the axis ends instead of being dropped (pyqtgraph hides them).
+            self.setStyle(hideOverlappingLabels=int(self.label_px / 2) + 4)
         self.picture = None
         self.update()
 
@@ -64,16 +73,18 @@ class LabelAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
         hi = min(n - 1, math.floor(maxVal))
         if hi < lo:
             return []
-        per_px = (maxVal - minVal) / size  # positions per pixel
-        step = max(1, math.ceil(self.label_px * per_px))
-        return [(float(step), [float(i) for i in range(lo, hi + 1) if i % step == 0])]
+        if self.orientation in ("left", "right"):  # category names (horizontal bars): every one that fits
+            step = max(1, math.ceil(self.label_px * (maxVal - minVal) / size))
+            return [(float(step), [float(i) for i in range(lo, hi + 1) if i % step == 0])]
+        fit = int(size / self.label_px)
+        picked = [lo + i for i in tick_indices(hi - lo + 1, fit)]
+        return [(1.0, [float(i) for i in picked])]
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        out = []
-        for v in values:
-            i = round(v)
-            out.append(self.labels[i] if 0 <= i < len(self.labels) else "")
-        return out
+        shown = [round(v) for v in values]
+        if self.periods and all(0 <= i < len(self.periods) for i in shown):
+            return tick_labels(self.periods, shown)
+        return [self.labels[i] if 0 <= i < len(self.labels) else "" for i in shown]
 
 
 class CountAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
@@ -123,6 +134,40 @@ class _Chart(QWidget):
         scene.sigMouseMoved.connect(self._hover)
         scene.sigMouseClicked.connect(self._clicked)
         self.setMinimumSize(200, 60)
+        self.breaks: dict[int, tuple[str, str]] = {}  # category index → (label, tooltip) of a break
+        self._break_items: list[Any] = []
+
+    def set_breaks(self, breaks: dict[int, tuple[str, str]]) -> None:
+        """Draw each break between two campaign phases (category index → label, tooltip; see
+        periods.gaps) as a hatched band over the plot's height with both dates written in it. Call
+        after set_data."""
+        for item in self._break_items:
+            self.plot.removeItem(item)
+        self._break_items = []
+        self.breaks = {} if self.empty_text.isVisible() else dict(breaks)
+        top = float(self.vb.viewRange()[1][1])
+        for i, (label, _tip) in self.breaks.items():
+            brush = pg.mkBrush(BREAK_COLOR)
+            brush.setStyle(Qt.BrushStyle.BDiagPattern)
+            band = pg.BarGraphItem(x=[i], height=[top], y0=[0], width=0.8, brush=brush,
+                                   pen=pg.mkPen(BREAK_COLOR, style=Qt.PenStyle.DashLine))  # fmt: skip
+            band.setZValue(-10)
+            self.plot.addItem(band)
+            text = pg.TextItem(f"{label} 无督办件", color=AXIS_TEXT, anchor=(0.5, 0.5), angle=90,
+                               fill=pg.mkBrush(255, 255, 255, 220))  # fmt: skip
+            text.setFont(standard_font())
+            text.setPos(i, top / 2)
+            self.plot.addItem(text, ignoreBounds=True)
+            self._break_items += [band, text]
+
+    def _room_for_last_label(self, labels: Sequence[str]) -> None:
+        """The last tick label is centred on the last bar: leave room right of the plot so it shows whole."""
+        last = QFontMetricsF(standard_font()).horizontalAdvance(labels[-1]) if labels else 0.0
+        self.plot.layout.setContentsMargins(1, 1, max(4, int(last / 2)), 1)
+
+    def break_at(self, view_pos: QPointF) -> int | None:
+        i = round(view_pos.x())
+        return i if i in self.breaks and abs(view_pos.x() - i) <= 0.4 else None
 
     def sizeHint(self) -> QSize:
         return QSize(420, 300)
@@ -175,6 +220,14 @@ class _Chart(QWidget):
     def _hover(self, scene_pos: QPointF) -> None:
         pos = self._view_pos(scene_pos)
         target = None if pos is None else self.hit(pos)
+        gap = None if pos is None or target is not None else self.break_at(pos)
+        if gap is not None:  # a break between two phases: its dates, nothing to click
+            text = self.breaks[gap][1]
+            if text != self.hover_text:
+                self.hover_text = text
+                QToolTip.showText(QCursor.pos(), text, self.plot_widget)
+            self.plot_widget.unsetCursor()
+            return
         if target is None:
             if self.hover_text:
                 self.hover_text = ""
@@ -249,7 +302,10 @@ class BarChart(_Chart):
         empty = n == 0 or not values.any()
         self._show_empty(empty)
         label_px = self._label_px()
-        self.cat_axis.set_labels(self.labels if not empty else [], label_px)
+        periods = self.keys if not self.horizontal and all(is_period_key(k) for k in self.keys) else []
+        self.cat_axis.set_labels(self.labels if not empty else [], label_px, periods)
+        if not self.horizontal:
+            self._room_for_last_label(self.labels if not empty else [])
         if empty:
             self.rects = np.zeros((0, 6))
             return
@@ -403,7 +459,9 @@ class RateChart(_Chart):
         self._show_empty(empty)
         fm = QFontMetricsF(standard_font())
         width = max((fm.horizontalAdvance(t) for t in labels), default=40.0) + fm.horizontalAdvance("汉")
-        self.cat_axis.set_labels(list(labels) if not empty else [], width)
+        periods = self.keys if all(is_period_key(k) for k in self.keys) else []
+        self.cat_axis.set_labels(list(labels) if not empty else [], width, periods)
+        self._room_for_last_label(list(labels) if not empty else [])
         if empty:
             self.line.setData([], [])
             self.points.setData([], [])

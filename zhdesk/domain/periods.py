@@ -117,19 +117,38 @@ def period_label(key: str, with_year: bool = False) -> str:
 
 
 def axis_labels(keys: Sequence[str]) -> list[str]:
-    """Tick labels for a run of periods: the first month and every January carry the year (2021年1月,
-    2月, 3月 … 2022年1月); weeks read 11月第4周; a GAP reads as its break (……)."""
+    """Tick labels for a run of periods, full: 2021年3月 · 11月第4周 · …… (a GAP). Shown ticks drop a
+    month's year when the tick before it is of the same year (short_label)."""
+    return [period_label(k) for k in keys]
+
+
+def is_period_key(key: str) -> bool:
+    """A period key (YYYY · YYYY-MM · YYYY-MM-DD, a Monday) or GAP."""
+    if key == GAP:
+        return True
+    try:
+        return period_key(period_start(key), granularity_of(key)) == key
+    except ValueError:
+        return False
+
+
+def short_label(key: str) -> str:
+    """A month without its year (3月), for a tick after one of the same year; others as period_label."""
+    if key != GAP and granularity_of(key) == "month":
+        return f"{int(key[5:7])}月"
+    return period_label(key)
+
+
+def tick_labels(keys: Sequence[str], shown: Sequence[int]) -> list[str]:
+    """Labels of the shown ticks: the first shown month and each one in a new year carry the year
+    (2021年1月, 3月, 5月 … 2026年11月)."""
     out = []
-    previous_year: str | None = None
-    for k in keys:
-        if k != GAP and granularity_of(k) == "month":
-            year = k[:4]
-            out.append(period_label(k) if year != previous_year else f"{int(k[5:7])}月")
-            previous_year = year
-        else:
-            out.append(period_label(k))
-            if k == GAP:
-                previous_year = None  # the period after a break names its year again
+    previous: str | None = None
+    for i in shown:
+        k = keys[i]
+        year = k[:4] if k != GAP and granularity_of(k) == "month" else None
+        out.append(short_label(k) if year is not None and year == previous else period_label(k))
+        previous = year
     return out
 
 
@@ -148,6 +167,25 @@ def gap_text(before: str, after: str) -> str:
     first = period_end(before) + dt.timedelta(days=1)
     last = period_start(after) - dt.timedelta(days=1)
     return f"{first.year}年{first.month}月{first.day}日—{last.year}年{last.month}月{last.day}日 没有督办件"
+
+
+def gap_label(before: str, after: str) -> str:
+    """The short form drawn in a break between two campaign phases: 2021年7月—2026年9月 (months),
+    2026年7月6日—8月23日 (weeks)."""
+    first = period_end(before) + dt.timedelta(days=1)
+    last = period_start(after) - dt.timedelta(days=1)
+    if granularity_of(before) == "month":
+        return f"{first.year}年{first.month}月—{last.year}年{last.month}月"
+    return range_text(first, last)
+
+
+def gaps(keys: Sequence[str]) -> dict[int, tuple[str, str]]:
+    """index of each GAP in `keys` → (gap_label, gap_text) from its two neighbours."""
+    out = {}
+    for i, k in enumerate(keys):
+        if k == GAP and 0 < i < len(keys) - 1:
+            out[i] = (gap_label(keys[i - 1], keys[i + 1]), gap_text(keys[i - 1], keys[i + 1]))
+    return out
 
 
 # ---------------------------------------------------------------- date ranges an office picks

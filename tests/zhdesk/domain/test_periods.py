@@ -15,9 +15,12 @@ from zhdesk.domain.periods import (
     all_periods,
     axis_labels,
     fill_periods,
+    gap_label,
     gap_text,
+    gaps,
     granularity_of,
     half_year_presets,
+    is_period_key,
     period_end,
     period_key,
     period_label,
@@ -27,6 +30,7 @@ from zhdesk.domain.periods import (
     range_text,
     range_word,
     tick_indices,
+    tick_labels,
 )
 
 
@@ -158,7 +162,23 @@ def test_ticks_label_the_first_and_last_and_a_regular_stride(n: int, fit: int) -
     assert max(gaps) <= 2 * gaps[0] and min(gaps) * 2 >= gaps[0]  # no bar is far from a label
 
 
-def test_axis_labels_name_the_year_on_the_first_month_and_each_january() -> None:
-    assert axis_labels(["2020-11", "2020-12", "2021-01", "2021-02"]) == ["2020年11月", "12月", "2021年1月", "2月"]
-    assert axis_labels(["2021-05", "2021-06", GAP, "2026-10"]) == ["2021年5月", "6月", "……", "2026年10月"]
-    assert axis_labels(["2026-11-02", "2026-11-23"]) == ["11月第1周", "11月第4周"]
+def test_tick_labels_name_the_year_on_the_first_month_and_each_new_year() -> None:
+    keys = ["2020-11", "2020-12", "2021-01", "2021-02"]
+    assert axis_labels(keys) == ["2020年11月", "2020年12月", "2021年1月", "2021年2月"]
+    assert tick_labels(keys, range(4)) == ["2020年11月", "12月", "2021年1月", "2月"]
+    keys = ["2021-01", "2021-02", "2021-03", "2021-04", GAP, "2026-10", "2026-11"]
+    assert tick_labels(keys, [0, 2, 4, 6]) == ["2021年1月", "3月", "……", "2026年11月"]  # the year after a break
+    assert tick_labels(keys, [0, 6]) == ["2021年1月", "2026年11月"]
+    assert tick_labels(["2026-11-02", "2026-11-23"], [0, 1]) == ["11月第1周", "11月第4周"]
+
+
+def test_a_gap_between_two_phases_names_both_dates() -> None:
+    keys = ["2021-05", "2021-06", GAP, "2026-10", "2026-11"]
+    assert gaps(keys) == {2: ("2021年7月—2026年9月", "2021年7月1日—2026年9月30日 没有督办件")}
+    assert gap_label("2026-06-29", "2026-08-24") == "2026年7月6日—8月23日"
+    assert gaps(["2021-05", "2021-06"]) == {}
+
+
+def test_is_period_key() -> None:
+    assert all(is_period_key(k) for k in ("2021", "2021-03", "2026-11-23", GAP))
+    assert not any(is_period_key(k) for k in ("2026-11-24", "江西路社区", "2021-13", "", "21-3"))
