@@ -7,7 +7,7 @@ import time
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtGui import QImage, QPainter, QWheelEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -192,3 +192,28 @@ def test_empty_overview(qtbot: QtBot, desk: Desk) -> None:
     assert page.chart.rows == [] and page.counts.text().startswith("挂牌督办 0 处")
     page.chart.grab()
     assert ops.shutdown()
+
+
+def drawn_dates(chart: GanttChart) -> list[str]:
+    """The date labels pyqtgraph really draws (it drops those it finds out of bounds), left to right."""
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _axis, _ticks, texts = chart.date_axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [t for rect, _flags, t in sorted(texts, key=lambda spec: spec[0].left())]
+
+
+@pytest.mark.parametrize("start", [dt.date(2026, 5, 1), dt.date(2026, 5, 3), dt.date(2026, 5, 20)])
+def test_the_first_month_in_view_is_labelled(qtbot: QtBot, start: dt.date) -> None:
+    chart = GanttChart()
+    qtbot.addWidget(chart)
+    chart.resize(1300, 400)
+    chart.show()
+    chart.set_rows(synthetic(20), TODAY)
+    chart.vb.setXRange(day(start), day(start) + 75, padding=0)  # days as minor ticks
+    chart.grab()
+    texts = drawn_dates(chart)
+    assert "5月" in texts[0], texts  # the first label on screen says its month
+    assert any(t.startswith("2026年") for t in texts), texts  # and the year is there

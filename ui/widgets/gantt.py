@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF, QPainterPath
 from PySide6.QtWidgets import QHBoxLayout, QScrollBar, QToolTip, QWidget
 
@@ -26,6 +26,7 @@ from zhdesk.domain.vocab import EVENT_KINDS
 from zhdesk.dto import GanttRow
 
 ROW_PX = 30  # pixels per site row
+EDGE_LABEL_PX = 40  # how far a date label may reach past either end of the date axis
 HEADROOM = 1.0  # rows of space above the first row, for the 今天 label
 BAR_HEIGHT = 0.56  # of a row
 WHEEL_ROWS = 3
@@ -140,9 +141,21 @@ def bar_end(r: GanttRow, today: dt.date) -> float:
 
 class DateAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
     """Dates (ordinal days) as Chinese labels: months as major ticks (year on January and the first label),
-    days of the month as minor ticks when there is room."""
+    days of the month as minor ticks when there is room; the first day label of a month whose 1st is out
+    of view names its month (10月8日), so the first month on screen is never unlabelled."""
+
+    def __init__(self, orientation: str, **kwargs: Any) -> None:
+        super().__init__(orientation, **kwargs)
+        self.view_min = 0.0
+
+    def boundingRect(self) -> QRectF:
+        # A month label near either end may reach past the axis: draw it rather than drop it (pyqtgraph
+        # drops labels outside this rectangle, and with the date grid on it ignores hideOverlappingLabels).
+        rect: QRectF = super().boundingRect()
+        return rect.adjusted(-EDGE_LABEL_PX, 0, EDGE_LABEL_PX, 0)
 
     def tickValues(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, list[float]]]:
+        self.view_min = minVal
         if maxVal <= minVal or size <= 0:
             return []
         ppd = size / (maxVal - minVal)
@@ -175,6 +188,8 @@ class DateAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
             d = from_day(v)
             if spacing >= 28:
                 out.append(f"{d.year}年{d.month}月" if (i == 0 or d.month == 1) else f"{d.month}月")
+            elif i == 0 and day(d.replace(day=1)) < self.view_min:
+                out.append(f"{d.month}月{d.day}日")  # its month's tick is out of view
             else:
                 out.append(f"{d.day}日")
         return out
