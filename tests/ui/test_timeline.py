@@ -49,7 +49,10 @@ def test_split_actors() -> None:
 def test_drawing_paints_and_clicks_select_in_the_list(qtbot: QtBot, window: MainWindow, ui_desk: Desk) -> None:
     tab = open_timeline(qtbot, window)
     events = ui_desk.timeline(site_id(ui_desk, SITE))
-    assert tab.model.rowCount() == len(events) >= 9
+    assert len(tab.model.events()) == len(events) >= 9
+    listed_on = tab.site.listed_on if tab.site else None
+    assert listed_on is not None  # the list shows this listing's events, as the drawing does
+    assert tab.model.rowCount() == sum(e.date >= listed_on for e in events) >= 8
     assert window.listings.site_tabs.tabText(TIMELINE_TAB) == f"时间线（{len(events)}）"
 
     drawing = tab.drawing
@@ -127,6 +130,7 @@ def test_record_event_through_the_dialog(qtbot: QtBot, window: MainWindow, ui_de
     tab = open_timeline(qtbot, window)
     sid = site_id(ui_desk, SITE)
     before = len(ui_desk.timeline(sid))
+    rows_before = tab.model.rowCount()
     today = dt.date.today()
 
     dlg = tab.record_event()
@@ -142,8 +146,8 @@ def test_record_event_through_the_dialog(qtbot: QtBot, window: MainWindow, ui_de
     assert (new.kind, new.date, new.time) == ("inspection", today, dt.time(9, 30))
     assert new.actors == ("李明远", "郑红梅", "刘海峰")
     assert tab.dialog is None  # closed after the save
-    # It is in the list (selected) and drawn.
-    assert tab.model.rowCount() == before + 1
+    # It is in the list (selected, at the top: the newest) and drawn.
+    assert tab.model.rowCount() == rows_before + 1 and tab.model.row_of(new.id) == 0
     assert tab.selected_id() == new.id
     assert tab.drawing.glyph_rect(new.id) is not None
     assert "已记录事件" in window.statusBar().currentMessage()
@@ -255,3 +259,26 @@ def test_site_without_listing_shows_empty_tabs(qtbot: QtBot, window: MainWindow,
     assert photos.model.rowCount() == 0 and "还没有照片" in photos.view.empty_text
     assert not photos.compare_button.isEnabled()
     photos.view.grab()
+
+
+def test_the_event_list_is_newest_first_and_follows_the_earlier_listings_box(
+    qtbot: QtBot, window: MainWindow, ui_desk: Desk
+) -> None:
+    sid = site_id(ui_desk, SITE)
+    listed_on = next(r for r in ui_desk.list_sites() if r.id == sid).listed_on
+    assert listed_on is not None
+    old = ui_desk.add_event(sid, "note", listed_on - dt.timedelta(days=400), text="上一轮", confirmed=True)
+    tab = open_timeline(qtbot, window)
+    shown = [tab.model.event_at(r) for r in range(tab.model.rowCount())]
+    dates = [e.date for e in shown]
+    assert dates == sorted(dates, reverse=True) and len(dates) >= 9  # newest first
+    # unticked: only this listing's events, in the list as in the drawing
+    assert not tab.show_all.isChecked() and old.id not in [e.id for e in shown]
+    assert all(e.date >= listed_on for e in shown)
+    assert old.id in [e.id for e in tab.model.events()]  # still loaded (the photos tab reads them all)
+    tab.show_all.setChecked(True)
+    assert tab.model.rowCount() == len(tab.model.events()) and tab.model.row_of(old.id) is not None
+    dates = [tab.model.event_at(r).date for r in range(tab.model.rowCount())]
+    assert dates == sorted(dates, reverse=True) and dates[-1] < listed_on
+    tab.show_all.setChecked(False)
+    assert tab.model.row_of(old.id) is None

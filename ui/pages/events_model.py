@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any
@@ -37,17 +38,37 @@ def date_text(e: EventDTO) -> str:
     return e.date.isoformat() + (f" {e.time.strftime('%H:%M')}" if e.time else "")
 
 
+def newest_first(events: Sequence[EventDTO]) -> list[EventDTO]:
+    """The drawing's order (ui/widgets/timeline.py) reversed: the latest date first."""
+    return sorted(events, key=lambda e: (e.date, e.time is None, e.time or dt.time(), e.id), reverse=True)
+
+
 class EventsModel(QAbstractTableModel):
+    """A site's events as rows, newest first; `since` leaves out the events before a date (those of
+    earlier listings, unless 显示以往挂牌的事件 is ticked)."""
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._events: list[EventDTO] = []
+        self._all: list[EventDTO] = []
+        self._events: list[EventDTO] = []  # the rows shown
+        self.since: dt.date | None = None
 
-    def set_events(self, events: Sequence[EventDTO]) -> None:
+    def set_events(self, events: Sequence[EventDTO], since: dt.date | None = None) -> None:
         self.beginResetModel()
-        self._events = list(events)
+        self._all = list(events)
+        self.since = since
+        self._events = newest_first([e for e in self._all if since is None or e.date >= since])
         self.endResetModel()
 
+    def set_since(self, since: dt.date | None) -> None:
+        if since != self.since:
+            self.set_events(self._all, since)
+
     def events(self) -> list[EventDTO]:
+        """Every event of the site as loaded (oldest first), shown or not."""
+        return list(self._all)
+
+    def shown_events(self) -> list[EventDTO]:
         return list(self._events)
 
     def event_at(self, row: int) -> EventDTO:

@@ -86,9 +86,9 @@ class TimelineTab(SiteTab):
         self.drawing = TimelineWidget()
         self.show_all = QCheckBox("显示以往挂牌的事件")
         self.show_all.setObjectName("timeline_show_all")
-        self.show_all.setToolTip("时间线图默认只画本次挂牌以来的事件；勾选后画出全部历史")
+        self.show_all.setToolTip("时间线图和事件记录默认只列本次挂牌以来的事件；勾选后列出全部历史")
         self.show_all.setVisible(False)
-        self.list_title = QLabel("事件记录（双击可编辑）")
+        self.list_title = QLabel("事件记录（最新的在上面，双击可编辑）")
 
         self.model = EventsModel(self)
         self.table = QTableView()
@@ -156,7 +156,7 @@ class TimelineTab(SiteTab):
             return
         keep = self._select_after_load or self.selected_id()
         self._select_after_load = None
-        self.model.set_events(events)
+        self.model.set_events(events, self._since())
         self._update_span()
         self._fit_columns()
         self.thumbs.request([pid for e in events for pid in e.photo_ids])
@@ -173,11 +173,22 @@ class TimelineTab(SiteTab):
         self.drawing.set_timeline(self.model.events(), row.listed_on, row.deadline, row.closed_on, dt.date.today())
         self.show_all.setVisible(bool(self.drawing.earlier_events()) or self.drawing.show_all)
 
+    def _since(self) -> dt.date | None:
+        """The first day the list shows: the current listing's, unless 显示以往挂牌的事件 is ticked."""
+        row = self.site
+        return None if self.drawing.show_all or row is None else row.listed_on
+
     def _show_all_changed(self, show_all: bool) -> None:
         was = self.show_all.blockSignals(True)
         self.show_all.setChecked(show_all)
         self.show_all.blockSignals(was)
         self.show_all.setVisible(bool(self.drawing.earlier_events()) or show_all)
+        keep = self.selected_id()
+        self.model.set_since(self._since())  # the list follows the drawing
+        self._fit_columns()
+        if keep is not None and self.model.row_of(keep) is not None:
+            self.select_event(keep)
+        self._update_buttons()
 
     def _fit_columns(self) -> None:
         """Date, kind and photos fit their contents; actors at most ~7 characters; the text takes the rest."""
@@ -196,6 +207,9 @@ class TimelineTab(SiteTab):
     def select_event(self, event_id: int) -> None:
         """Select an event in the list and the drawing (from a click on the drawing, or code)."""
         r = self.model.row_of(event_id)
+        if r is None and any(e.id == event_id for e in self.model.events()):
+            self.drawing.set_show_all(True)  # an event of an earlier listing: list the whole history
+            r = self.model.row_of(event_id)
         if r is None:
             return
         self._syncing = True
