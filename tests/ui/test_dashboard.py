@@ -298,6 +298,8 @@ def test_time_axes_label_the_first_and_last_period_and_draw_the_break(qtbot: QtB
         gap = view.periods.index(GAP)
         label, tip = chart.breaks[gap]
         assert label == "2021年7月—2026年9月" and "2021年7月1日" in tip and "没有督办件" in tip
+    # few categories that fit: every one named
+    assert drawn_tick_texts(view.community_chart) == [c[0].replace("（示例）", "") for c in view.data.communities]
     page.apply_preset("本季度")
     wait_idle(qtbot, window.ops)
     assert view.granularity == "week" and not view.period_chart.breaks

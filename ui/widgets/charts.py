@@ -76,7 +76,9 @@ class LabelAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
         if self.orientation in ("left", "right"):  # category names (horizontal bars): every one that fits
             step = max(1, math.ceil(self.label_px * (maxVal - minVal) / size))
             return [(float(step), [float(i) for i in range(lo, hi + 1) if i % step == 0])]
-        fit = int(size / self.label_px)
+        # label_px counts one character of room beyond a label; a quarter of it is enough between two
+        em = QFontMetricsF(standard_font()).horizontalAdvance("汉")
+        fit = int(size / (self.label_px - 0.75 * em))
         picked = [lo + i for i in tick_indices(hi - lo + 1, fit)]
         return [(1.0, [float(i) for i in picked])]
 

@@ -272,7 +272,7 @@ MAX_EVERY_TICK = 12
 
 def tick_indices(n: int, fit: int) -> list[int]:
     """Which of n periods get a label: every one when n ≤ 12 and they fit, else a regular stride from
-    the first; the last is labelled too (replacing a stride label too close to it). `fit` is how many
+    the first; the last is labelled too (replacing a stride label closer than a stride). `fit` is how many
     labels the axis has room for (at least 2 are kept: the first and the last)."""
     if n <= 0:
         return []
@@ -282,7 +282,7 @@ def tick_indices(n: int, fit: int) -> list[int]:
     step = max(1, math.ceil((n - 1) / (min(fit, MAX_EVERY_TICK) - 1)))
     out = list(range(0, n, step))
     if out[-1] != n - 1:
-        if n - 1 - out[-1] < step / 2 and len(out) > 1:
-            out.pop()  # too close: the last label would collide with it
+        if n - 1 - out[-1] < step and len(out) > 1:
+            out.pop()  # closer than a stride: the last label would collide with it
         out.append(n - 1)
     return out
