@@ -602,6 +602,10 @@ class DossierItem:
     issued_on: dt.date
 
     @property
+    def id(self) -> int:
+        return self.item.id
+
+    @property
     def kind_label(self) -> str:
         from zhdesk.domain.stats import kind_label
 
