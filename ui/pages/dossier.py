@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCompleter,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -99,6 +100,12 @@ class ItemsModel(DtoModel[DossierItem]):
         return row.item.light if col == ICol.LIGHT and role == LIGHT_ROLE else None
 
 
+def listing_problem(li: ListingDTO) -> str:
+    if li.category and li.problem:
+        return f"{li.category}：{li.problem}"
+    return li.category or li.problem or ""
+
+
 class ListingsModel(DtoModel[ListingDTO]):
     """Every listing of the site, newest first, with its rework and rebound counts."""
 
@@ -107,7 +114,7 @@ class ListingsModel(DtoModel[ListingDTO]):
             Field(Column("挂牌日期", "date"), lambda li: li.listed_on, center=True),
             Field(Column("期", "int"), lambda li: li.issue_no, lambda li: f"第{li.issue_no}期" if li.issue_no else "",
                   center=True),
-            Field(Column("问题"), lambda li: li.category or li.problem or ""),
+            Field(Column("问题"), listing_problem),
             Field(Column("整改时限", "date"), lambda li: li.deadline, center=True),
             Field(Column("状态"), lambda li: li.status_label),
             Field(Column("剩余/超期"), lambda li: li.days_text, center=True),
@@ -143,11 +150,15 @@ class TallyModel(DtoModel[TallyEntryDTO]):
         super().__init__(fields, parent)
 
 
-def _table(name: str, model: DtoModel[Any]) -> tuple[QTableView, DtoProxy[Any]]:
+def _table(name: str, model: DtoModel[Any], stretch: int) -> tuple[QTableView, DtoProxy[Any]]:
+    """A table in the service's order until a header is clicked; column `stretch` (the text) takes the room."""
     proxy: DtoProxy[Any] = DtoProxy(model)
     proxy.setSourceModel(model)
     table = data_table(name, proxy)
-    table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the service's order until a header is clicked
+    table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return table, proxy
 
 
@@ -230,12 +241,12 @@ class DossierPage(QWidget):
 
         # Sections.
         self.items_model = ItemsModel(self)
-        self.items_table, self.items_proxy = _table("dossier_items", self.items_model)
+        self.items_table, self.items_proxy = _table("dossier_items", self.items_model, ICol.PROBLEM)
         self.items_table.setItemDelegateForColumn(ICol.LIGHT, LightDelegate(self.items_table))
         self.listings_model = ListingsModel(self)
-        self.listings_table, self.listings_proxy = _table("dossier_listings", self.listings_model)
+        self.listings_table, self.listings_proxy = _table("dossier_listings", self.listings_model, 2)
         self.tally_model = TallyModel(self)
-        self.tally_table, self.tally_proxy = _table("dossier_tally", self.tally_model)
+        self.tally_table, self.tally_proxy = _table("dossier_tally", self.tally_model, 3)
         self.thumbs = ThumbnailCache(desk, ops, self)
         self.timeline = TimelineTab(desk, ops, self.thumbs)
         self.timeline.setObjectName("dossier_timeline")
@@ -345,8 +356,8 @@ class DossierPage(QWidget):
             self.tabs.setTabText(PHOTOS_TAB, TAB_TITLES[PHOTOS_TAB])
         for tab in (self.timeline, self.photos):
             tab.set_site(d.row)
-        fit_columns(self.items_table, {ICol.BATCH: 18, ICol.PROBLEM: 28, ICol.UNIT: 14})
-        fit_columns(self.listings_table, {2: 20})
+        fit_columns(self.items_table, {ICol.BATCH: 18, ICol.UNIT: 16})
+        fit_columns(self.listings_table)
         fit_columns(self.tally_table)
         asked, self._select_item = self._select_item, None
         if asked is not None:  # opened on an item: show it
