@@ -4,10 +4,12 @@ the user set them."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import CountingDesk, wait_idle
 from ui.main_window import DOSSIER, LISTINGS, OVERVIEW, MainWindow
 from ui.pages.dossier import ITEMS_TAB, LISTINGS_TAB, TALLY_TAB, DossierPage
 from zhdesk.changes import ITEMS_CHANGED
@@ -160,3 +162,28 @@ def test_follows_a_write_to_its_item(qtbot: QtBot, window: MainWindow, ui_desk: 
     assert now is not None and now.item.status == "closed"
     selected = page.selected_item()
     assert selected is not None and selected.id == item.id  # the reload kept the selection
+
+
+def test_opening_reads_once_and_hidden_writes_wait(qtbot: QtBot, ui_desk: Desk) -> None:
+    counting = CountingDesk(ui_desk)
+    w = MainWindow(cast(Desk, counting))
+    qtbot.addWidget(w)
+    w.resize(1600, 1000)
+    w.show()
+    wait_idle(qtbot, w.ops)
+    try:
+        counting.take()
+        sid = site_id(ui_desk, "江西路47号")
+        w.open_site(sid)
+        wait_idle(qtbot, w.ops)
+        assert counting.take()["dossier"] == 1  # not once more when the page is first shown
+        w.show_page(LISTINGS)
+        w.ops.write(lambda: None, ITEMS_CHANGED)  # a write elsewhere while the dossier is hidden
+        wait_idle(qtbot, w.ops)
+        assert counting.take()["dossier"] == 0
+        w.show_page(DOSSIER)
+        wait_idle(qtbot, w.ops)
+        assert counting.take()["dossier"] == 1
+    finally:
+        w.close()
+        assert w.ops.shutdown()

@@ -331,7 +331,10 @@ class DossierPage(QWidget):
         self._select_item = item_id
         if item_id is not None:
             self.tabs.setCurrentIndex(ITEMS_TAB)
-        self._load(site_id)
+        if self.watch.stale:  # first open, or writes while hidden: read it all now, not again when shown
+            self.refresh()
+        else:
+            self._load(site_id)
 
     def _load(self, site_id: int) -> None:
         desk = self.desk
