@@ -20,6 +20,7 @@ from ui import prefs
 from ui.display import DisplayScale, relative_font
 from ui.ops import Ops
 from ui.pages.bulletins import BulletinsPage
+from ui.pages.dossier import DossierPage
 from ui.pages.listings import ListingsPage
 from ui.pages.overview import OverviewPage
 from ui.pages.placeholder import PlaceholderPage
@@ -34,11 +35,12 @@ WINDOW_TITLE = "市容秩序和环境卫生综合整治督办 — zhdesk"
 
 OVERVIEW = "总览"
 LISTINGS = "挂牌督办"
+DOSSIER = "点位档案"
 BULLETINS = "督办通报"
 TALLIES = "社区台账"
 BRIEF = "会议简报"
 SETTINGS = "设置"
-NAVIGATION = (OVERVIEW, LISTINGS, BULLETINS, TALLIES, BRIEF, SETTINGS)
+NAVIGATION = (OVERVIEW, LISTINGS, DOSSIER, BULLETINS, TALLIES, BRIEF, SETTINGS)
 
 # What each page not built yet will do (shown on the page, so nobody thinks it is broken).
 PLANNED: dict[str, str] = {
@@ -70,11 +72,12 @@ class MainWindow(QMainWindow):
             self.nav.addItem(QListWidgetItem(name))
 
         self.listings = ListingsPage(desk, self.ops)
+        self.dossier = DossierPage(desk, self.ops)
         self.settings_page = SettingsPage(desk, self.ops, location)
         self.overview = OverviewPage(desk, self.ops)
         self.bulletins = BulletinsPage(desk, self.ops)
         self.bulletins.message.connect(self.show_message)
-        self.bulletins.site_activated.connect(self.open_site)
+        self.bulletins.item_activated.connect(self.open_site)
         self.bulletins.refresh()
         self.tallies = TalliesPage(desk, self.ops)
         self.tallies.message.connect(self.show_message)
@@ -83,6 +86,8 @@ class MainWindow(QMainWindow):
         for name in NAVIGATION:
             if name == LISTINGS:
                 page: QWidget = self.listings
+            elif name == DOSSIER:
+                page = self.dossier
             elif name == OVERVIEW:
                 page = self.overview
             elif name == SETTINGS:
@@ -128,10 +133,14 @@ class MainWindow(QMainWindow):
 
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.ops.busy_changed.connect(lambda busy, label: self.busy.setText(label if busy else ""))
-        for page in (self.listings, self.settings_page):
+        for page in (self.listings, self.settings_page, self.dossier):
             page.message.connect(self.show_message)
         self.listings.counts_changed.connect(self.counts.setText)
+        # Every place that shows a site or an item opens the dossier (the item selected in it).
         self.overview.site_activated.connect(self.open_site)
+        self.overview.item_activated.connect(self.open_site)
+        self.listings.site_requested.connect(self.open_site)
+        self.dossier.listing_requested.connect(self.show_listing)
         self.overview.message.connect(self.show_message)
         # Pages follow each other's writes through ops.changed (ui/stale.py), not through wiring here.
 
@@ -144,10 +153,16 @@ class MainWindow(QMainWindow):
     def show_page(self, name: str) -> None:
         self.nav.setCurrentRow(NAVIGATION.index(name))
 
-    def open_site(self, site_id: int) -> None:
-        """Show a site on the 挂牌督办 page (from the overview chart)."""
+    def open_site(self, site_id: int, item_id: int | None = None) -> None:
+        """Show a site's 点位档案; with `item_id`, that supervision item selected in it."""
+        self.dossier.show_site(site_id, item_id)
+        self.show_page(DOSSIER)
+
+    def show_listing(self, site_id: int) -> None:
+        """The site on the 挂牌督办 page, for its workflow; the page's filters are the user's and stay."""
         self.show_page(LISTINGS)
-        self.listings.reveal_site(site_id)
+        if not self.listings.select_site(site_id):
+            self.show_message("挂牌督办：当前筛选条件下看不到该点位，请调整筛选（如“仅显示挂牌点位”、搜索框）")
 
     def current_page_name(self) -> str:
         return NAVIGATION[self.stack.currentIndex()]

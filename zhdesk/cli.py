@@ -26,9 +26,11 @@ from zhdesk.dto import (
     BatchDTO,
     BatchFilter,
     ContactInput,
+    DossierDTO,
     EventDTO,
     ItemDTO,
     ListingInput,
+    MetricTotal,
     PhotoDTO,
     SiteDetail,
     SiteFilter,
@@ -186,6 +188,29 @@ def cmd_sites(desk: Desk, args: argparse.Namespace) -> int:
 def cmd_site_show(desk: Desk, args: argparse.Namespace) -> int:
     d = desk.get_site(_site_id(args.id))
     return _emit(args, d.to_json, _detail_lines(d))
+
+
+def _dossier_lines(d: DossierDTO) -> Iterator[str]:
+    yield from _detail_lines(d.detail)
+    if len(d.detail.listings) > 1:
+        yield f"历次挂牌（{len(d.detail.listings)} 次，新的在前）："
+        for li in d.listings_newest_first:
+            yield (f"  {li.listed_on.isoformat()} 挂牌  {li.status_label}  办结 {fmt_iso(li.closed_on) or '—'}  "
+                   f"退回 {li.rework_count} 次  反弹 {li.rebound_count} 次")  # fmt: skip
+    yield f"督办件 {len(d.items)} 件" + ("：" if d.items else "")
+    for i in d.items:
+        it = i.item
+        yield (f"  {it.id:>4}  {i.batch_label}（{i.issued_on.isoformat()}）  {it.category or it.problem or ''}  "
+               f"时限 {fmt_iso(it.deadline) or '无'}  {it.days_text}")  # fmt: skip
+    yield f"台账 {len(d.tally)} 条" + ("：" if d.tally else "")
+    for e in d.tally:
+        text = MetricTotal(e.metric, e.metric_name, e.unit, e.value, e.qualifier).text  # 约130, 100余
+        yield f"  {e.metric_name} {e.start.isoformat()}～{e.end.isoformat()}  {text}{e.unit}  {e.source}"
+
+
+def cmd_site_dossier(desk: Desk, args: argparse.Namespace) -> int:
+    d = desk.dossier(_site_id(args.id))
+    return _emit(args, d.to_json, _dossier_lines(d))
 
 
 def cmd_site_add(desk: Desk, args: argparse.Namespace) -> int:
@@ -452,6 +477,10 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id", metavar="ID")
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=cmd_site_show)
+    dossier = ssub.add_parser("dossier", help="点位档案：历次挂牌、各类督办件、台账")
+    dossier.add_argument("id", metavar="ID")
+    dossier.add_argument("--json", action="store_true")
+    dossier.set_defaults(func=cmd_site_dossier)
 
     add = ssub.add_parser("add", help="添加点位")
     add.add_argument("--address", required=True, metavar="地址")

@@ -21,6 +21,7 @@ from zhdesk.errors import StorageProblem
 from zhdesk.files import database_files, register_database, unregister_database
 from zhdesk.reference import seed_reference
 from zhdesk.services import attention as attention_svc
+from zhdesk.services import dossier as dossier_svc
 from zhdesk.services import exports as exports_svc
 from zhdesk.services import figures as figures_svc
 from zhdesk.services import overview as overview_svc
@@ -172,6 +173,7 @@ class Desk:
     list_site = write(sites_svc.list_site_for_supervision)
     change_status = write(sites_svc.change_status)
     gantt = read(overview_svc.gantt)
+    dossier = read(dossier_svc.site_dossier)  # 点位档案: the site, its listings, items and tally entries
 
     # -- settings
     warning_days = read(settings_svc.warning_days)

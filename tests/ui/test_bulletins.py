@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import Dialogs, wait_idle
 from ui.dialogs.batch_dialog import BatchDialog, next_issue_no, to_qdate
-from ui.main_window import BULLETINS, LISTINGS, MainWindow
+from ui.main_window import BULLETINS, DOSSIER, MainWindow
 from ui.pages.bulletins import BulletinsPage
 from ui.pages.bulletins_model import BatchCol, ItemCol
 from zhdesk.desk import Desk
@@ -234,8 +234,10 @@ def test_listed_item_opens_its_site(qtbot: QtBot, window: MainWindow, page: Bull
     assert not page.close_button.isVisibleTo(page)
     page.open_site_button.click()
     wait_idle(qtbot, window.ops)
-    assert window.current_page_name() == LISTINGS
-    assert window.listings.current_id == item.site_id
+    assert window.current_page_name() == DOSSIER
+    assert window.dossier.site_id == item.site_id
+    selected = window.dossier.selected_item()
+    assert selected is not None and selected.id == item.id
 
     # Double-clicking any item does the same.
     window.show_page(BULLETINS)
@@ -245,8 +247,10 @@ def test_listed_item_opens_its_site(qtbot: QtBot, window: MainWindow, page: Bull
     assert r is not None
     page.item_table.doubleClicked.emit(page.item_proxy.index(r, 0))
     wait_idle(qtbot, window.ops)
-    assert window.current_page_name() == LISTINGS
-    assert window.listings.current_id == other.site_id
+    assert window.current_page_name() == DOSSIER
+    assert window.dossier.site_id == other.site_id
+    selected = window.dossier.selected_item()
+    assert selected is not None and selected.id == other.id
 
 
 def test_export_batches_in_proxy_order(

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import wait_idle
 from ui.dialogs.drill import ICol
-from ui.main_window import LISTINGS, OVERVIEW, MainWindow
+from ui.main_window import DOSSIER, OVERVIEW, MainWindow
 from ui.pages.dashboard import DashboardView, city_cases_text
 from ui.pages.overview import OverviewPage
 from ui.widgets.charts import BarChart, RateChart
@@ -120,13 +120,14 @@ def test_bar_click_drills_down_exports_and_opens_the_site(
     assert [r[0] for r in rows[1:]] == [i.address for i in shown]
     assert "已导出" in dialog.hint.text()
 
-    # Open a row's site: 挂牌督办 shows it, selected.
-    site_id = dialog.proxy.row_at(0).site_id
+    # Open a row: the site's dossier shows it with that item selected.
+    row = dialog.proxy.row_at(0)
     dialog.open_row(0)
     wait_idle(qtbot, window.ops)
-    assert window.current_page_name() == LISTINGS and not dialog.isVisible()
-    selected = window.listings.table.selectionModel().selectedRows()
-    assert [window.listings.proxy.row_at(i.row()).id for i in selected] == [site_id]
+    assert window.current_page_name() == DOSSIER and not dialog.isVisible()
+    assert window.dossier.site_id == row.site_id
+    selected = window.dossier.selected_item()
+    assert selected is not None and selected.id == row.id
 
 
 def test_attention_lists_the_overdue_listing_first(qtbot: QtBot, window: MainWindow) -> None:
@@ -139,8 +140,8 @@ def test_attention_lists_the_overdue_listing_first(qtbot: QtBot, window: MainWin
     assert any(e.light == "yellow" for e in entries)
     page.dashboard.open_attention(0)
     wait_idle(qtbot, window.ops)
-    assert window.current_page_name() == LISTINGS
-    assert window.listings.panel.detail is not None and window.listings.panel.detail.row.address == "江西路153号"
+    assert window.current_page_name() == DOSSIER
+    assert window.dossier.dossier is not None and window.dossier.dossier.row.address == "江西路153号"
 
 
 def test_cards_and_tab(qtbot: QtBot, window: MainWindow) -> None:

@@ -16,7 +16,7 @@ from zhdesk.desk import Desk
 def test_layout_and_start_page(window: MainWindow, ui_desk: Desk) -> None:
     assert window.windowTitle() == WINDOW_TITLE == "市容秩序和环境卫生综合整治督办 — zhdesk"
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
-        "总览", "挂牌督办", "督办通报", "社区台账", "会议简报", "设置",
+        "总览", "挂牌督办", "点位档案", "督办通报", "社区台账", "会议简报", "设置",
     ]  # fmt: skip
     assert window.current_page_name() == LISTINGS
     assert window.stack.currentWidget() is window.listings
@@ -34,7 +34,7 @@ def test_unbuilt_pages_say_so(window: MainWindow) -> None:
             assert name in texts and NOT_YET in texts
             purpose = page.findChild(QLabel, "placeholder_purpose")
             assert purpose is not None and len(purpose.text()) > 10
-    assert sum(isinstance(window.pages[n], PlaceholderPage) for n in NAVIGATION) == 1  # the other five are built
+    assert sum(isinstance(window.pages[n], PlaceholderPage) for n in NAVIGATION) == 1  # the other six are built
 
 
 def test_geometry_and_splitters_are_remembered(qtbot: QtBot, ui_desk: Desk) -> None:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import wait_idle
-from ui.main_window import LISTINGS, OVERVIEW, MainWindow
+from ui.main_window import DOSSIER, OVERVIEW, MainWindow
 from ui.pages.overview import PAGE_TITLE, OverviewPage
 from ui.widgets.gantt import ROW_PX, GanttChart, bars_for, day
 from zhdesk.desk import Desk
@@ -112,15 +112,14 @@ def test_demo_gantt_hover_and_click_open_the_site(qtbot: QtBot, window: MainWind
     assert chart.hover_row == 1
     assert chart.hover_text.startswith(f"地址：{expected[1].address}")
 
-    # Click on the first row: the 挂牌督办 page shows that site.
-    window.listings.search.setText("澄海")  # a filter that hides it: the page clears it
+    # Click on the first row: the site's dossier opens; the 挂牌督办 filters stay as the user set them.
+    window.listings.search.setText("澄海")
     qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=view_point(chart, 0))
     wait_idle(qtbot, window.ops)
-    assert window.current_page_name() == LISTINGS
-    selected = window.listings.table.selectionModel().selectedRows()
-    assert [window.listings.proxy.row_at(i.row()).id for i in selected] == [expected[0].site_id]
-    assert window.listings.panel.detail is not None and window.listings.panel.detail.row.address == "江西路153号"
-    assert window.listings.search.text() == ""
+    assert window.current_page_name() == DOSSIER
+    assert window.dossier.dossier is not None and window.dossier.dossier.row.id == expected[0].site_id
+    assert window.dossier.address.text() == "江西路153号"
+    assert window.listings.search.text() == "澄海"
 
 
 def test_500_rows_build_fast_and_scroll(qtbot: QtBot) -> None:

@@ -1,7 +1,7 @@
 """Drill-down list: the supervision items behind one bar, point or card of the 总览 dashboard.
 
 A non-modal dialog with a sortable table (model/view over ItemDTOs), export to .xlsx exactly as shown
-(on the worker) and 打开点位 (double-click a row) to show the site on the 挂牌督办 page.
+(on the worker) and 打开点位 (double-click a row) to open the site's 点位档案 on that item.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ class DrillModel(DtoModel[ItemDTO]):
 class DrillDialog(QDialog):
     """One reusable window; `show_items` replaces its contents."""
 
-    site_requested = Signal(int)
+    item_requested = Signal(int, int)  # (site id, item id)
     message = Signal(str)
 
     def __init__(self, desk: Desk, ops: Ops, parent: QWidget | None = None) -> None:
@@ -144,7 +144,7 @@ class DrillDialog(QDialog):
         self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
 
-        self.hint = QLabel("双击某一行（或选中后点“打开点位”）在“挂牌督办”页查看该点位及其照片。")
+        self.hint = QLabel("双击某一行（或选中后点“打开点位”）打开该点位的档案，并选中这一件督办件。")
         self.hint.setStyleSheet("QLabel { color: #5f6368; }")
         self.open_button = QPushButton("打开点位")
         self.open_button.setObjectName("drill_open")
@@ -199,10 +199,10 @@ class DrillDialog(QDialog):
             self.open_row(rows[0].row())
 
     def open_row(self, proxy_row: int) -> None:
-        """Show the row's site on the 挂牌督办 page; this window steps aside so the site is in view."""
+        """Open the row's site in 点位档案 on this item; this window steps aside so the site is in view."""
         item = self.proxy.row_at(proxy_row)
         self.hide()
-        self.site_requested.emit(item.site_id)
+        self.item_requested.emit(item.site_id, item.id)
 
     def export_excel(self, path: Path | None = None) -> int:
         return export_rows(self, self.ops, self.desk, name=self.title or "明细", columns=self.model.columns(),

@@ -68,7 +68,7 @@ class BulletinsPage(QWidget):
     """Loads through `ops` only; kind/status/date filters live in the proxy, community in the core query."""
 
     message = Signal(str)  # transient status-bar text
-    site_activated = Signal(int)  # open this site on the 挂牌督办 page
+    item_activated = Signal(int, int)  # (site id, item id): open the site's dossier on this item
     loaded = Signal()  # batches (re)loaded
     items_loaded = Signal()
 
@@ -167,7 +167,7 @@ class BulletinsPage(QWidget):
         self.close_button.clicked.connect(self.close_selected)
         self.open_site_button = QPushButton("打开挂牌点位")
         self.open_site_button.setObjectName("open_listed_site")
-        self.open_site_button.setToolTip("挂牌督办件随挂牌办结：在“挂牌督办”页验收摘牌")
+        self.open_site_button.setToolTip("打开该点位的档案；挂牌督办件随挂牌办结，在“挂牌督办”页验收摘牌")
         self.open_site_button.clicked.connect(self.open_selected_site)
         self.defer_button = QPushButton("缓办")
         self.defer_button.setObjectName("defer_item")
@@ -453,10 +453,11 @@ class BulletinsPage(QWidget):
     def open_selected_site(self) -> None:
         item = self.current_item()
         if item is not None:
-            self.site_activated.emit(item.site_id)
+            self.item_activated.emit(item.site_id, item.id)
 
     def _item_double_clicked(self, index: QModelIndex) -> None:
-        self.site_activated.emit(self.item_proxy.row_at(index.row()).site_id)
+        item = self.item_proxy.row_at(index.row())
+        self.item_activated.emit(item.site_id, item.id)
 
     # ------------------------------------------------------------ export
     def export_batches(self) -> int:

@@ -1,7 +1,7 @@
 """The leadership dashboard of 总览: KPI cards, six charts and the 需要关注 list, for one filter.
 
 Data arrives ready-made (a `Dashboard` from the worker); every bar, point and card that has items
-behind it opens the drill-down list (`DrillDialog`), whose rows open the site on 挂牌督办.
+behind it opens the drill-down list (`DrillDialog`), whose rows open the site's 点位档案 on that item.
 """
 
 from __future__ import annotations
@@ -224,6 +224,7 @@ def _panel(widget: QWidget) -> QFrame:
 # ---------------------------------------------------------------- the view
 class DashboardView(QWidget):
     site_activated = Signal(int)
+    item_activated = Signal(int, int)  # (site id, item id): 需要关注 item lines and drill-down rows
     show_listings_progress = Signal()  # the listing cards point at the 督办进度 tab
     message = Signal(str)
 
@@ -410,7 +411,11 @@ class DashboardView(QWidget):
         self.attention_title.setText(f"需要关注（超期 {red} · 临期 {len(entries) - red}）")
 
     def open_attention(self, row: int) -> None:
-        self.site_activated.emit(self.attention_model.entry_at(row).site_id)
+        entry = self.attention_model.entry_at(row)
+        if entry.item_id is not None:
+            self.item_activated.emit(entry.site_id, entry.item_id)
+        else:
+            self.site_activated.emit(entry.site_id)
 
     # ------------------------------------------------------------ drill-down
     def drill(self, drill: Drill, title: str, keep: Callable[[ItemDTO], bool] | None = None) -> None:
@@ -427,7 +432,7 @@ class DashboardView(QWidget):
     def show_drill(self, title: str, items: Sequence[ItemDTO]) -> None:
         if self.drill_dialog is None:
             self.drill_dialog = DrillDialog(self.desk, self.ops, self.window())
-            self.drill_dialog.site_requested.connect(self.site_activated)
+            self.drill_dialog.item_requested.connect(self.item_activated)
             self.drill_dialog.message.connect(self.message)
         self.drill_dialog.show_items(title, items)
 

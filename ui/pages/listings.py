@@ -83,6 +83,7 @@ class ListingsPage(QWidget):
     message = Signal(str)  # transient status-bar text
     counts_changed = Signal(str)  # one-line summary for the status bar
     loaded = Signal()  # rows (re)loaded into the model
+    site_requested = Signal(int)  # open this site's 点位档案 (double-click, Enter, 查看档案)
 
     def __init__(self, desk: Desk, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -182,6 +183,10 @@ class ListingsPage(QWidget):
         self.listed_only.toggled.connect(self._apply_filters)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.panel.transition_requested.connect(self._transition)
+        self.panel.dossier_requested.connect(self.site_requested)
+        self.table.doubleClicked.connect(lambda index: self.site_requested.emit(self.proxy.row_at(index.row()).id))
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            QShortcut(QKeySequence(key), self.table, self.open_selected, context=Qt.ShortcutContext.WidgetShortcut)
         self.site_tabs.message.connect(self.message)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
 
@@ -304,26 +309,11 @@ class ListingsPage(QWidget):
         """Select a site by id (for navigation from other pages and tests)."""
         return self._select(site_id)
 
-    def reveal_site(self, site_id: int) -> bool:
-        """Select a site, clearing the filters if they hide it (navigation from the overview)."""
-        if self._select(site_id):
-            return True
-        source_row = self.model.row_of(site_id)
-        if source_row is None:
-            self.current_id = site_id  # not loaded yet: the next load selects it
-            self.refresh()
-            return False
-        for w in (self.search, self.community_combo, self.status_combo, self.light_combo, self.listed_only):
-            w.blockSignals(True)
-        self.search.clear()
-        for combo in (self.community_combo, self.status_combo, self.light_combo):
-            combo.setCurrentIndex(0)
-        if not self.model.row_at(source_row).listed:
-            self.listed_only.setChecked(False)
-        for w in (self.search, self.community_combo, self.status_combo, self.light_combo, self.listed_only):
-            w.blockSignals(False)
-        self._apply_filters()
-        return self._select(site_id)
+    def open_selected(self) -> None:
+        """Open the selected site's 点位档案 (Enter on the table)."""
+        row: SiteRow | None = selected_row(self.table, self.proxy)
+        if row is not None:
+            self.site_requested.emit(row.id)
 
     # ------------------------------------------------------------ workflow
     def _transition(self, action: str, note: str) -> None:

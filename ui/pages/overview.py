@@ -73,6 +73,7 @@ def counts_text(rows: Sequence[GanttRow]) -> str:
 
 class OverviewPage(QWidget):
     site_activated = Signal(int)
+    item_activated = Signal(int, int)  # (site id, item id)
     loaded = Signal()  # the Gantt rows arrived
     dashboard_loaded = Signal()  # the dashboard's figures and 需要关注 arrived
     message = Signal(str)
@@ -176,6 +177,7 @@ class OverviewPage(QWidget):
         self.dashboard = DashboardView(desk, ops)
         self.dashboard.setObjectName("dashboard")
         self.dashboard.site_activated.connect(self.site_activated)
+        self.dashboard.item_activated.connect(self.item_activated)
         self.dashboard.message.connect(self.message)
 
         # The Gantt section: heading, counts and legend, hint, chart.

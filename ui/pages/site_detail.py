@@ -62,6 +62,7 @@ class SiteDetailPanel(QWidget):
     """Shows a SiteDetail; asks for a workflow step by `transition_requested(action, note)`."""
 
     transition_requested = Signal(str, str)
+    dossier_requested = Signal(int)  # site id: 查看档案
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,6 +103,11 @@ class SiteDetailPanel(QWidget):
         light_row.addWidget(self.light_dot)
         light_row.addWidget(self.light_text)
         light_row.addStretch(1)
+        self.dossier_button = QPushButton("查看档案")
+        self.dossier_button.setObjectName("detail_dossier")
+        self.dossier_button.setToolTip("打开该点位的档案：历次挂牌、各类督办件、时间线、照片、台账")
+        self.dossier_button.clicked.connect(self._open_dossier)
+        light_row.addWidget(self.dossier_button)
 
         self.body_layout.addWidget(self.address)
         self.body_layout.addLayout(where_row)
@@ -316,6 +322,10 @@ class SiteDetailPanel(QWidget):
         self.no_actions.setVisible(not detail.transitions)
         self.no_actions.setText("当前状态下没有可执行的操作。" if not detail.transitions else "")
         self.note.setEnabled(bool(detail.transitions))
+
+    def _open_dossier(self) -> None:
+        if self.detail is not None:
+            self.dossier_requested.emit(self.detail.row.id)
 
     def _request(self, action: str) -> None:
         if self.detail is not None and not self._busy:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row, Select, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from db.models import Community, Listing, ProblemCategory, Site, SupervisionBatch, SupervisionItem, Unit
@@ -256,7 +256,11 @@ def get_batch(uow: UnitOfWork, batch_id: int) -> BatchDTO:
     return BatchDTO(b.id, b.kind, Kind(b.kind).label, b.year, b.issue_no, b.issued_on, b.issuer, b.title, items, closed)
 
 
-def _item_query() -> Select[Any]:
+_ITEM_COLUMNS = 15  # what _item_dto reads; columns a caller adds follow these
+
+
+def _item_query(*extra: ColumnElement[Any] | InstrumentedAttribute[Any]) -> Select[Any]:
+    """The columns of an ItemDTO, then `extra` (e.g. the batch's year) for callers that need more."""
     closed, deadline, closed_on = effective_columns()
     return (
         select(
@@ -264,6 +268,7 @@ def _item_query() -> Select[Any]:
             Site.id, Site.address, Community.name, ProblemCategory.name,
             func.coalesce(Listing.problem, SupervisionItem.problem), deadline, Unit.name,
             case((closed, CLOSED), else_=OPEN), closed_on, SupervisionItem.deferred, SupervisionItem.listing_id,
+            *extra,
         )
         .join(SupervisionBatch, SupervisionBatch.id == SupervisionItem.batch_id)
         .join(Site, Site.id == SupervisionItem.site_id)
@@ -276,7 +281,7 @@ def _item_query() -> Select[Any]:
 
 def _item_dto(row: Row[Any], today: dt.date, warn: int) -> ItemDTO:
     (iid, bid, kind, issue_no, sid, address, community, category, problem, deadline, unit, status, closed_on,
-     deferred, listing_id) = tuple(row)  # fmt: skip
+     deferred, listing_id) = tuple(row)[:_ITEM_COLUMNS]  # fmt: skip
     closed = status == CLOSED
     return ItemDTO(
         id=iid, batch_id=bid, kind=kind, issue_no=issue_no, site_id=sid, address=address, community=community,

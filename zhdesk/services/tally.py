@@ -417,6 +417,7 @@ def table(
 def entries(
     uow: UnitOfWork, metric: str | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None,
     community: str | None = None, period: str | None = None, batch_id: int | None = None, limit: int = 5000,
+    site_id: int | None = None,
 ) -> list[TallyEntryDTO]:  # fmt: skip
     """The entries behind a figure, with their source (file and row, or who entered them by hand)."""
     s = uow.session
@@ -434,6 +435,8 @@ def entries(
         q = q.where(TallyEntry.metric_code == metric)
     if batch_id is not None:
         q = q.where(TallyEntry.import_batch_id == batch_id)
+    if site_id is not None:
+        q = q.where(TallyEntry.site_id == site_id)
     if period:
         lo, hi = periods.period_start(period), periods.period_end(period)
         q = q.where(TallyEntry.period_start >= lo, TallyEntry.period_start <= hi)
