@@ -55,6 +55,16 @@ def demo_url() -> str:
     return sqlite_url(_writable_data_dir() / DEMO_FILE)
 
 
+def location_of(url: str) -> str:
+    """A URL as the user reads it: the file of a SQLite database, else the URL with its password hidden."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite" and u.database:
+        return u.database
+    return u.render_as_string(hide_password=True)
+
+
 def _writable_data_dir() -> Path:
     folder = data_dir()
     try:
