@@ -48,6 +48,7 @@ class WelcomePage(QWidget):
         what = QLabel(WHAT_IT_DOES)
         what.setObjectName("welcome_text")
         what.setWordWrap(True)
+        relative_font(what, 1.15)
 
         self.new_button = self._button(NEW_SITE, "welcome_new_site", "逐个登记点位：地址、社区、类型")
         self.import_button = self._button(
