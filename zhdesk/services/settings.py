@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from db.models import Setting
+from db.models import AuditEntry, Community, Setting
 from db.uow import UnitOfWork
 from zhdesk import imaging
 from zhdesk.domain.lights import DEFAULT_WARNING_DAYS
@@ -68,8 +68,13 @@ def set_photo_max_mb(uow: UnitOfWork, mb: int) -> int:
 
 
 def is_demo(uow: UnitOfWork) -> bool:
-    """Whether the database holds the demo data (the window marks it 演示数据)."""
-    return get_setting(uow, DEMO_DATA) == "1"
+    """Whether the database holds the demo data (the window marks it 演示数据): marked by load_demo, or
+    filled by an older first start (demo.load audited, its （示例） communities still there)."""
+    if get_setting(uow, DEMO_DATA) == "1":
+        return True
+    s = uow.session
+    loaded = s.scalar(select(AuditEntry.id).where(AuditEntry.action == "demo.load").limit(1)) is not None
+    return loaded and s.scalar(select(Community.id).where(Community.is_sample.is_(True)).limit(1)) is not None
 
 
 def mark_demo(uow: UnitOfWork) -> None:

@@ -175,3 +175,22 @@ def test_template_imports_once_filled(desk: Desk, tmp_path: Path) -> None:
     link.symlink_to(Path(str(desk.engine.url.database)))
     with pytest.raises(InputRefused, match="正在使用的数据库"):
         desk.write_site_template(link, overwrite=True)
+
+
+def test_is_demo_marks_demo_databases_old_and_new(demo_desk: Desk, tmp_path: Path) -> None:
+    from sqlalchemy import delete
+
+    from db.models import Community, Setting
+
+    real = Desk.open(f"sqlite:///{(tmp_path / 'real.db').as_posix()}")
+    assert demo_desk.is_demo() and not real.is_demo()
+    real.close()
+    with demo_desk.uow() as uow:  # a database an older first start filled: no mark, the demo audited
+        uow.session.execute(delete(Setting).where(Setting.key == "demo_data"))
+        uow.commit()
+    assert demo_desk.is_demo()
+    with demo_desk.uow() as uow:  # its （示例） communities gone: the office's own data now
+        s = uow.session
+        s.query(Community).update({Community.is_sample: False})
+        uow.commit()
+    assert not demo_desk.is_demo()
