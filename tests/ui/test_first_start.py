@@ -201,3 +201,39 @@ def test_open_demo_from_the_welcome_page_switches_database(
     assert new.listings.proxy.rowCount() > 0
     launcher.close()
     assert dump(url) == before
+
+
+def test_open_demo_failing_keeps_the_window_and_says_why(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dialogs: Dialogs
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    launcher = Launcher(None)
+    old = launcher.start(open_desk(_url(tmp_path / "real.db")))
+    launcher.show()
+    wait_idle(qtbot, old.ops)
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocker / "data"))  # the demo file cannot be created
+    qtbot.mouseClick(old.welcome.demo_button, Qt.MouseButton.LeftButton)
+    [text] = dialogs.texts("warning")
+    assert "数据文件夹无法写入" in text and "\n" not in text
+    assert launcher.window is old and old.isVisible() and not old.ops.closed
+    launcher.close()
+
+
+def test_any_write_adding_a_site_swaps_in_the_pages(qtbot: QtBot, empty_window: MainWindow) -> None:
+    from zhdesk.changes import SITE_CHANGED
+
+    desk = empty_window.desk
+
+    def add_community(uow: Any) -> None:
+        from db.models import Community
+
+        uow.session.add(Community(name="江西路社区"))
+        uow.commit()
+
+    desk.run(add_community)
+    assert empty_window.showing_welcome()
+    empty_window.ops.write(lambda: desk.add_site("江西路1号", "江西路社区"), SITE_CHANGED)  # e.g. 新增点位…
+    qtbot.waitUntil(lambda: not empty_window.showing_welcome(), timeout=10000)
+    wait_idle(qtbot, empty_window.ops)
+    assert empty_window.listings.proxy.rowCount() == 1
