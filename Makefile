@@ -1,4 +1,5 @@
 # Two commands: `make run` and `make test`. Both set up what they need first.
+# `make run` opens the demo database (its own file, marked 演示数据); real data: `.venv/bin/zhdesk-desk`.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -8,7 +9,7 @@ STAMP  := $(VENV)/.installed
 
 run: setup
 	@sh tools/sysdeps.sh gui || echo "(the window may not open until those libraries are installed)"
-	$(BIN)/python main.py
+	$(BIN)/python main.py --demo
 
 test: setup sysdeps
 	$(BIN)/ruff check .

@@ -1,4 +1,4 @@
-"""Start the zhdesk desktop app: `python main.py [--db URL]`."""
+"""Start the zhdesk desktop app: `python main.py [--db URL | --demo]`."""
 
 from ui.app import main
 

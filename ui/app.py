@@ -1,7 +1,9 @@
-"""Start the desktop app: `zhdesk-desk [--db URL]` or `python main.py`.
+"""Start the desktop app: `zhdesk-desk [--db URL | --demo]` or `python main.py`.
 
-Sets up Qt in Chinese (translations, locale, a CJK font), opens the database (loading demo data
-into an empty one) and shows the main window. A start-up failure is one Chinese dialog and exit code 2.
+Sets up Qt in Chinese (translations, locale, a CJK font), opens the database and shows the main window.
+The real database is never filled with fiction: an empty one opens on the welcome page. `--demo` (and
+the welcome page's 打开演示数据) opens a demo database of its own, beside the real default file, filled on
+first use and marked 演示数据. A start-up failure is one Chinese dialog and exit code 2.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from ui import prefs
 from ui.fonts import install_app_font
 from ui.main_window import MainWindow
-from zhdesk.database import ENV_VAR
+from ui.ops import show_error
+from zhdesk.database import ENV_VAR, default_url, demo_url, location_of
 from zhdesk.demo import load_demo
 from zhdesk.desk import Desk
-from zhdesk.errors import ZhdeskError
+from zhdesk.errors import UsageError, ZhdeskError
 
 EXIT_START_FAILED = 2
 START_FAILED_TITLE = "zhdesk 无法启动"
@@ -38,6 +41,11 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[argparse.Namespace, l
         "--db",
         metavar="URL",
         help=f"数据库地址（SQLAlchemy URL），默认读取环境变量 {ENV_VAR}，再默认为用户数据文件夹中的 SQLite 文件",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="打开演示数据库（用户数据文件夹中的 demo.sqlite，首次使用时自动填入虚构的演示数据），不碰真实数据库",
     )
     return parser.parse_known_args(list(sys.argv[1:] if argv is None else argv))
 
@@ -72,16 +80,77 @@ def setup_application(app: QApplication) -> None:
 
 
 def open_desk(url: str | None) -> Desk:
-    """Open (and migrate) the database; an empty one gets the demo data so the first run shows something."""
-    desk = Desk.open(url)
+    """Open (and migrate) the real database; an empty one stays empty (the window shows its welcome page)."""
+    return Desk.open(url)
+
+
+def open_demo_desk() -> Desk:
+    """Open the demo database (its own file in the user data folder), loading the demo on first use."""
+    desk = Desk.open(demo_url())
     try:
-        if not desk.has_sites():  # a new database: show something real on the first run
+        if not desk.is_demo():  # a new demo file: fill it once (load_demo marks it)
             with desk.uow() as uow:
                 load_demo(uow)
     except BaseException:
         desk.close()
         raise
     return desk
+
+
+def real_location(url: str | None) -> str | None:
+    """Where the real data lives (for the demo mark's tooltip); None when it cannot be said."""
+    try:
+        return location_of(url or default_url())
+    except Exception:  # an unwritable data folder or a malformed URL: the tooltip simply says less
+        return None
+
+
+class Launcher:
+    """Owns the one window and its desk; 打开演示数据 swaps both for the demo database without leaving Qt's
+    event loop (the old window is closed, its worker stopped, its database closed)."""
+
+    def __init__(self, real: str | None = None) -> None:
+        self.real = real
+        self.window: MainWindow | None = None
+        self.desk: Desk | None = None
+
+    def start(self, desk: Desk) -> MainWindow:
+        self.desk = desk
+        window = MainWindow(desk, real_location=self.real)
+        window.demo_requested.connect(self.switch_to_demo)
+        self.window = window
+        return window
+
+    def show(self) -> None:
+        window = self.window
+        assert window is not None
+        if window.first_start:
+            window.showMaximized()  # the tables have many columns: use the screen the first time
+        else:
+            window.show()
+
+    def switch_to_demo(self) -> None:
+        old_window, old_desk = self.window, self.desk
+        try:
+            desk = open_demo_desk()
+        except ZhdeskError as exc:
+            show_error(old_window, exc.message, START_FAILED_TITLE)
+            return
+        self.start(desk)
+        self.show()
+        if old_window is not None:
+            old_window.close()
+            old_window.ops.shutdown()
+            old_window.deleteLater()
+        if old_desk is not None:
+            old_desk.close()
+
+    def close(self) -> None:
+        if self.window is not None:
+            self.window.close()
+            self.window.ops.shutdown()  # idempotent: the worker is stopped before the database closes
+        if self.desk is not None:
+            self.desk.close()
 
 
 def application(qt_args: Sequence[str] = ()) -> QApplication:
@@ -96,19 +165,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = application(qt_args)
     setup_application(app)
     try:
-        desk = open_desk(args.db)
+        if args.demo and args.db is not None:
+            raise UsageError("--demo 打开单独的演示数据库，不能与 --db 同时使用")
+        desk = open_demo_desk() if args.demo else open_desk(args.db)
     except ZhdeskError as exc:
         QMessageBox.critical(None, START_FAILED_TITLE, exc.message)
         return EXIT_START_FAILED
 
-    window = MainWindow(desk)
-    if window.first_start:
-        window.showMaximized()  # the tables have many columns: use the screen the first time
-    else:
-        window.show()
+    launcher = Launcher(real_location(args.db))
+    launcher.start(desk)
+    launcher.show()
     try:
         return app.exec()
     finally:
-        window.close()
-        window.ops.shutdown()  # idempotent: the worker is stopped before the database closes
-        desk.close()
+        launcher.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -26,12 +26,16 @@ from ui.pages.overview import OverviewPage
 from ui.pages.placeholder import PlaceholderPage
 from ui.pages.settings import SettingsPage
 from ui.pages.tallies import TalliesPage
+from ui.pages.welcome import WelcomePage
+from ui.stale import StaleWatch
 
 if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
     from zhdesk.desk import Desk
 
 
 WINDOW_TITLE = "市容秩序和环境卫生综合整治督办 — zhdesk"
+DEMO = "演示数据"
+DEMO_TITLE_SUFFIX = f" — {DEMO}"
 
 OVERVIEW = "总览"
 LISTINGS = "挂牌督办"
@@ -49,10 +53,14 @@ PLANNED: dict[str, str] = {
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+    demo_requested = Signal()  # 打开演示数据 on the welcome page: ui/app.py re-opens on the demo database
+
+    def __init__(self, desk: Desk, parent: QWidget | None = None, *, real_location: str | None = None) -> None:
+        """`real_location`: where the real data lives, for the 演示数据 mark's tooltip (ui/app.py knows)."""
         super().__init__(parent)
         self.desk = desk
-        self.setWindowTitle(WINDOW_TITLE)
+        self.is_demo = desk.is_demo()  # read once, before the worker starts
+        self.setWindowTitle(WINDOW_TITLE + (DEMO_TITLE_SUFFIX if self.is_demo else ""))
         # 显示大小 applies to the whole application (menus and dialogs too); pages read nothing of it.
         DisplayScale.instance().set_scale(prefs.DISPLAY_SCALE.get(), remember=False)
         self.ops = Ops(self, dialog_parent=self)
@@ -109,7 +117,18 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([150, 1400])
-        self.setCentralWidget(self.splitter)
+        # An empty database opens on the welcome page; the pages replace it once a site exists.
+        self.welcome = WelcomePage(desk, self.ops)
+        self.welcome.setObjectName("page_welcome")
+        self.welcome.demo_requested.connect(self.demo_requested)
+        self.welcome.message.connect(self.show_message)
+        self.body = QStackedWidget()
+        self.body.addWidget(self.splitter)
+        self.body.addWidget(self.welcome)
+        if not desk.has_sites():
+            self.body.setCurrentWidget(self.welcome)
+        StaleWatch(self.welcome, self.ops, lambda c: c.sites, self._check_sites)
+        self.setCentralWidget(self.body)
 
         # Status bar: counts on the left, busy note and database location on the right.
         self.counts = QLabel()
@@ -123,6 +142,19 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.counts, 1)
         bar.addPermanentWidget(self.busy)
         bar.addPermanentWidget(self.location)
+        self.demo_mark: QLabel | None = None
+        if self.is_demo:
+            self.demo_mark = QLabel(DEMO)
+            self.demo_mark.setObjectName("status_demo")
+            self.demo_mark.setStyleSheet(
+                "QLabel { background: #e66100; color: white; font-weight: bold; padding: 1px 8px; border-radius: 3px; }"
+            )
+            real = f"真实数据在 {real_location}。" if real_location else ""
+            self.demo_mark.setToolTip(
+                f"这是演示数据库（{location}）：点位、人员和电话均为虚构。{real}"
+                "不带 --demo 启动 zhdesk-desk 即打开真实数据库。"
+            )
+            bar.addPermanentWidget(self.demo_mark)
 
         refresh = QAction("刷新", self)
         refresh.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
@@ -148,6 +180,20 @@ class MainWindow(QMainWindow):
         self.show_page(LISTINGS)
         self.listings.refresh()
         self.settings_page.refresh()
+
+    # -- the welcome page
+    def showing_welcome(self) -> bool:
+        return self.body.currentWidget() is self.welcome
+
+    def _check_sites(self) -> None:
+        self.ops.run(self.desk.has_sites, self._sites_exist, label="正在读取…")
+
+    def _sites_exist(self, exist: bool) -> None:
+        if exist and self.showing_welcome():
+            self.body.setCurrentWidget(self.splitter)
+            self.show_page(LISTINGS)
+            self.listings.listed_only.setChecked(False)  # the new sites are not listed yet: show them
+            self.listings.refresh()
 
     # -- navigation
     def show_page(self, name: str) -> None:

@@ -586,11 +586,14 @@ def build_parser() -> argparse.ArgumentParser:
     pl.set_defaults(func=cmd_photos)
 
     tally_commands.add_commands(sub)  # 社区台账: tally import|template|batches|undo, summary
+    from zhdesk import cli_sites  # site import|template (点位清单)
+
+    cli_sites.add_commands(sub)
     return p
 
 
 # Arguments that are file paths: any bytes the file system allows, checked where the file is opened.
-PATH_ARGS = frozenset({"files", "output"})
+PATH_ARGS = frozenset({"files", "output", "file"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

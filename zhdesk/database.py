@@ -39,11 +39,33 @@ def data_dir() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
+DEMO_FILE = "demo.sqlite"
+
+
 def default_url() -> str:
     """The URL used when none is given: ZHDESK_DB, else a SQLite file in the user data folder."""
     env = os.environ.get(ENV_VAR, "").strip()
     if env:
         return env
+    return sqlite_url(_writable_data_dir() / "zhdesk.sqlite3")
+
+
+def demo_url() -> str:
+    """The demo database: a file of its own in the user data folder, never the real one (nor ZHDESK_DB)."""
+    return sqlite_url(_writable_data_dir() / DEMO_FILE)
+
+
+def location_of(url: str) -> str:
+    """A URL as the user reads it: the file of a SQLite database, else the URL with its password hidden."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite" and u.database:
+        return u.database
+    return u.render_as_string(hide_password=True)
+
+
+def _writable_data_dir() -> Path:
     folder = data_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -52,7 +74,7 @@ def default_url() -> str:
         probe.unlink()
     except OSError as exc:
         raise StorageProblem(f"数据文件夹无法写入：{folder}（{exc.strerror}）") from exc
-    return sqlite_url(folder / "zhdesk.sqlite3")
+    return folder
 
 
 def resolve_url(url: str | None) -> str:

@@ -34,6 +34,7 @@ from zhdesk.domain.workflow import apply as apply_step
 from zhdesk.reference import seed_reference
 from zhdesk.services.audit import audit
 from zhdesk.services.photos import store_photo
+from zhdesk.services.settings import mark_demo
 from zhdesk.services.sites import ACTION_EVENT_KIND
 
 SAMPLE = "（示例）"
@@ -215,7 +216,8 @@ def _get_or_add(s: Session, model: type, where: dict[str, object], **values: obj
 
 
 def load_demo(uow: UnitOfWork, today: dt.date | None = None) -> int:
-    """Load the demo data; returns how many records were added (0 when already loaded). Commits."""
+    """Load the demo data and mark the database as holding it (setting demo_data=1); returns how many
+    records were added (0 when already loaded). Commits."""
     today = today or dt.date.today()
     s = uow.session
     rows_before = _row_count(s)
@@ -250,6 +252,7 @@ def load_demo(uow: UnitOfWork, today: dt.date | None = None) -> int:
             s, Site, {"address": address, "community_id": communities[community].id}, kind=kind, military=False
         )
     load_supervision_demo(s, today)
+    mark_demo(uow)  # the window says 演示数据 on any database that holds it
     added = _row_count(s) - rows_before  # every row in every table, whatever the parts above add
     if added:
         audit(uow, "demo.load", "database", None, added=added)

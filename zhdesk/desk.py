@@ -27,6 +27,7 @@ from zhdesk.services import figures as figures_svc
 from zhdesk.services import overview as overview_svc
 from zhdesk.services import photos as photos_svc
 from zhdesk.services import settings as settings_svc
+from zhdesk.services import site_import as site_import_svc
 from zhdesk.services import sites as sites_svc
 from zhdesk.services import stats as stats_svc
 from zhdesk.services import supervision as supervision_svc
@@ -225,3 +226,9 @@ class Desk:
     summary = read(tally_svc.summary)
     write_tally_template = read(tally_svc.write_template)  # writes a file, not the database
     figure_overlaps = read(tally_svc.imported_overlaps)
+
+    # -- first start: the demo mark, 导入点位清单
+    is_demo = read(settings_svc.is_demo)
+    site_import = write(site_import_svc.import_sites)
+    site_import_check = read(site_import_svc.check_sites_file)  # the import's preview: nothing written
+    write_site_template = read(site_import_svc.write_sites_template)  # writes a file, not the database

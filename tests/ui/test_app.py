@@ -1,4 +1,4 @@
-"""Start-up: arguments, Chinese Qt, the bundled font, first-run demo data, a clear failure."""
+"""Start-up: arguments, Chinese Qt, the bundled font, an empty database left empty, a clear failure."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from tests.support import dump
 from tests.ui.conftest import Dialogs, wait_idle
 from ui import app as app_module
 from ui.app import EXIT_START_FAILED, main, open_desk, parse_args
@@ -41,15 +42,16 @@ def test_bundled_font_is_the_application_font(qapp: QApplication) -> None:
     assert qapp.font().pointSizeF() >= 10
 
 
-def test_first_run_loads_demo_once(tmp_path: Path) -> None:
+def test_first_run_writes_no_demo_into_the_real_database(tmp_path: Path) -> None:
     url = f"sqlite:///{(tmp_path / 'first.db').as_posix()}"
     desk = open_desk(url)
-    rows = desk.list_sites()
+    assert desk.list_sites() == [] and not desk.is_demo()
     desk.close()
-    assert sum(r.listed for r in rows) == 5
+    schema_only = dump(url)
     again = open_desk(url)
-    assert len(again.list_sites()) == len(rows)
+    assert again.list_sites() == []
     again.close()
+    assert dump(url) == schema_only
 
 
 def test_bad_database_is_one_chinese_dialog_and_exit_2(tmp_path: Path, dialogs: Dialogs) -> None:
@@ -74,7 +76,7 @@ def test_main_runs_the_window_and_stops_cleanly(qtbot: QtBot, tmp_path: Path, mo
     seen: dict[str, Any] = {}
 
     def fake_exec(*_args: Any) -> int:
-        [w] = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        [w] = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
         wait_idle(qtbot, w.ops)
         seen["title"] = w.windowTitle()
         seen["rows"] = w.listings.proxy.rowCount()
@@ -83,8 +85,8 @@ def test_main_runs_the_window_and_stops_cleanly(qtbot: QtBot, tmp_path: Path, mo
 
     monkeypatch.setattr(app_module.QApplication, "exec", fake_exec)
     assert main(["--db", f"sqlite:///{(tmp_path / 'm.db').as_posix()}"]) == 0
-    assert seen["title"] == WINDOW_TITLE
-    assert seen["rows"] == 5
+    assert seen["title"] == WINDOW_TITLE  # the real database: no 演示数据 mark
+    assert seen["rows"] == 0 and seen["window"].showing_welcome()
     window: MainWindow = seen["window"]
     assert not window.isVisible()
     assert window.ops.is_idle() and window.ops.run(lambda: None) == 0

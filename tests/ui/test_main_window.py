@@ -8,13 +8,13 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import wait_idle
 from ui import prefs
-from ui.main_window import LISTINGS, NAVIGATION, WINDOW_TITLE, MainWindow
+from ui.main_window import DEMO_TITLE_SUFFIX, LISTINGS, NAVIGATION, WINDOW_TITLE, MainWindow
 from ui.pages.placeholder import NOT_YET, PlaceholderPage
 from zhdesk.desk import Desk
 
 
 def test_layout_and_start_page(window: MainWindow, ui_desk: Desk) -> None:
-    assert window.windowTitle() == WINDOW_TITLE == "市容秩序和环境卫生综合整治督办 — zhdesk"
+    assert window.windowTitle() == WINDOW_TITLE + DEMO_TITLE_SUFFIX == "市容秩序和环境卫生综合整治督办 — zhdesk — 演示数据"  # noqa: E501
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
         "总览", "挂牌督办", "点位档案", "督办通报", "社区台账", "会议简报", "设置",
     ]  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from db.models import Setting
+from db.models import AuditEntry, Community, Setting
 from db.uow import UnitOfWork
 from zhdesk import imaging
 from zhdesk.domain.lights import DEFAULT_WARNING_DAYS
@@ -13,6 +13,7 @@ from zhdesk.services.audit import audit
 
 WARNING_DAYS = "warning_days"
 PHOTO_MAX_MB = "photo_max_mb"
+DEMO_DATA = "demo_data"  # "1": the database holds the fictional demo (zhdesk.demo), not an office's data
 # A photo file bigger than this cannot be stored sensibly (SQLite's blob limit is about 1 GB).
 PHOTO_MAX_MB_RANGE = (1, 500)
 WARNING_DAYS_RANGE = (0, 60)
@@ -64,3 +65,21 @@ def photo_max_mb(uow: UnitOfWork) -> int:
 def set_photo_max_mb(uow: UnitOfWork, mb: int) -> int:
     low, high = PHOTO_MAX_MB_RANGE
     return _set_int(uow, PHOTO_MAX_MB, mb, low, high, f"照片文件大小上限应在 {low} 到 {high} MB 之间，收到 {mb}")
+
+
+def is_demo(uow: UnitOfWork) -> bool:
+    """Whether the database holds the demo data (the window marks it 演示数据): marked by load_demo, or
+    filled by an older first start (demo.load audited, its （示例） communities still there)."""
+    if get_setting(uow, DEMO_DATA) == "1":
+        return True
+    s = uow.session
+    loaded = s.scalar(select(AuditEntry.id).where(AuditEntry.action == "demo.load").limit(1)) is not None
+    return loaded and s.scalar(select(Community.id).where(Community.is_sample.is_(True)).limit(1)) is not None
+
+
+def mark_demo(uow: UnitOfWork) -> None:
+    """Record that the database holds demo data; part of the caller's transaction (no commit)."""
+    s = uow.session
+    if s.get(Setting, DEMO_DATA) is None:
+        s.add(Setting(key=DEMO_DATA, value="1"))
+        s.flush()
