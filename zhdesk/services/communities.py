@@ -14,16 +14,9 @@ from zhdesk.services.audit import audit
 
 def list_community_uses(uow: UnitOfWork) -> list[CommunityUse]:
     s = uow.session
-    sites = dict(s.execute(select(Site.community_id, func.count()).group_by(Site.community_id)).tuples().all())
-    tallies = dict(
-        s.execute(
-            select(TallyEntry.community_id, func.count())
-            .where(TallyEntry.community_id.isnot(None))
-            .group_by(TallyEntry.community_id)
-        )
-        .tuples()
-        .all()
-    )
+    sites = {k: n for k, n in s.execute(select(Site.community_id, func.count()).group_by(Site.community_id))}
+    q = select(TallyEntry.community_id, func.count()).where(TallyEntry.community_id.isnot(None))
+    tallies = {k: n for k, n in s.execute(q.group_by(TallyEntry.community_id))}
     return [
         CommunityUse(c.id, c.name, c.is_sample, sites.get(c.id, 0), tallies.get(c.id, 0))
         for c in s.scalars(select(Community).order_by(Community.sort_order, Community.id))

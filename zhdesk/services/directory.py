@@ -34,11 +34,8 @@ def list_people(uow: UnitOfWork) -> list[PersonDTO]:
 def list_units(uow: UnitOfWork) -> list[UnitDTO]:
     s = uow.session
     counts = _listing_counts(s, Responsibility.unit_id)
-    people = dict(
-        s.execute(select(Person.unit_id, func.count()).where(Person.unit_id.isnot(None)).group_by(Person.unit_id))
-        .tuples()
-        .all()
-    )
+    q = select(Person.unit_id, func.count()).where(Person.unit_id.isnot(None)).group_by(Person.unit_id)
+    people = {k: n for k, n in s.execute(q)}
     return [
         UnitDTO(u.id, u.name, u.phone, people.get(u.id, 0), counts.get(u.id, 0))
         for u in s.scalars(select(Unit).order_by(Unit.name, Unit.id))
@@ -72,21 +69,21 @@ def save_person(
     title = fields.clean(title, fields.TITLE)
     unit_name = fields.clean(unit, fields.UNIT)
     phone = fields.clean(phone, fields.PHONE)
-    if person_id is None:
-        p = Person()
-        s.add(p)
-    else:
+    found: Person | None = None
+    if person_id is not None:
         found = s.get(Person, person_id)
         if found is None:
             raise NotFound(f"找不到编号为 {person_id} 的人员")
-        p = found
     u = _unit_named(s, unit_name) if unit_name else None
     q = select(Person).where(Person.name == name, Person.unit_id == u.id if u else Person.unit_id.is_(None))
     other = s.scalar(q)
-    if other is not None and other is not p:
+    if other is not None and other is not found:
         where = f"（{u.name}）" if u else ""
         raise InputRefused(f"通讯录中已有“{name}”{where}（编号 {other.id}），请直接修改该人员")
+    p = found if found is not None else Person()
     p.name, p.title, p.phone, p.unit_id = name, title, phone, u.id if u else None
+    if found is None:
+        s.add(p)
     s.flush()
     audit(uow, "person.add" if person_id is None else "person.edit", "person", p.id, name=name, unit=unit_name)
     uow.commit()
