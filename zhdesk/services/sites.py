@@ -336,12 +336,15 @@ def add_site(
     community: str,
     kind: str = "compound",
     note: str | None = None,
+    new_community: bool = False,
 ) -> SiteDetail:
+    """新增点位. `new_community`: a community not yet known is created in the same transaction (the
+    window asks first; an empty real database has none)."""
     s = uow.session
     address = fields.required(address, fields.ADDRESS)
     note = fields.clean(note, fields.NOTE)
     _check_kind(kind)
-    c = _community_by_name(s, community)
+    c = _community_or_new(uow, community, new_community)
     _refuse_duplicate(s, address, c)
     site = Site(address=address, community_id=c.id, kind=kind, military=kind == "military", note=note)
     s.add(site)
@@ -349,6 +352,22 @@ def add_site(
     audit(uow, "site.add", "site", site.id, address=address, community=c.name)
     uow.commit()
     return get_site(uow, site.id)
+
+
+def _community_or_new(uow: UnitOfWork, name: str, create: bool) -> Community:
+    s = uow.session
+    try:
+        return _community_by_name(s, name)
+    except NotFound:
+        if not create:
+            raise
+    text = fields.required(name, fields.COMMUNITY)
+    order = s.scalar(select(func.max(Community.sort_order))) or 0
+    c = Community(name=text, is_sample=False, sort_order=order + 1)
+    s.add(c)
+    s.flush()
+    audit(uow, "community.add", "community", c.id, name=text)
+    return c
 
 
 def _check_kind(kind: str) -> None:
@@ -365,6 +384,7 @@ def edit_site(
     kind: str,
     note: str | None,
     expected_version: int | None = None,
+    new_community: bool = False,
 ) -> SiteDetail:
     """编辑点位: address, community, kind and note; an address another site already has is refused."""
     s = uow.session
@@ -374,7 +394,7 @@ def edit_site(
     address = fields.required(address, fields.ADDRESS)
     note = fields.clean(note, fields.NOTE)
     _check_kind(kind)
-    c = _community_by_name(s, community)
+    c = _community_or_new(uow, community, new_community)
     _refuse_duplicate(s, address, c, exclude_id=site.id)
     before = {"address": site.address, "community": site.community.name, "kind": site.kind, "note": site.note}
     site.address = address

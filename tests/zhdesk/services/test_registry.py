@@ -196,3 +196,10 @@ def test_an_unused_sample_community_is_removable(desk: Desk) -> None:
     (c,) = desk.community_uses()
     desk.delete_community(c.id)
     assert desk.community_uses() == []
+
+
+def test_a_new_community_is_created_with_its_first_site_only_when_asked(desk: Desk) -> None:
+    refused(desk, lambda: desk.add_site("东路1号", "东路社区"), "未知社区")
+    d = desk.add_site("东路1号", "东路社区", "compound", None, True)
+    assert d.row.community == "东路社区"
+    assert [c.name for c in desk.communities()] == ["东路社区"]
