@@ -10,6 +10,7 @@ from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import prefs
+from ui import prefs, site_actions
 from ui.dialogs.export_dialog import export_rows
 from ui.ops import Ops, confirm
 from ui.pages.site_detail import SiteDetailPanel
@@ -122,6 +123,11 @@ class ListingsPage(QWidget):
         self.export_button.clicked.connect(self.export_excel)
         self.size_combo = DisplaySizeCombo()
         self.size_combo.setObjectName("display_size")
+        self.new_site_button = QPushButton("新增点位…")
+        self.new_site_button.setObjectName("new_site_button")
+        self.new_site_button.setToolTip("登记一个新点位（地址已存在时会提示并可打开已有点位）")
+        self.new_site_button.clicked.connect(self.new_site)
+        top.addWidget(self.new_site_button)
         top.addWidget(self.refresh_button)
         top.addWidget(self.export_button)
         top.addSpacing(12)
@@ -182,6 +188,7 @@ class ListingsPage(QWidget):
         self.listed_only.toggled.connect(self._apply_filters)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.panel.transition_requested.connect(self._transition)
+        self.panel.registry_requested.connect(lambda w: site_actions.dispatch(w, self, desk, ops, self.current_id))
         self.site_tabs.message.connect(self.message)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
 
@@ -367,6 +374,10 @@ class ListingsPage(QWidget):
             self._load_detail(site_id)  # show what the database holds now
 
     # ------------------------------------------------------------ export
+    def new_site(self) -> QDialog:
+        """新增点位…: the new (or the existing, if chosen instead) site is selected once the rows reload."""
+        return site_actions.new_site(self, self.desk, self.ops, on_saved=self.reveal_site, on_open=self.reveal_site)
+
     def export_excel(self) -> int:
         return export_rows(self, self.ops, self.desk, name=SHEET_TITLE, columns=[COLUMNS[c] for c in Col],
                            rows=self.proxy.export_rows(), done=self.message.emit,
