@@ -136,7 +136,7 @@ def _detail_lines(d: SiteDetail) -> Iterator[str]:
         yield f"问题类别：{cur.category}" + (f"（{cur.category_code}）" if cur.category_code else "")
     if cur.problem:
         yield f"问题：{cur.problem}"
-    yield f"退回整改：{cur.rework_count} 次   反弹：{cur.rebound_count} 次"
+    yield f"退回整改：{cur.rework_count} 次   反弹：{cur.rebound_count} 次   延期：{cur.extension_count} 次"
     for c in cur.contacts:
         who = " ".join(x for x in (c.person, c.title, f"（{c.unit}）" if c.unit and c.person else c.unit) if x)
         yield f"  {c.role_label}：{who}  {c.phone or ''}"

@@ -395,7 +395,9 @@ def edit_site(
     note = fields.clean(note, fields.NOTE)
     _check_kind(kind)
     c = _community_or_new(uow, community, new_community)
-    _refuse_duplicate(s, address, c, exclude_id=site.id)
+    if address_key(address) != address_key(site.address) or c.id != site.community_id:
+        # Near-duplicates from before this rule stay editable; only a new clash is refused.
+        _refuse_duplicate(s, address, c, exclude_id=site.id)
     before = {"address": site.address, "community": site.community.name, "kind": site.kind, "note": site.note}
     site.address = address
     site.community = c  # the relationship, not the id: the session keeps objects across commits

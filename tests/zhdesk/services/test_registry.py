@@ -203,3 +203,19 @@ def test_a_new_community_is_created_with_its_first_site_only_when_asked(desk: De
     d = desk.add_site("东路1号", "东路社区", "compound", None, True)
     assert d.row.community == "东路社区"
     assert [c.name for c in desk.communities()] == ["东路社区"]
+
+
+def test_near_duplicates_already_there_stay_editable(demo_desk: Desk) -> None:
+    from db.models import Site
+
+    sid = site_id(demo_desk, "江西路153号")
+    with demo_desk.uow() as uow:  # as an older database may hold them
+        first = uow.session.get(Site, sid)
+        assert first is not None
+        twin = Site(address="江西路１５３号", community_id=first.community_id, kind="compound")
+        uow.session.add(twin)
+        uow.commit()
+        twin_id = twin.id
+    d = demo_desk.edit_site(twin_id, "江西路１５３号", "江西路社区", "compound", "旧库遗留")
+    assert d.note == "旧库遗留"
+    refused(demo_desk, lambda: demo_desk.edit_site(twin_id, "江西路１２１号", "江西路社区", "compound", None), "已存在")
