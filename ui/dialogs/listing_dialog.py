@@ -41,7 +41,9 @@ def _picker(name: str, placeholder: str) -> QComboBox:
     box.setObjectName(name)
     box.setEditable(True)
     box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-    box.setPlaceholderText(placeholder)
+    edit = box.lineEdit()
+    if edit is not None:  # editable: the placeholder lives on its line edit
+        edit.setPlaceholderText(placeholder)
     completer = QCompleter(box.model(), box)
     completer.setFilterMode(Qt.MatchFlag.MatchContains)
     completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
@@ -165,7 +167,7 @@ class ListingDialog(WriteDialog):
             row = ContactRow(role)
             self.rows[role] = row
             grid.addWidget(QLabel(ROLE_LABELS[role] + "："), r, 0)
-            grid.addWidget(row.name, r, 1)
+            grid.addWidget(row.name, r, 1, 1, 3 if row.is_unit else 1)  # a unit has no post or unit of its own
             if row.is_unit:
                 row.title.hide()
                 row.unit.hide()

@@ -52,7 +52,9 @@ class SiteDialog(WriteDialog):
         self.community.setObjectName("site_community")
         self.community.setEditable(True)
         self.community.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.community.setPlaceholderText("选择社区，或输入新社区名称")
+        edit = self.community.lineEdit()
+        if edit is not None:  # editable: the placeholder lives on its line edit
+            edit.setPlaceholderText("选择社区，或输入新社区名称")
         self.kind = QComboBox()
         self.kind.setObjectName("site_kind")
         for code, label in SITE_KINDS.items():
