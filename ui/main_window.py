@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import prefs
+from ui import prefs, site_actions
 from ui.display import DisplayScale, relative_font
 from ui.ops import Ops
 from ui.pages.bulletins import BulletinsPage
@@ -118,14 +118,17 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([150, 1400])
         # An empty database opens on the welcome page; the pages replace it once a site exists.
-        self.welcome = WelcomePage(desk, self.ops)
+        self.welcome = WelcomePage(
+            desk, self.ops, new_site=lambda: site_actions.new_site(self, desk, self.ops, on_saved=self.open_site)
+        )
         self.welcome.setObjectName("page_welcome")
         self.welcome.demo_requested.connect(self.demo_requested)
         self.welcome.message.connect(self.show_message)
         self.body = QStackedWidget()
         self.body.addWidget(self.splitter)
         self.body.addWidget(self.welcome)
-        if not desk.has_sites():
+        self.started_empty = not desk.has_sites()
+        if self.started_empty:
             self.body.setCurrentWidget(self.welcome)
         StaleWatch(self.welcome, self.ops, lambda c: c.sites, self._check_sites)
         self.setCentralWidget(self.body)
@@ -189,11 +192,14 @@ class MainWindow(QMainWindow):
         self.ops.run(self.desk.has_sites, self._sites_exist, label="正在读取…")
 
     def _sites_exist(self, exist: bool) -> None:
-        if exist and self.showing_welcome():
+        if not (exist and self.started_empty):
+            return
+        self.started_empty = False
+        if self.showing_welcome():  # (not when the first site was opened in its 点位档案 already)
             self.body.setCurrentWidget(self.splitter)
             self.show_page(LISTINGS)
-            self.listings.listed_only.setChecked(False)  # the new sites are not listed yet: show them
-            self.listings.refresh()
+        self.listings.listed_only.setChecked(False)  # the first sites are not listed yet: show them
+        self.listings.refresh()
 
     # -- navigation
     def show_page(self, name: str) -> None:
@@ -201,6 +207,7 @@ class MainWindow(QMainWindow):
 
     def open_site(self, site_id: int, item_id: int | None = None) -> None:
         """Show a site's 点位档案; with `item_id`, that supervision item selected in it."""
+        self.body.setCurrentWidget(self.splitter)  # the first site, added on the welcome page
         self.dossier.show_site(site_id, item_id)
         self.show_page(DOSSIER)
 

@@ -31,13 +31,14 @@ from zhdesk.dto import (
     ItemDTO,
     ListingInput,
     MetricTotal,
+    PersonDTO,
     PhotoDTO,
     SiteDetail,
     SiteFilter,
     SiteRow,
     StatsFilter,
 )
-from zhdesk.errors import InputRefused, UsageError, ZhdeskError
+from zhdesk.errors import InputRefused, NotFound, UsageError, ZhdeskError
 from zhdesk.files import shown
 
 LIGHT_NAMES = {
@@ -137,7 +138,7 @@ def _detail_lines(d: SiteDetail) -> Iterator[str]:
         yield f"问题类别：{cur.category}" + (f"（{cur.category_code}）" if cur.category_code else "")
     if cur.problem:
         yield f"问题：{cur.problem}"
-    yield f"退回整改：{cur.rework_count} 次   反弹：{cur.rebound_count} 次"
+    yield f"退回整改：{cur.rework_count} 次   反弹：{cur.rebound_count} 次   延期：{cur.extension_count} 次"
     for c in cur.contacts:
         who = " ".join(x for x in (c.person, c.title, f"（{c.unit}）" if c.unit and c.person else c.unit) if x)
         yield f"  {c.role_label}：{who}  {c.phone or ''}"
@@ -252,6 +253,81 @@ def cmd_site_list(desk: Desk, args: argparse.Namespace) -> int:
         ),
     )  # fmt: skip
     return _emit(args, d.to_json, [f"已挂牌督办：{d.row.address}，整改时限 {fmt_iso(d.row.deadline)}"])
+
+
+def cmd_site_edit(desk: Desk, args: argparse.Namespace) -> int:
+    """Fields not given keep their value."""
+    sid = _site_id(args.id)
+    d = desk.get_site(sid)
+    r = d.row
+    out = desk.edit_site(
+        sid,
+        args.address if args.address is not None else r.address,
+        args.community if args.community is not None else r.community,
+        args.kind if args.kind is not None else r.kind,
+        args.note if args.note is not None else d.note,
+        d.site_version,
+    )
+    return _emit(args, out.to_json, [f"已修改点位 {out.row.id}：{out.row.address}（{out.row.community}）"])
+
+
+def cmd_site_extend(desk: Desk, args: argparse.Namespace) -> int:
+    new = parse_date(args.to, "新的整改时限")
+    assert new is not None  # --to is required
+    d = desk.extend_deadline(_site_id(args.id), new, args.reason)
+    cur = d.current
+    n = cur.extension_count if cur else 0
+    return _emit(args, d.to_json, [f"已延期：{d.row.address}，整改时限延至 {fmt_iso(d.row.deadline)}（第 {n} 次延期）"])
+
+
+def _person_lines(people: Sequence[PersonDTO]) -> Iterator[str]:
+    if not people:
+        yield "（通讯录中没有人员）"
+    for p in people:
+        yield f"{p.id:>4}  {p.name}  {p.title or ''}  {p.unit or ''}  {p.phone or ''}  挂牌 {p.listings} 处"
+
+
+def cmd_people_list(desk: Desk, args: argparse.Namespace) -> int:
+    people = desk.people()
+    return _emit(args, lambda: [p.to_json() for p in people], _person_lines(people))
+
+
+def cmd_people_save(desk: Desk, args: argparse.Namespace) -> int:
+    if args.people_command == "add":
+        p = desk.save_person(None, args.name, args.title, args.unit, args.phone)
+        return _emit(args, p.to_json, [f"已添加人员 {p.id}：{p.name}"])
+    pid = _site_id(args.id, "人员")
+    old = next((x for x in desk.people() if x.id == pid), None)
+    if old is None:
+        raise NotFound(f"找不到编号为 {pid} 的人员")
+    p = desk.save_person(
+        pid,
+        args.name if args.name is not None else old.name,
+        args.title if args.title is not None else old.title,
+        args.unit if args.unit is not None else old.unit,
+        args.phone if args.phone is not None else old.phone,
+    )
+    return _emit(args, p.to_json, [f"已修改人员 {p.id}：{p.name}  {p.phone or ''}（{p.listings} 处挂牌随之更新）"])
+
+
+def cmd_units_list(desk: Desk, args: argparse.Namespace) -> int:
+    units = desk.units()
+    lines = (f"{u.id:>4}  {u.name}  {u.phone or ''}  人员 {u.people} 名  挂牌 {u.listings} 处" for u in units)
+    return _emit(args, lambda: [u.to_json() for u in units], lines if units else ["（通讯录中没有单位）"])
+
+
+def cmd_units_save(desk: Desk, args: argparse.Namespace) -> int:
+    if args.units_command == "add":
+        u = desk.save_unit(None, args.name, args.phone)
+        return _emit(args, u.to_json, [f"已添加单位 {u.id}：{u.name}"])
+    uid = _site_id(args.id, "单位")
+    old = next((x for x in desk.units() if x.id == uid), None)
+    if old is None:
+        raise NotFound(f"找不到编号为 {uid} 的单位")
+    u = desk.save_unit(
+        uid, args.name if args.name is not None else old.name, args.phone if args.phone is not None else old.phone
+    )
+    return _emit(args, u.to_json, [f"已修改单位 {u.id}：{u.name}  {u.phone or ''}"])
 
 
 def cmd_site_move(desk: Desk, args: argparse.Namespace) -> int:
@@ -507,6 +583,22 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(func=cmd_site_list)
 
+    ed = ssub.add_parser("edit", help="修改点位（地址、社区、类型、备注；未给出的保持不变）")
+    ed.add_argument("id", metavar="ID")
+    ed.add_argument("--address", metavar="地址")
+    ed.add_argument("--community", metavar="社区")
+    ed.add_argument("--kind", choices=list(SITE_KINDS), help="点位类型")
+    ed.add_argument("--note", metavar="备注")
+    ed.add_argument("--json", action="store_true")
+    ed.set_defaults(func=cmd_site_edit)
+
+    ex = ssub.add_parser("extend", help="延期：把未办结挂牌的整改时限延后（须写明理由）")
+    ex.add_argument("id", metavar="ID")
+    ex.add_argument("--to", required=True, metavar="日期", help="新的整改时限，晚于现在的时限")
+    ex.add_argument("--reason", required=True, metavar="理由")
+    ex.add_argument("--json", action="store_true")
+    ex.set_defaults(func=cmd_site_extend)
+
     mv = ssub.add_parser("move", help="变更挂牌状态（start/submit/accept/reject/rebound 或目标状态）")
     mv.add_argument("id", metavar="ID")
     mv.add_argument("step", metavar="操作或状态")
@@ -514,6 +606,30 @@ def build_parser() -> argparse.ArgumentParser:
     mv.add_argument("--date", metavar="日期", help="默认今天")
     mv.add_argument("--json", action="store_true")
     mv.set_defaults(func=cmd_site_move)
+
+    for noun, helptext, list_fn, save_fn in (
+        ("people", "通讯录：人员（姓名、职务、单位、电话）", cmd_people_list, cmd_people_save),
+        ("units", "通讯录：单位（名称、电话）", cmd_units_list, cmd_units_save),
+    ):
+        np = sub.add_parser(noun, help=helptext)
+        nsub = np.add_subparsers(dest=f"{noun}_command", metavar="操作", parser_class=_Parser)
+        nsub.required = True
+        nl = nsub.add_parser("list", help="列出")
+        nl.add_argument("--json", action="store_true")
+        nl.set_defaults(func=list_fn)
+        for verb in ("add", "edit"):
+            na = nsub.add_parser(
+                verb, help="添加" if verb == "add" else "修改（未给出的保持不变；电话改后各挂牌处随之更新）"
+            )
+            if verb == "edit":
+                na.add_argument("id", metavar="ID")
+            na.add_argument("--name", required=verb == "add", metavar="名称" if noun == "units" else "姓名")
+            if noun == "people":
+                na.add_argument("--title", metavar="职务")
+                na.add_argument("--unit", metavar="单位")
+            na.add_argument("--phone", metavar="电话")
+            na.add_argument("--json", action="store_true")
+            na.set_defaults(func=save_fn)
 
     ev = sub.add_parser("event", help="点位时间线事件")
     esub = ev.add_subparsers(dest="event_command", metavar="操作", parser_class=_Parser)

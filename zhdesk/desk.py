@@ -21,6 +21,8 @@ from zhdesk.errors import StorageProblem
 from zhdesk.files import database_files, register_database, unregister_database
 from zhdesk.reference import seed_reference
 from zhdesk.services import attention as attention_svc
+from zhdesk.services import communities as communities_svc
+from zhdesk.services import directory as directory_svc
 from zhdesk.services import dossier as dossier_svc
 from zhdesk.services import exports as exports_svc
 from zhdesk.services import figures as figures_svc
@@ -232,3 +234,17 @@ class Desk:
     site_import = write(site_import_svc.import_sites)
     site_import_check = read(site_import_svc.check_sites_file)  # the import's preview: nothing written
     write_site_template = read(site_import_svc.write_sites_template)  # writes a file, not the database
+    # -- the registry: sites edited, 延期, 通讯录, 社区 (issue 9)
+    edit_site = write(sites_svc.edit_site)
+    similar_sites = read(sites_svc.similar_sites)
+    extend_deadline = write(sites_svc.extend_deadline)
+    people = read(directory_svc.list_people)
+    units = read(directory_svc.list_units)
+    save_person = write(directory_svc.save_person)
+    save_unit = write(directory_svc.save_unit)
+    delete_person = write(directory_svc.delete_person)
+    delete_unit = write(directory_svc.delete_unit)
+    community_uses = read(communities_svc.list_community_uses)
+    add_community = write(communities_svc.add_community)
+    rename_community = write(communities_svc.rename_community)
+    delete_community = write(communities_svc.delete_community)

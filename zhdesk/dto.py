@@ -111,6 +111,7 @@ class ListingDTO:
     days_text: str
     version: int
     contacts: tuple[ContactDTO, ...] = ()
+    extension_count: int = 0  # 延期: how many times its deadline was extended
 
     def to_json(self) -> dict[str, Any]:
         return _with_iso_dates(self)
@@ -122,6 +123,7 @@ class SiteDetail:
     note: str | None
     listings: tuple[ListingDTO, ...]
     transitions: tuple[TransitionDTO, ...] = field(default=())
+    site_version: int = 0  # for edit_site's expected_version
 
     @property
     def current(self) -> ListingDTO | None:
@@ -654,3 +656,60 @@ class DossierDTO:
             for e in self.tally
         ]  # fmt: skip
         return d
+
+
+# ---------------------------------------------------------------- the registry (点位, 通讯录, 社区)
+
+
+@dataclass(frozen=True)
+class SimilarSite:
+    """An existing site whose address reads as the same place as one being typed."""
+
+    id: int
+    address: str
+    community: str
+    kind_label: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PersonDTO:
+    """A person of the 通讯录; `listings` counts the listings naming them (any role)."""
+
+    id: int
+    name: str
+    title: str | None
+    unit: str | None
+    phone: str | None
+    listings: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class UnitDTO:
+    id: int
+    name: str
+    phone: str | None
+    people: int = 0
+    listings: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CommunityUse:
+    """A community and what uses it (a used one cannot be deleted)."""
+
+    id: int
+    name: str
+    is_sample: bool
+    sites: int
+    tally_entries: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)

@@ -28,12 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import site_actions
 from ui.dialogs.drill import problem_text, status_rank, status_text
 from ui.display import relative_font
 from ui.dto_table import DtoModel, DtoProxy, Field
 from ui.ops import Ops
 from ui.pages.photos_tab import PhotosTab
-from ui.pages.site_detail import EMPTY, MILITARY_BADGE, contact_name
+from ui.pages.site_detail import EMPTY, MILITARY_BADGE, REGISTRY_ACTIONS, contact_name, registry_visible
 from ui.pages.sites_model import LIGHT_RANK, OVERDUE_TEXT
 from ui.pages.tallies import figure_text
 from ui.pages.timeline_tab import TimelineTab
@@ -219,6 +220,14 @@ class DossierPage(QWidget):
         # QWidget.actions().
         self.actions_row = QHBoxLayout()
         self.actions_row.setObjectName("dossier_actions")
+        self.registry_buttons: dict[str, QPushButton] = {}
+        for key, text, tip in REGISTRY_ACTIONS:
+            b = QPushButton(text)
+            b.setObjectName(f"dossier_registry_{key}")
+            b.setToolTip(tip)
+            b.clicked.connect(lambda _=False, k=key: site_actions.dispatch(k, self, self.desk, self.ops, self.site_id))
+            self.actions_row.addWidget(b)
+            self.registry_buttons[key] = b
         title_row = QHBoxLayout()
         title_row.addWidget(self.address)
         title_row.addSpacing(12)
@@ -390,6 +399,8 @@ class DossierPage(QWidget):
         items = f"督办件 {len(d.items)} 件，未办结 {len(open_items)} 件" + (f"（超期 {overdue} 件）" if overdue else "")
         li = d.detail.current
         self.listing_button.setVisible(li is not None)
+        for key, shown in registry_visible(li).items():
+            self.registry_buttons[key].setVisible(shown)
         if li is None:
             self.light_dot.clear()
             self.status.setText(f"未挂牌督办　|　{items}")

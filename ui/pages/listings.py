@@ -10,6 +10,7 @@ from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import prefs
+from ui import prefs, site_actions
 from ui.dialogs.export_dialog import export_rows
 from ui.ops import Ops, confirm
 from ui.pages.site_detail import SiteDetailPanel
@@ -123,6 +124,11 @@ class ListingsPage(QWidget):
         self.export_button.clicked.connect(self.export_excel)
         self.size_combo = DisplaySizeCombo()
         self.size_combo.setObjectName("display_size")
+        self.new_site_button = QPushButton("新增点位…")
+        self.new_site_button.setObjectName("new_site_button")
+        self.new_site_button.setToolTip("登记一个新点位（地址已存在时会提示并可打开已有点位）")
+        self.new_site_button.clicked.connect(self.new_site)
+        top.addWidget(self.new_site_button)
         top.addWidget(self.refresh_button)
         top.addWidget(self.export_button)
         top.addSpacing(12)
@@ -187,6 +193,7 @@ class ListingsPage(QWidget):
         self.table.doubleClicked.connect(lambda index: self.site_requested.emit(self.proxy.row_at(index.row()).id))
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             QShortcut(QKeySequence(key), self.table, self.open_selected, context=Qt.ShortcutContext.WidgetShortcut)
+        self.panel.registry_requested.connect(lambda w: site_actions.dispatch(w, self, desk, ops, self.current_id))
         self.site_tabs.message.connect(self.message)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
 
@@ -357,6 +364,11 @@ class ListingsPage(QWidget):
             self._load_detail(site_id)  # show what the database holds now
 
     # ------------------------------------------------------------ export
+    def new_site(self) -> QDialog:
+        """新增点位…: the new (or the existing, if chosen instead) site opens in its 点位档案, where it is listed."""
+        return site_actions.new_site(self, self.desk, self.ops, on_saved=self.site_requested.emit,
+                                     on_open=self.site_requested.emit)  # fmt: skip
+
     def export_excel(self) -> int:
         return export_rows(self, self.ops, self.desk, name=SHEET_TITLE, columns=[COLUMNS[c] for c in Col],
                            rows=self.proxy.export_rows(), done=self.message.emit,

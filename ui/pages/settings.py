@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -10,19 +11,23 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from ui import site_actions
 from ui.dialogs.catalogue_dialog import CatalogueDialog
 from ui.display import relative_font
-from ui.ops import Ops
+from ui.ops import Ops, confirm, describe
 from ui.stale import StaleWatch
 from ui.widgets.display_size import DisplaySizeCombo
-from zhdesk.changes import SETTINGS_CHANGED
-from zhdesk.dto import MetricDTO
+from zhdesk.changes import SETTINGS_CHANGED, Changes
+from zhdesk.dto import CommunityUse, MetricDTO
 
 if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
     from zhdesk.desk import Desk
@@ -30,6 +35,8 @@ if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it wou
 
 MIN_WARNING_DAYS = 0
 MAX_WARNING_DAYS = 60
+# Community names show in every site row and filter.
+COMMUNITIES_CHANGED = Changes(sites=True, listings=True)
 
 
 class SettingsPage(QWidget):
@@ -68,6 +75,37 @@ class SettingsPage(QWidget):
         self.catalogue_button.setToolTip("重命名或新增社区台账的统计指标，添加表头同义词")
         self.catalogue_button.clicked.connect(self.show_catalogue)
         form.addRow("社区台账指标：", self.catalogue_button)
+        self.directory_button = QPushButton("通讯录…")
+        self.directory_button.setObjectName("directory_button")
+        self.directory_button.setToolTip("包案领导、责任人、联系人和责任单位的姓名、职务、电话，改一处处处生效")
+        self.directory_button.clicked.connect(self.show_directory)
+        form.addRow("人员和单位：", self.directory_button)
+
+        # 社区: add, rename, delete (a community still used by sites or tally entries is kept).
+        communities = QGroupBox("社区（所有工作站共用）")
+        self.community_list = QListWidget()
+        self.community_list.setObjectName("community_list")
+        self.community_list.setMaximumHeight(180)
+        self.community_name = QLineEdit()
+        self.community_name.setObjectName("community_name")
+        self.community_name.setPlaceholderText("社区名称")
+        self.community_list.currentItemChanged.connect(self._community_chosen)
+        self.community_buttons: dict[str, QPushButton] = {}
+        crow = QHBoxLayout()
+        crow.addWidget(self.community_name, 1)
+        for key, text in (("add", "新增"), ("rename", "改名"), ("delete", "删除")):
+            b = QPushButton(text)
+            b.setObjectName(f"community_{key}")
+            b.clicked.connect(lambda _=False, k=key: self.community_action(k))
+            self.community_buttons[key] = b
+            crow.addWidget(b)
+        self.community_status = QLabel("（示例）社区在没有点位和台账数据时可以删除。")
+        self.community_status.setObjectName("community_status")
+        self.community_status.setWordWrap(True)
+        cl = QVBoxLayout(communities)
+        cl.addWidget(self.community_list)
+        cl.addLayout(crow)
+        cl.addWidget(self.community_status)
 
         # This workstation only (QSettings).
         local = QGroupBox("仅本机")
@@ -90,9 +128,10 @@ class SettingsPage(QWidget):
         layout.setContentsMargins(24, 16, 24, 16)
         layout.addWidget(title)
         layout.addWidget(shared)
+        layout.addWidget(communities)
         layout.addWidget(local)
         layout.addStretch(1)
-        for box in (shared, local):
+        for box in (shared, communities, local):
             box.setMaximumWidth(820)
 
         self.warning_days.valueChanged.connect(self._edited)
@@ -102,6 +141,65 @@ class SettingsPage(QWidget):
     def refresh(self) -> None:
         desk = self.desk
         self.ops.run(desk.warning_days, self._show_days, label="正在读取设置…")
+        self.ops.run(desk.community_uses, self._show_communities, label="正在读取社区…")
+
+    # -- 社区
+    def _show_communities(self, uses: list[CommunityUse]) -> None:
+        self.communities = uses
+        chosen = self.chosen_community()
+        self.community_list.clear()
+        for u in uses:
+            used = "、".join(x for x in (f"{u.sites} 个点位" if u.sites else "",
+                                        f"{u.tally_entries} 条台账" if u.tally_entries else "") if x)  # fmt: skip
+            item = QListWidgetItem(f"{u.name}（{used or '未使用'}）")
+            item.setData(Qt.ItemDataRole.UserRole, u.id)
+            self.community_list.addItem(item)
+            if chosen is not None and u.id == chosen.id:
+                self.community_list.setCurrentItem(item)
+
+    def chosen_community(self) -> CommunityUse | None:
+        item = self.community_list.currentItem()
+        if item is None:
+            return None
+        ident = item.data(Qt.ItemDataRole.UserRole)
+        return next((u for u in getattr(self, "communities", []) if u.id == ident), None)
+
+    def _community_chosen(self) -> None:
+        c = self.chosen_community()
+        if c is not None:
+            self.community_name.setText(c.name)
+
+    def community_action(self, action: str) -> None:
+        desk, name, c = self.desk, self.community_name.text(), self.chosen_community()
+        if action == "add":
+            fn: Callable[[], object] = lambda: desk.add_community(name)  # noqa: E731
+            done = f"已新增社区：{name.strip()}"
+        elif c is None:
+            self.community_status.setText("请先在列表中选择一个社区")
+            return
+        elif action == "rename":
+            cid = c.id
+            fn = lambda: desk.rename_community(cid, name)  # noqa: E731
+            done = f"已将社区“{c.name}”改名为“{name.strip()}”"
+        else:
+            if not confirm(self, "删除社区", f"删除社区“{c.name}”？"):
+                return
+            cid = c.id
+            fn = lambda: desk.delete_community(cid)  # noqa: E731
+            done = f"已删除社区：{c.name}"
+        self.ops.write(fn, COMMUNITIES_CHANGED, lambda _r: self._community_done(done), self._community_failed,
+                       label="正在保存社区…", show_errors=False, initiator=self)  # fmt: skip
+
+    def _community_done(self, text: str) -> None:
+        self.community_status.setText(text)
+        self.message.emit(text)
+        self.ops.run(self.desk.community_uses, self._show_communities, label="正在读取社区…")
+
+    def _community_failed(self, exc: BaseException) -> None:
+        self.community_status.setText("未保存：" + describe(exc))
+
+    def show_directory(self) -> None:
+        self.directory_dialog = site_actions.open_directory(self, self.desk, self.ops)
 
     def _show_days(self, days: int) -> None:
         self._saved = days

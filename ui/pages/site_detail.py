@@ -31,6 +31,20 @@ EMPTY = "—"
 MILITARY_BADGE = "部队管辖"
 
 
+# The registry's buttons on a site (here and on its 点位档案): ui/site_actions.dispatch by key.
+REGISTRY_ACTIONS = (
+    ("edit", "编辑点位…", "修改地址、社区、类型和备注"),
+    ("list", "挂牌督办…", "对该点位挂牌督办：问题、时限、包案领导及责任人"),
+    ("extend", "延期…", "延后整改时限（须写明理由，记入时间线并计数）"),
+)
+
+
+def registry_visible(li: ListingDTO | None) -> dict[str, bool]:
+    """Which registry buttons a site shows: 挂牌督办… without an open listing, 延期… with one."""
+    open_listing = li is not None and li.status != "closed"
+    return {"edit": True, "list": not open_listing, "extend": open_listing}
+
+
 def _label(text: str = "", *, wrap: bool = True, selectable: bool = False) -> QLabel:
     lab = QLabel(text)
     lab.setWordWrap(wrap)
@@ -63,6 +77,7 @@ class SiteDetailPanel(QWidget):
 
     transition_requested = Signal(str, str)
     dossier_requested = Signal(int)  # site id: 查看档案
+    registry_requested = Signal(str)  # "edit" / "list" / "extend": ui/site_actions.dispatch
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,10 +124,23 @@ class SiteDetailPanel(QWidget):
         self.dossier_button.clicked.connect(self._open_dossier)
         light_row.addWidget(self.dossier_button)
 
+        # The registry: edit the site, list it (挂牌督办…) when it has no open listing, or extend (延期…).
+        self.registry_buttons: dict[str, QPushButton] = {}
+        registry_row = QHBoxLayout()
+        for key, text, tip in REGISTRY_ACTIONS:
+            b = QPushButton(text)
+            b.setObjectName(f"registry_{key}")
+            b.setToolTip(tip)
+            b.clicked.connect(lambda _=False, k=key: self.registry_requested.emit(k))
+            registry_row.addWidget(b)
+            self.registry_buttons[key] = b
+        registry_row.addStretch(1)
+
         self.body_layout.addWidget(self.address)
         self.body_layout.addLayout(where_row)
         self.body_layout.addLayout(light_row)
         self.body_layout.addWidget(self.status)
+        self.body_layout.addLayout(registry_row)
 
         # 问题
         self.problem_box = QGroupBox("问题")
@@ -136,6 +164,8 @@ class SiteDetailPanel(QWidget):
         self.closed_on = _label()
         self.rework = _label()
         self.rebound = _label()
+        self.extensions = _label()
+        self.extensions.setObjectName("detail_extensions")
         self.history = _label()
         for caption, widget in (
             ("期", self.issue),
@@ -144,6 +174,7 @@ class SiteDetailPanel(QWidget):
             ("办结日期", self.closed_on),
             ("退回整改次数", self.rework),
             ("反弹次数", self.rebound),
+            ("延期次数", self.extensions),
             ("历次挂牌", self.history),
         ):
             form.addRow(caption + "：", widget)
@@ -225,6 +256,8 @@ class SiteDetailPanel(QWidget):
             self._listing(li, len(detail.listings))
         self._contacts(li.contacts if li else ())
         self._actions(detail)
+        for key, shown in registry_visible(li).items():
+            self.registry_buttons[key].setVisible(shown)
         self.stack.setCurrentIndex(1)
 
     def set_busy(self, busy: bool) -> None:
@@ -287,6 +320,7 @@ class SiteDetailPanel(QWidget):
         self.closed_on.setText(fmt_cn(li.closed_on) or EMPTY)
         self.rework.setText(f"{li.rework_count} 次")
         self.rebound.setText(f"{li.rebound_count} 次")
+        self.extensions.setText(f"{li.extension_count} 次")
         self.history.setText(f"共 {count} 次（显示最近一次）" if count > 1 else "首次挂牌")
 
     def _contacts(self, contacts: tuple[ContactDTO, ...]) -> None:

@@ -25,6 +25,7 @@ KIND_COLORS: dict[str, str] = {
     "follow_up": "#3949ab",  # ring (eye)
     "rebound": "#d84315",  # triangle with an exclamation mark
     "note": "#5f6368",  # note card
+    "extended": "#b06000",  # arrow pointing later (延期)
 }
 FALLBACK_COLOR = "#5f6368"
 
@@ -93,6 +94,13 @@ def glyph_path(kind: str, rect: QRectF) -> QPainterPath:
             )  # fmt: skip
         case "note":
             path.addRoundedRect(box.adjusted(r * 0.2, 0, -r * 0.2, 0), r * 0.15, r * 0.15)
+        case "extended":  # a fat arrow to the right: the deadline moved later
+            t = r * 0.42
+            path.addPolygon(
+                QPolygonF([QPointF(box.left(), c.y() - t), QPointF(c.x(), c.y() - t), QPointF(c.x(), box.top()),
+                           QPointF(box.right(), c.y()), QPointF(c.x(), box.bottom()), QPointF(c.x(), c.y() + t),
+                           QPointF(box.left(), c.y() + t)])
+            )  # fmt: skip
         case _:  # inspection, accepted, rejected, follow_up and unknown kinds: a disc
             path.addEllipse(box.adjusted(r * 0.05, r * 0.05, -r * 0.05, -r * 0.05))
     path.closeSubpath()

@@ -28,9 +28,13 @@ EVENT_KINDS: dict[str, str] = {
     "follow_up": "回头看",
     "rebound": "反弹",
     "note": "备注",
+    "extended": "延期",
 }
 
-MANUAL_EVENT_KINDS: dict[str, str] = {k: v for k, v in EVENT_KINDS.items() if k not in WORKFLOW_EVENT_KINDS}
+# Written only by their service (延期: extend_deadline), never by hand: each one is counted.
+SERVICE_EVENT_KINDS: dict[str, str] = {**WORKFLOW_EVENT_KINDS, "extended": "延期"}
+
+MANUAL_EVENT_KINDS: dict[str, str] = {k: v for k, v in EVENT_KINDS.items() if k not in SERVICE_EVENT_KINDS}
 
 PHASES: dict[str, str] = {"before": "整改前", "during": "整改中", "after": "整改后"}
 

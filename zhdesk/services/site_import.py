@@ -9,7 +9,6 @@ skipped and reported, and one bad row refuses the whole file, naming file, sheet
 from __future__ import annotations
 
 import os
-import re
 import stat
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,13 +19,14 @@ from sqlalchemy import func, select
 from db.models import Community, Site
 from db.uow import UnitOfWork
 from zhdesk.domain import fields
+from zhdesk.domain.addresses import address_key
 from zhdesk.domain.vocab import SITE_KINDS
 from zhdesk.errors import InputRefused, UsageError
 from zhdesk.files import database_files, os_reason, shown, write_export
 from zhdesk.services.audit import audit
 from zhdesk.site_import_dto import SiteImportReport, SiteImportRow, SkippedSite
 from zhdesk.tally.reader import SheetGrid, read_workbook
-from zhdesk.tally.text import header_key, nfkc
+from zhdesk.tally.text import header_key
 
 # A list of a subdistrict's sites is a few thousand rows at most: far below this.
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -56,13 +56,6 @@ _KINDS = {
 }
 DEFAULT_KIND = "compound"
 
-_SPACE = re.compile(r"\s+")
-
-
-def address_key(address: str) -> str:
-    """How addresses are compared for duplicates: half-width, no spaces, 18号院 = 18号."""
-    t = _SPACE.sub("", nfkc(address))
-    return re.sub(r"号院$", "号", t)
 
 
 def _col_letter(j: int) -> str:
@@ -154,14 +147,15 @@ def import_sites(uow: UnitOfWork, path: Path, *, community: str | None = None, c
 
     existing_communities = {c.name: c for c in s.scalars(select(Community))}
     by_key = {header_key(name): c for name, c in existing_communities.items() if not c.is_sample}
-    known_sites: dict[str, str] = {}
+    # The registry's rule (services/sites._refuse_duplicate): the same place twice in one community.
+    known_sites: dict[tuple[str, str], str] = {}
     for sid, known, where_known in s.execute(select(Site.id, Site.address, Community.name).join(Community)):
-        known_sites.setdefault(address_key(known), f"{where_known}（编号 {sid}）")
+        known_sites.setdefault((where_known, address_key(known)), f"{where_known}（编号 {sid}）")
 
     added: list[SiteImportRow] = []
     skipped: list[SkippedSite] = []
     new_communities: list[str] = []
-    in_file: dict[str, int] = {}
+    in_file: dict[tuple[str, str], int] = {}
     for i in range(head + 1, len(sheet.rows)):
         row = sheet.rows[i]
         n = i + 1
@@ -194,7 +188,7 @@ def import_sites(uow: UnitOfWork, path: Path, *, community: str | None = None, c
             cname = c.name
         elif cname not in new_communities:
             new_communities.append(cname)
-        key = address_key(address)
+        key = (cname, address_key(address))
         if key in known_sites:
             skipped.append(SkippedSite(n, address, cname, known_sites[key]))
             continue

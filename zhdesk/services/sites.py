@@ -23,6 +23,7 @@ from db.models import (
 )
 from db.uow import UnitOfWork
 from zhdesk.domain import fields
+from zhdesk.domain.addresses import address_key
 from zhdesk.domain.lights import Light, days_left, days_text, deadline_light
 from zhdesk.domain.vocab import ROLE_LABELS, SITE_KINDS
 from zhdesk.domain.workflow import (
@@ -42,6 +43,7 @@ from zhdesk.dto import (
     ContactInput,
     ListingDTO,
     ListingInput,
+    SimilarSite,
     SiteDetail,
     SiteFilter,
     SiteRow,
@@ -61,6 +63,9 @@ ACTION_EVENT_KIND: dict[Action, str] = {
     Action.REBOUND: "rebound",
 }
 
+
+# 延期: the timeline event an extension leaves; counted per listing.
+EXTENDED = "extended"
 
 # ---------------------------------------------------------------- reading
 
@@ -173,7 +178,7 @@ def _row(site: Site, listing: Listing | None, contacts: list[ContactDTO], today:
     )
 
 
-def _listing_dto(li: Listing, contacts: list[ContactDTO], today: dt.date, warn: int) -> ListingDTO:
+def _listing_dto(li: Listing, contacts: list[ContactDTO], today: dt.date, warn: int, extensions: int = 0) -> ListingDTO:
     status = Status(li.status)
     return ListingDTO(
         id=li.id,
@@ -193,6 +198,7 @@ def _listing_dto(li: Listing, contacts: list[ContactDTO], today: dt.date, warn: 
         days_text=days_text(status, li.deadline, today, li.closed_on),
         version=li.version,
         contacts=tuple(contacts),
+        extension_count=extensions,
     )
 
 
@@ -218,8 +224,7 @@ def list_sites(uow: UnitOfWork, filters: SiteFilter | None = None, today: dt.dat
     sites = list(s.scalars(q.order_by(Site.id)))
     current = _current_listing_ids(s)
     listings = {
-        li.id: li
-        for li in s.scalars(select(Listing).where(Listing.id.in_(current.values())).options(*_LISTING_LOAD))
+        li.id: li for li in s.scalars(select(Listing).where(Listing.id.in_(current.values())).options(*_LISTING_LOAD))
     }
     contacts = _contacts(list(listings.values()))
     rows: list[SiteRow] = []
@@ -254,6 +259,7 @@ def get_site(uow: UnitOfWork, site_id: int, today: dt.date | None = None) -> Sit
         )
     )
     contacts = _contacts(listings)
+    extensions = _extension_counts(s, [li.id for li in listings])
     current = listings[-1] if listings else None
     row = _row(site, current, contacts.get(current.id, []) if current else [], today, warn)
     transitions: tuple[TransitionDTO, ...] = ()
@@ -265,9 +271,60 @@ def get_site(uow: UnitOfWork, site_id: int, today: dt.date | None = None) -> Sit
     return SiteDetail(
         row=row,
         note=site.note,
-        listings=tuple(_listing_dto(li, contacts[li.id], today, warn) for li in listings),
+        listings=tuple(_listing_dto(li, contacts[li.id], today, warn, extensions.get(li.id, 0)) for li in listings),
         transitions=transitions,
+        site_version=site.version,
     )
+
+
+def _extension_counts(s: Session, listing_ids: Sequence[int]) -> dict[int, int]:
+    """listing id -> how many times its deadline was extended (its 延期 events)."""
+    if not listing_ids:
+        return {}
+    q = (
+        select(TimelineEvent.listing_id, func.count())
+        .where(
+            TimelineEvent.listing_id.in_(list(listing_ids)),
+            TimelineEvent.kind == EXTENDED,
+            TimelineEvent.deleted.is_(False),
+        )
+        .group_by(TimelineEvent.listing_id)
+    )
+    return {lid: n for lid, n in s.execute(q) if lid is not None}
+
+
+def similar_sites(uow: UnitOfWork, address: str, exclude_id: int | None = None) -> list[SimilarSite]:
+    """Sites whose address reads as the same place as `address` (see domain/addresses.py): the window
+    offers them while the user types, instead of a duplicate."""
+    text = fields.clean(address, fields.ADDRESS)
+    if text is None:
+        return []
+    return [
+        SimilarSite(site.id, site.address, site.community.name, SITE_KINDS.get(site.kind, site.kind))
+        for site in _same_address(uow.session, text, exclude_id)
+    ]
+
+
+def _same_address(s: Session, address: str, exclude_id: int | None = None) -> list[Site]:
+    key = address_key(address)
+    # Keys are not stored (no migration; near-duplicates already there stay): compared in Python,
+    # over addresses only (a district has a few thousand sites at most).
+    ids = [
+        sid for sid, addr in s.execute(select(Site.id, Site.address)) if sid != exclude_id and address_key(addr) == key
+    ]
+    if not ids:
+        return []
+    return list(s.scalars(select(Site).where(Site.id.in_(ids)).options(selectinload(Site.community)).order_by(Site.id)))
+
+
+def _refuse_duplicate(s: Session, address: str, community: Community, exclude_id: int | None = None) -> None:
+    """The same place twice in one community is refused; the same address in another community is a
+    different site (the schema's rule, and bulletins name the community to tell them apart) — the
+    window still offers it while the user types (similar_sites)."""
+    same = [x for x in _same_address(s, address, exclude_id) if x.community_id == community.id]
+    if same:
+        d = same[0]
+        raise InputRefused(f"点位“{d.address}”已存在（编号 {d.id}，{d.community.name}）")
 
 
 # ---------------------------------------------------------------- writing
@@ -279,22 +336,80 @@ def add_site(
     community: str,
     kind: str = "compound",
     note: str | None = None,
+    new_community: bool = False,
 ) -> SiteDetail:
+    """新增点位. `new_community`: a community not yet known is created in the same transaction (the
+    window asks first; an empty real database has none)."""
     s = uow.session
     address = fields.required(address, fields.ADDRESS)
     note = fields.clean(note, fields.NOTE)
-    if kind not in SITE_KINDS:
-        kinds = "、".join(f"{k}({v})" for k, v in SITE_KINDS.items())
-        raise InputRefused(f"未知的点位类型“{fields.clean(kind, fields.TITLE, label='点位类型')}”，可用：{kinds}")
-    c = _community_by_name(s, community)
-    dup = s.scalar(select(Site).where(Site.address == address, Site.community_id == c.id))
-    if dup is not None:
-        raise InputRefused(f"点位“{address}”在{c.name}已存在（编号 {dup.id}）")
+    _check_kind(kind)
+    c = _community_or_new(uow, community, new_community)
+    _refuse_duplicate(s, address, c)
     site = Site(address=address, community_id=c.id, kind=kind, military=kind == "military", note=note)
     s.add(site)
     s.flush()
     audit(uow, "site.add", "site", site.id, address=address, community=c.name)
     uow.commit()
+    return get_site(uow, site.id)
+
+
+def _community_or_new(uow: UnitOfWork, name: str, create: bool) -> Community:
+    s = uow.session
+    try:
+        return _community_by_name(s, name)
+    except NotFound:
+        if not create:
+            raise
+    text = fields.required(name, fields.COMMUNITY)
+    order = s.scalar(select(func.max(Community.sort_order))) or 0
+    c = Community(name=text, is_sample=False, sort_order=order + 1)
+    s.add(c)
+    s.flush()
+    audit(uow, "community.add", "community", c.id, name=text)
+    return c
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in SITE_KINDS:
+        kinds = "、".join(f"{k}({v})" for k, v in SITE_KINDS.items())
+        raise InputRefused(f"未知的点位类型“{fields.clean(kind, fields.TITLE, label='点位类型')}”，可用：{kinds}")
+
+
+def edit_site(
+    uow: UnitOfWork,
+    site_id: int,
+    address: str,
+    community: str,
+    kind: str,
+    note: str | None,
+    expected_version: int | None = None,
+    new_community: bool = False,
+) -> SiteDetail:
+    """编辑点位: address, community, kind and note; an address another site already has is refused."""
+    s = uow.session
+    site = site_or_refuse(s, site_id)
+    if expected_version is not None and site.version != expected_version:
+        raise Conflict(f"点位“{site.address}”已被其他人修改，请刷新后再操作")
+    address = fields.required(address, fields.ADDRESS)
+    note = fields.clean(note, fields.NOTE)
+    _check_kind(kind)
+    c = _community_or_new(uow, community, new_community)
+    if address_key(address) != address_key(site.address) or c.id != site.community_id:
+        # Near-duplicates from before this rule stay editable; only a new clash is refused.
+        _refuse_duplicate(s, address, c, exclude_id=site.id)
+    before = {"address": site.address, "community": site.community.name, "kind": site.kind, "note": site.note}
+    site.address = address
+    site.community = c  # the relationship, not the id: the session keeps objects across commits
+    site.kind = kind
+    site.military = kind == "military"
+    site.note = note
+    audit(uow, "site.edit", "site", site.id, before=before, address=address, community=c.name, kind=kind)
+    try:
+        s.flush()
+        uow.commit()
+    except StaleDataError as exc:
+        raise Conflict(f"点位“{address}”已被其他人修改，请刷新后再操作") from exc
     return get_site(uow, site.id)
 
 
@@ -346,17 +461,13 @@ def clean_contact(c: ContactInput) -> ContactInput:
     return ContactInput(c.role, person=person, unit=unit, title=title, phone=phone)
 
 
-def check_new_listing(
-    s: Session, site: Site, listed_on: dt.date, deadline: dt.date | None, where: str = ""
-) -> None:
+def check_new_listing(s: Session, site: Site, listed_on: dt.date, deadline: dt.date | None, where: str = "") -> None:
     """A new listing: at most one open listing per site, dated after the previous one closed and not
     in the future, its deadline not before it."""
     today = dt.date.today()
     if listed_on > today + dt.timedelta(days=1):
         raise InputRefused(f"{where}挂牌日期 {listed_on.isoformat()} 在将来（今天是 {today.isoformat()}）")
-    open_listing = s.scalar(
-        select(Listing).where(Listing.site_id == site.id, Listing.status != Status.CLOSED.value)
-    )
+    open_listing = s.scalar(select(Listing).where(Listing.site_id == site.id, Listing.status != Status.CLOSED.value))
     if open_listing is not None:
         raise InputRefused(
             f"{where}点位“{site.address}”已有未办结的挂牌（{open_listing.listed_on.isoformat()} 挂牌），不能重复挂牌"
@@ -370,9 +481,7 @@ def check_new_listing(
             f"{last_closed.isoformat()}"
         )
     if deadline is not None and deadline < listed_on:
-        raise InputRefused(
-            f"{where}整改时限 {deadline.isoformat()} 早于挂牌日期 {listed_on.isoformat()}"
-        )
+        raise InputRefused(f"{where}整改时限 {deadline.isoformat()} 早于挂牌日期 {listed_on.isoformat()}")
 
 
 def _one_open_listing(site: Site) -> InputRefused:
@@ -390,6 +499,8 @@ def list_site_for_supervision(uow: UnitOfWork, site_id: int, data: ListingInput)
     contacts = [clean_contact(c) for c in data.contacts]
     check_new_listing(s, site, data.listed_on, data.deadline)
     category_id = _category(s, data.category).id if data.category is not None else None
+    if not any(c.role == "lead" and c.person for c in contacts):
+        raise InputRefused("挂牌督办需要填写包案领导")
     listing = Listing(
         site_id=site.id,
         issue_no=data.issue_no,
@@ -491,7 +602,11 @@ def change_status(
     text = step.action.label + (f"：{note}" if note else "")
     s.add(
         TimelineEvent(
-            site_id=site.id, listing_id=listing.id, kind=ACTION_EVENT_KIND[step.action], occurred_on=on, text=text,
+            site_id=site.id,
+            listing_id=listing.id,
+            kind=ACTION_EVENT_KIND[step.action],
+            occurred_on=on,
+            text=text,
             author_id=current_user(uow).id,
         )
     )
@@ -506,4 +621,47 @@ def change_status(
         raise Conflict(f"点位“{site.address}”已被其他人修改，请刷新后再操作") from exc
     except IntegrityError as exc:
         raise _one_open_listing(site) from exc
+    return get_site(uow, site.id)
+
+
+def extend_deadline(
+    uow: UnitOfWork,
+    site_id: int,
+    new_deadline: dt.date,
+    reason: str,
+    expected_version: int | None = None,
+    on: dt.date | None = None,
+) -> SiteDetail:
+    """延期: move the open listing's deadline later, with its reason, on the timeline and counted."""
+    s = uow.session
+    on = on or dt.date.today()
+    site = site_or_refuse(s, site_id)
+    listing = current_listing(s, site_id)
+    if listing is None or listing.status == Status.CLOSED.value:
+        raise InputRefused(f"点位“{site.address}”没有未办结的挂牌督办，不能延期")
+    if expected_version is not None and listing.version != expected_version:
+        raise Conflict(f"点位“{site.address}”已被其他人修改，请刷新后再操作")
+    text = fields.required(reason, fields.EVENT_TEXT, label="延期理由")
+    old = listing.deadline
+    if new_deadline < listing.listed_on:
+        raise InputRefused(f"新的整改时限 {new_deadline.isoformat()} 早于挂牌日期 {listing.listed_on.isoformat()}")
+    if old is not None and new_deadline <= old:
+        raise InputRefused(
+            f"新的整改时限 {new_deadline.isoformat()} 应晚于现在的整改时限 {old.isoformat()}（点位“{site.address}”）"
+        )
+    listing.deadline = new_deadline
+    was = old.isoformat() if old is not None else "无"
+    event_on = max(on, listing.listed_on)  # never before the listing it belongs to
+    s.add(
+        TimelineEvent(
+            site_id=site.id, listing_id=listing.id, kind=EXTENDED, occurred_on=event_on,
+            text=f"整改时限由 {was} 延至 {new_deadline.isoformat()}：{text}", author_id=current_user(uow).id,
+        )
+    )  # fmt: skip
+    audit(uow, "listing.extend", "listing", listing.id, site=site.address, old=old, new=new_deadline, reason=text)
+    try:
+        s.flush()
+        uow.commit()
+    except StaleDataError as exc:
+        raise Conflict(f"点位“{site.address}”已被其他人修改，请刷新后再操作") from exc
     return get_site(uow, site.id)

@@ -96,15 +96,23 @@ NO_LEAD = "未指定包案领导"
 
 
 def _overdue_listing_items(s: Session, f: StatsFilter, today: dt.date) -> Any:
-    """Items of the listings overdue today, whatever their issue date (an overdue listing is a state of
-    today, not of the range): only the community applies. The 挂牌督办超期 card, the 按包案领导 chart and
-    their drill-downs all read this one set, so they cannot disagree."""
+    """The listings overdue today (listing_id) with their 挂牌督办 item where they have one (id), whatever
+    their issue date (an overdue listing is a state of today, not of the range): only the community
+    applies. The 挂牌督办超期 card, the 按包案领导 chart and their drill-downs all read this one set, so they
+    cannot disagree. A listing opened in the window or with `site list` has no item yet: it counts too."""
     q = (
-        select(SupervisionItem.id, SupervisionItem.listing_id)
+        select(SupervisionItem.id, Listing.id.label("listing_id"))
         .select_from(Listing)
-        .join(SupervisionItem, SupervisionItem.listing_id == Listing.id)
-        .where(overdue_condition(today), *_item_scope(s, StatsFilter(community=f.community)))
+        .outerjoin(SupervisionItem, SupervisionItem.listing_id == Listing.id)
+        .where(
+            Listing.status != Status.CLOSED.value,
+            Listing.deadline < today,
+            func.coalesce(SupervisionItem.deferred, False).is_(False),  # 缓办 is on the item
+        )
     )
+    cid = _community_id(s, f.community)
+    if cid is not None:
+        q = q.where(Listing.site_id.in_(select(Site.id).where(Site.community_id == cid).scalar_subquery()))
     return q.subquery()
 
 
@@ -309,7 +317,7 @@ def _overdue_by_lead(s: Session, f: StatsFilter, today: dt.date) -> list[tuple[s
     """包案领导 of the listings overdue today (the 挂牌督办超期 card's set, whatever the range), NO_LEAD for
     a listing without one; drill_items(lead=…, overdue_only=True) lists the same items."""
     ov = _overdue_listing_items(s, f, today)
-    n = func.count(func.distinct(ov.c.id))
+    n = func.count(func.distinct(ov.c.listing_id))
     q = (
         select(Person.name, n)
         .select_from(ov)

@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from db.models import EventActor, Listing, Person, Photo, TimelineEvent, Unit, User
 from db.uow import UnitOfWork
 from zhdesk.domain import fields
-from zhdesk.domain.vocab import EVENT_KINDS
+from zhdesk.domain.vocab import EVENT_KINDS, SERVICE_EVENT_KINDS
 from zhdesk.domain.workflow import WORKFLOW_EVENT_KINDS
 from zhdesk.dto import EventDTO
 from zhdesk.errors import Conflict, InputRefused, NeedsConfirmation, NotFound, UsageError
@@ -47,6 +47,10 @@ def _manual_kind(kind: str, what: str = "记录") -> str:
     if kind in WORKFLOW_EVENT_KINDS:
         raise InputRefused(
             f"“{EVENT_KINDS[kind]}”事件由挂牌流程自动生成，不能手工{what}；请用 site move（窗口：点位详情的流程按钮）"
+        )
+    if kind in SERVICE_EVENT_KINDS:  # 延期 is counted: only extend_deadline writes it
+        raise InputRefused(
+            f"“{EVENT_KINDS[kind]}”事件由延期操作自动生成，不能手工{what}；请用 site extend（窗口：点位详情的 延期…）"
         )
     return kind
 

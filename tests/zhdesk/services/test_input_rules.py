@@ -101,8 +101,8 @@ def test_cli_relisting_before_the_previous_closing_is_refused(
     site = str(demo_cli[1]["汕头路7号"])  # closed 2026-11-03
     err = refused_cli(cli_db, tmp_path, "site", "list", site, "--listed-on", "2025-01-01", "--deadline", "2025-02-01")
     assert "2026-11-03" in err and "挂牌日期" in err
-    assert_ok(zhdesk("site", "list", site, "--listed-on", "2026-11-03", "--deadline", "2026-12-31", db=cli_db,
-                     cwd=tmp_path))  # fmt: skip
+    assert_ok(zhdesk("site", "list", site, "--listed-on", "2026-11-03", "--deadline", "2026-12-31",
+                     "--lead", "王主任", db=cli_db, cwd=tmp_path))  # fmt: skip
     shown = zhdesk("site", "show", site, "--json", db=cli_db, cwd=tmp_path).json()
     assert shown["listings"][-1]["status"] == "listed"  # the new listing is the current one, reachable
     refused_cli(cli_db, tmp_path, "site", "move", site, "rebound")  # current is open: no second open one
@@ -147,7 +147,8 @@ def test_rebound_and_later_steps_are_dated_after_closing(demo_desk: Desk) -> Non
 
 def test_start_then_submit_cannot_go_backwards(demo_desk: Desk) -> None:
     s = sid(demo_desk, "善化路9号")
-    demo_desk.list_site(s, ListingInput(dt.date(2026, 11, 1), dt.date(2026, 12, 1)))
+    lead = (ContactInput("lead", person="王主任"),)
+    demo_desk.list_site(s, ListingInput(dt.date(2026, 11, 1), dt.date(2026, 12, 1), contacts=lead))
     demo_desk.change_status(s, action=Action.START, on=dt.date(2026, 11, 10))
     refused(demo_desk, lambda: demo_desk.change_status(s, action=Action.SUBMIT, on=dt.date(2026, 11, 5)),
             "2026-11-10", "开始整改")  # fmt: skip

@@ -23,6 +23,8 @@ FIVE = {"江西路153号", "澄海路22号", "汕头路7号", "善化路18号院
 JIANGXI = {"江西路153号", "江西路121号", "江西路与福州南路交汇处", "江西路沿街商铺(88—102号)"}
 COMMUNITIES = ("江西路社区（示例）", "澄海路社区（示例）", "汕头路社区（示例）", "善化路社区（示例）")
 
+LEAD = ContactInput("lead", person="王主任")
+
 
 def sites(desk: Desk, **filters: object) -> list[str]:
     return [r.address for r in desk.list_sites(SiteFilter(**filters), today=TODAY)]  # type: ignore[arg-type]
@@ -46,7 +48,8 @@ def count_where(desk: Desk, community: str) -> int:
 
 def new_listed_site(desk: Desk, address: str = "测试路1号", **listing: object) -> int:
     sid = desk.add_site(address, "江西路社区").row.id
-    data = {"listed_on": dt.date(2026, 11, 1), "deadline": dt.date(2026, 12, 31), "problem": "乱堆杂物"}
+    data = {"listed_on": dt.date(2026, 11, 1), "deadline": dt.date(2026, 12, 31), "problem": "乱堆杂物",
+            "contacts": (ContactInput("lead", person="王主任"),)}  # fmt: skip
     data.update(listing)
     desk.list_site(sid, ListingInput(**data))  # type: ignore[arg-type]
     return sid
@@ -301,7 +304,7 @@ def test_list_site_with_contacts_category_code_and_timeline(demo_desk: Desk) -> 
 
 def test_listing_without_deadline_is_green(demo_desk: Desk) -> None:
     sid = demo_desk.add_site("江西路201号", "江西路社区").row.id
-    d = demo_desk.list_site(sid, ListingInput(listed_on=dt.date(2026, 1, 1), deadline=None))
+    d = demo_desk.list_site(sid, ListingInput(listed_on=dt.date(2026, 1, 1), deadline=None, contacts=(LEAD,)))
     assert (d.row.deadline, d.row.light, d.row.days_text) == (None, "green", "无时限")
 
 
@@ -348,7 +351,9 @@ def test_closed_site_can_be_listed_again_keeping_the_old_listing(demo_desk: Desk
     sid = site_id(demo_desk, "汕头路7号")
     old = demo_desk.get_site(sid, today=TODAY)
     assert old.current is not None
-    d = demo_desk.list_site(sid, ListingInput(TODAY, TODAY + dt.timedelta(days=10), problem="回头看发现反弹"))
+    d = demo_desk.list_site(
+        sid, ListingInput(TODAY, TODAY + dt.timedelta(days=10), problem="回头看发现反弹", contacts=(LEAD,))
+    )
     assert len(d.listings) == len(old.listings) + 1
     assert d.listings[:-1] == old.listings  # earlier listings kept untouched
     first, second = d.listings[-2:]

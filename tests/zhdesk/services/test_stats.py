@@ -34,7 +34,7 @@ from zhdesk.desk import Desk
 from zhdesk.domain.periods import period_key
 from zhdesk.domain.stats import Counts, Kind, rate
 from zhdesk.domain.workflow import Action, Status
-from zhdesk.dto import BatchFilter, Dashboard, Drill, ItemDTO, ItemInput, StatsFilter
+from zhdesk.dto import BatchFilter, ContactInput, Dashboard, Drill, ItemDTO, ItemInput, ListingInput, StatsFilter
 from zhdesk.services import stats, supervision
 from zhdesk.services.stats import granularity_for
 
@@ -210,6 +210,18 @@ def test_overdue_listing_card_and_lead_chart_count_the_same_listings(data: Data)
         uow.commit()
     db = dash(data.desk, StatsFilter(date_from=d(-10), date_to=T))
     assert (db.listings_overdue, db.overdue_by_lead) == (1, [(stats.NO_LEAD, 1)])
+
+
+def test_a_listing_opened_without_a_bulletin_counts_as_overdue(data: Data) -> None:
+    """挂牌督办… in the window (or `site list`) opens a listing with no 挂牌督办 item: overdue, it is in the
+    card and the 按包案领导 chart all the same (it was in neither)."""
+    site = data.desk.add_site("汕头路8号", ST)
+    lead = (ContactInput("lead", person="王五"),)
+    data.desk.list_site(site.row.id, ListingInput(d(-20), d(-2), problem="堆物", contacts=lead))
+    db = dash(data.desk, StatsFilter(date_from=d(-10), date_to=T))
+    assert (db.listings_overdue, sorted(db.overdue_by_lead)) == (2, [("李四", 1), ("王五", 1)])
+    assert dash(data.desk, StatsFilter(community=ST)).listings_overdue == 1
+    assert dash(data.desk, today=d(-3)).listings_overdue == 1  # not yet overdue three days ago
 
 
 def test_deferred_items_leave_the_denominator(data: Data) -> None:

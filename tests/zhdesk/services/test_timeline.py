@@ -15,7 +15,7 @@ from tests.support import TODAY, table_dump
 from zhdesk.desk import Desk
 from zhdesk.domain.vocab import EVENT_KINDS, PHASES
 from zhdesk.domain.workflow import Action
-from zhdesk.dto import EventDTO, ListingInput
+from zhdesk.dto import ContactInput, EventDTO, ListingInput
 from zhdesk.errors import Conflict, InputRefused, NotFound, UsageError
 from zhdesk.services import timeline
 
@@ -31,7 +31,13 @@ def site_id(desk: Desk, address: str) -> int:
 
 def new_listed_site(desk: Desk, address: str = "测试路1号") -> int:
     sid = desk.add_site(address, "江西路社区").row.id
-    desk.list_site(sid, ListingInput(listed_on=LISTED_ON, deadline=dt.date(2026, 12, 31), problem="乱堆杂物"))
+    desk.list_site(
+        sid,
+        ListingInput(
+            listed_on=LISTED_ON, deadline=dt.date(2026, 12, 31), problem="乱堆杂物",
+            contacts=(ContactInput("lead", person="王主任"),),
+        ),
+    )  # fmt: skip
     return sid
 
 

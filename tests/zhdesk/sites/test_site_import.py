@@ -11,9 +11,9 @@ import pytest
 from tests.support import dump
 from tests.zhdesk.tally import tally_files as tf
 from zhdesk.desk import Desk
+from zhdesk.domain.addresses import address_key
 from zhdesk.errors import InputRefused, UsageError
 from zhdesk.services import site_import as svc
-from zhdesk.services.site_import import address_key
 from zhdesk.services.sites import add_site
 
 ROWS = [

@@ -1,0 +1,96 @@
+"""The registry's dialogs, each opened with one line from any page: 新增点位, 编辑点位, 挂牌督办, 延期, 通讯录.
+
+Each opens non-modally and returns its dialog (tests drive it); the write goes through `ops.write`, so
+every page showing the site reloads itself (ui/stale.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QDialog, QWidget
+
+from ui.dialogs.directory_dialog import DirectoryDialog
+from ui.dialogs.extend_dialog import ExtendDialog
+from ui.dialogs.listing_dialog import ListingDialog
+from ui.dialogs.site_dialog import SiteDialog
+from ui.ops import Ops, show_error
+from zhdesk.dto import SiteDetail
+
+if TYPE_CHECKING:
+    from zhdesk.desk import Desk
+
+OnSite = Callable[[int], object]
+
+
+def _show(dlg: QDialog) -> QDialog:
+    dlg.finished.connect(dlg.deleteLater)
+    dlg.open()
+    return dlg
+
+
+def new_site(parent: QWidget, desk: Desk, ops: Ops, on_saved: OnSite | None = None,
+             on_open: OnSite | None = None) -> SiteDialog:  # fmt: skip
+    """新增点位; `on_saved(site_id)` after saving, `on_open(site_id)` when the user picks an existing one."""
+    dlg = SiteDialog(parent, desk, ops)
+    if on_saved is not None:
+        dlg.saved.connect(lambda d: on_saved(d.row.id))
+    dlg.open_existing.connect(on_open or (lambda sid: edit_site(parent, desk, ops, sid)))
+    _show(dlg)
+    return dlg
+
+
+def _with_site(parent: QWidget, desk: Desk, ops: Ops, site_id: int, then: Callable[[SiteDetail], object]) -> None:
+    ops.run(lambda: desk.get_site(site_id), then, label="正在读取点位…")
+
+
+def edit_site(parent: QWidget, desk: Desk, ops: Ops, site_id: int, on_saved: OnSite | None = None) -> None:
+    """编辑点位 (the dialog opens once the site is read)."""
+
+    def opened(site: SiteDetail) -> None:
+        dlg = SiteDialog(parent, desk, ops, site)
+        if on_saved is not None:
+            dlg.saved.connect(lambda d: on_saved(d.row.id))
+        dlg.open_existing.connect(lambda sid: edit_site(parent, desk, ops, sid))
+        _show(dlg)
+
+    _with_site(parent, desk, ops, site_id, opened)
+
+
+def list_site(parent: QWidget, desk: Desk, ops: Ops, site_id: int) -> None:
+    """挂牌督办… for a site without an open listing."""
+
+    def opened(site: SiteDetail) -> None:
+        cur = site.current
+        if cur is not None and cur.status != "closed":
+            show_error(parent, f"点位“{site.row.address}”已有未办结的挂牌督办（{cur.listed_on.isoformat()} 挂牌）")
+            return
+        _show(ListingDialog(parent, desk, ops, site.row.id, site.row.address))
+
+    _with_site(parent, desk, ops, site_id, opened)
+
+
+def extend(parent: QWidget, desk: Desk, ops: Ops, site_id: int) -> None:
+    """延期… for a site's open listing."""
+
+    def opened(site: SiteDetail) -> None:
+        cur = site.current
+        if cur is None or cur.status == "closed":
+            show_error(parent, f"点位“{site.row.address}”没有未办结的挂牌督办，不能延期")
+            return
+        _show(ExtendDialog(parent, desk, ops, site))
+
+    _with_site(parent, desk, ops, site_id, opened)
+
+
+def open_directory(parent: QWidget, desk: Desk, ops: Ops) -> DirectoryDialog:
+    dlg = DirectoryDialog(parent, desk, ops)
+    _show(dlg)
+    return dlg
+
+
+def dispatch(action: str, parent: QWidget, desk: Desk, ops: Ops, site_id: int | None) -> None:
+    """A site detail panel's registry button by name: edit / list / extend."""
+    if site_id is None:
+        return
+    {"edit": edit_site, "list": list_site, "extend": extend}[action](parent, desk, ops, site_id)
