@@ -95,13 +95,23 @@ def sid(desk: Desk, address: str) -> int:
 # ---------------------------------------------------------------- item 4: workflow
 
 
+def _one(url: str, sql: str, *args: object) -> str:
+    """One value from the demo database (its dates follow the day the demo was made)."""
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        value = conn.execute(sql, args).fetchone()[0]
+    assert isinstance(value, str), sql
+    return value
+
+
 def test_cli_relisting_before_the_previous_closing_is_refused(
     cli_db: str, tmp_path: Path, demo_cli: tuple[Path, dict[str, int]]
 ) -> None:
-    site = str(demo_cli[1]["汕头路7号"])  # closed 2026-11-03
+    site = str(demo_cli[1]["汕头路7号"])
+    closed = _one(cli_db, "SELECT max(closed_on) FROM listing WHERE site_id = ?", site)  # the demo follows today
     err = refused_cli(cli_db, tmp_path, "site", "list", site, "--listed-on", "2025-01-01", "--deadline", "2025-02-01")
-    assert "2026-11-03" in err and "挂牌日期" in err
-    assert_ok(zhdesk("site", "list", site, "--listed-on", "2026-11-03", "--deadline", "2026-12-31",
+    assert closed in err and "挂牌日期" in err
+    deadline = (dt.date.fromisoformat(closed) + dt.timedelta(days=30)).isoformat()
+    assert_ok(zhdesk("site", "list", site, "--listed-on", closed, "--deadline", deadline,
                      "--lead", "王主任", db=cli_db, cwd=tmp_path))  # fmt: skip
     shown = zhdesk("site", "show", site, "--json", db=cli_db, cwd=tmp_path).json()
     assert shown["listings"][-1]["status"] == "listed"  # the new listing is the current one, reachable
@@ -119,10 +129,13 @@ def test_cli_listing_in_the_future_is_refused(
 def test_cli_step_dated_before_the_step_it_follows_is_refused(
     cli_db: str, tmp_path: Path, demo_cli: tuple[Path, dict[str, int]]
 ) -> None:
-    site = str(demo_cli[1]["澄海路22号"])  # submitted 2026-11-24
-    err = refused_cli(cli_db, tmp_path, "site", "move", site, "accept", "--date", "2026-11-01")
-    assert "2026-11-24" in err and "申请验收" in err
-    assert_ok(zhdesk("site", "move", site, "accept", "--date", "2026-11-24", db=cli_db, cwd=tmp_path))
+    site = str(demo_cli[1]["澄海路22号"])
+    submitted = _one(cli_db, "SELECT max(occurred_on) FROM timeline_event WHERE site_id = ? AND kind = "
+                     "'acceptance_request'", site)  # fmt: skip
+    before = (dt.date.fromisoformat(submitted) - dt.timedelta(days=20)).isoformat()
+    err = refused_cli(cli_db, tmp_path, "site", "move", site, "accept", "--date", before)
+    assert submitted in err and "申请验收" in err
+    assert_ok(zhdesk("site", "move", site, "accept", "--date", submitted, db=cli_db, cwd=tmp_path))
 
 
 def test_cli_event_add_refuses_workflow_kinds(
