@@ -713,3 +713,28 @@ class CommunityUse:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+# ---------------------------------------------------------------- 会议简报 (issue 11): the one spec the
+# window, the CLI and the tests hand to the brief builder (zhdesk/brief/).
+
+BRIEF_SECTIONS = ("summary", "kpi", "charts", "listings", "sites")
+
+
+@dataclass(frozen=True)
+class BriefSpec:
+    """What a brief holds. None means the default the builder picks: the last issue + 1, the issuing
+    unit and title from the settings, today."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    communities: tuple[str, ...] = ()  # empty: every community
+    sections: tuple[str, ...] = BRIEF_SECTIONS
+    sites: str = "listed"  # listed | all | chosen (then site_ids)
+    site_ids: tuple[int, ...] = ()
+    photos: bool = True
+    issue_no: int | None = None
+    issuer: str | None = None
+    issued_on: dt.date | None = None
+    internal: bool = False  # print the 内部资料 line
+    title: str | None = None
