@@ -48,8 +48,9 @@ class BriefData:
 
     @property
     def empty(self) -> bool:
-        """Nothing supervised in the range: the brief says so instead of empty tables and charts."""
-        return self.dashboards.figures.total.items == 0 and not self.listings
+        """No supervision item in the range: the brief says so instead of empty figures and charts (the
+        listings as they stand today are still shown)."""
+        return self.dashboards.figures.total.items == 0
 
 
 def _order_key(r: SiteRow) -> tuple[int, int, str]:

@@ -231,14 +231,11 @@ class _Builder:
         out = self.masthead()
         if d.empty:
             out.append(para(NOTHING, self.s.body))
-            if "summary" in d.spec.sections:
-                out += self.summary()
-            return out
         if "summary" in d.spec.sections:
             out += self.summary()
-        if "kpi" in d.spec.sections:
+        if "kpi" in d.spec.sections and not d.empty:
             out += self.kpi()
-        if "charts" in d.spec.sections:
+        if "charts" in d.spec.sections and not d.empty:
             out += self.charts()
         if "listings" in d.spec.sections:
             out += self.listings()
