@@ -212,7 +212,8 @@ class _Builder:
         if self.data.spec.photos and self.photo_source is not None and (sec.before or sec.after):
             t = Table([[self._photo_cell(sec.before, "整改前"), self._photo_cell(sec.after, "整改后")]],
                       colWidths=[FRAME_W / 2] * 2)  # fmt: skip
-            t.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+            t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), self.font), ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))  # fmt: skip
             block += [Spacer(1, 2 * mm), t]
             if sec.photo_count > len(sec.before) + len(sec.after):
                 block.append(para(f"（共{sec.photo_count}张照片，此处选登整改前后各一张）", s.caption))
