@@ -149,9 +149,13 @@ class _Builder:
             charts.categories(dash, font, FRAME_W),
             charts.communities(dash, font, FRAME_W),
         ]
-        out: list[Flowable] = [Paragraph("三、图表", self.s.h1)]
-        out += [KeepTogether([dr, Spacer(1, 3 * mm)]) for dr in drawings if dr is not None]
-        return out if len(out) > 1 else []
+        shown = [dr for dr in drawings if dr is not None]
+        if not shown:
+            return []
+        # the heading stays with the first chart (never alone at a page foot)
+        out: list[Flowable] = [KeepTogether([Paragraph("三、图表", self.s.h1), shown[0], Spacer(1, 3 * mm)])]
+        out += [KeepTogether([dr, Spacer(1, 3 * mm)]) for dr in shown[1:]]
+        return out
 
     def listings(self) -> list[Flowable]:
         rows = self.data.listings
@@ -164,7 +168,7 @@ class _Builder:
                 para(r.lead or "", c), para(r.unit or "", c), r.deadline.isoformat() if r.deadline else "",
                 para(r.days_text, c), para(r.status_label or "", c),
             ])  # fmt: skip
-        widths = [x * mm for x in (13, 24, 22, 30, 15, 26, 17, 15, 12)]
+        widths = [x * mm for x in (13, 22, 20, 30, 14, 25, 17, 15, 15)]
         scale = FRAME_W / sum(widths)
         t = _grid(data, [w * scale for w in widths], self.font)
         style = [("FONTSIZE", (0, 0), (-1, -1), 7.5)]
