@@ -30,6 +30,7 @@ $(STAMP): pyproject.toml
 sysdeps:
 	@sh tools/sysdeps.sh
 	@sh tools/sysdeps.sh office
+	@sh tools/sysdeps.sh pdf
 
 bench: setup
 	$(BIN)/python -m bench

@@ -6,6 +6,20 @@
 # `sysdeps.sh office` = LibreOffice Calc, headless (tests convert the tally template with it); optional:
 # the tests that need it skip with a reason when `soffice` is absent.
 [ "$(uname -s)" = Linux ] || exit 0
+# `sysdeps.sh pdf` = poppler-utils (pdftotext, pdffonts, pdfimages): the brief tests read real PDFs with them;
+# optional: those tests skip with a reason when the tools are absent.
+if [ "${1:-}" = pdf ]; then
+  command -v pdftotext >/dev/null 2>&1 && exit 0
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "installing poppler-utils for the brief tests"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null \
+      || echo "could not install poppler-utils; the brief PDF tests will skip" >&2
+  else
+    echo "poppler-utils is missing; the brief PDF tests will skip (Debian: sudo apt-get install poppler-utils)" >&2
+  fi
+  exit 0
+fi
 if [ "${1:-}" = office ]; then
   command -v soffice >/dev/null 2>&1 && exit 0
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then

@@ -705,6 +705,9 @@ def build_parser() -> argparse.ArgumentParser:
     from zhdesk import cli_sites  # site import|template (点位清单)
 
     cli_sites.add_commands(sub)
+    from zhdesk import cli_brief  # 会议简报 (issue 11)
+
+    cli_brief.add_commands(sub)
     return p
 
 

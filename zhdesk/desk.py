@@ -21,6 +21,7 @@ from zhdesk.errors import StorageProblem
 from zhdesk.files import database_files, register_database, unregister_database
 from zhdesk.reference import seed_reference
 from zhdesk.services import attention as attention_svc
+from zhdesk.services import brief as brief_svc
 from zhdesk.services import communities as communities_svc
 from zhdesk.services import directory as directory_svc
 from zhdesk.services import dossier as dossier_svc
@@ -248,3 +249,12 @@ class Desk:
     add_community = write(communities_svc.add_community)
     rename_community = write(communities_svc.rename_community)
     delete_community = write(communities_svc.delete_community)
+    # -- 会议简报 (issue 11): the brief PDF, in memory (the preview) or written; its issue number
+    brief_pdf = read(brief_svc.build_pdf)
+    write_brief = read(brief_svc.write_brief)  # writes a file, not the database
+    next_brief_issue = read(brief_svc.next_brief_issue)
+    record_brief = write(brief_svc.record_brief)  # the saved issue number: the next brief suggests it + 1
+    brief_title = read(settings_svc.brief_title)
+    set_brief_title = write(settings_svc.set_brief_title)
+    brief_issuer = read(settings_svc.brief_issuer)
+    set_brief_issuer = write(settings_svc.set_brief_issuer)

@@ -83,3 +83,54 @@ def mark_demo(uow: UnitOfWork) -> None:
     if s.get(Setting, DEMO_DATA) is None:
         s.add(Setting(key=DEMO_DATA, value="1"))
         s.flush()
+
+
+# -- 会议简报 (issue 11): the masthead title, the issuing unit, the last issue number recorded
+BRIEF_TITLE = "brief_title"
+BRIEF_ISSUER = "brief_issuer"
+BRIEF_LAST_ISSUE = "brief_last_issue"
+DEFAULT_BRIEF_TITLE = "市容环境卫生综合整治工作简报"
+DEFAULT_BRIEF_ISSUER = "街道城市管理办公室"
+BRIEF_TEXT_MAX = 60
+BRIEF_ISSUE_RANGE = (1, 99999)
+
+
+def _set_text(uow: UnitOfWork, key: str, value: str, what: str) -> str:
+    text = " ".join(value.split())
+    if not text or len(text) > BRIEF_TEXT_MAX:
+        raise InputRefused(f"{what}应为 1 到 {BRIEF_TEXT_MAX} 个字，收到 {len(text)} 个字")
+    s = uow.session
+    row = s.get(Setting, key)
+    if row is None:
+        s.add(Setting(key=key, value=text))
+    else:
+        row.value = text
+    audit(uow, "setting.set", "setting", None, key=key, value=text)
+    uow.commit()
+    return text
+
+
+def brief_title(uow: UnitOfWork) -> str:
+    return (get_setting(uow, BRIEF_TITLE) or "").strip() or DEFAULT_BRIEF_TITLE
+
+
+def set_brief_title(uow: UnitOfWork, title: str) -> str:
+    return _set_text(uow, BRIEF_TITLE, title, "简报标题")
+
+
+def brief_issuer(uow: UnitOfWork) -> str:
+    return (get_setting(uow, BRIEF_ISSUER) or "").strip() or DEFAULT_BRIEF_ISSUER
+
+
+def set_brief_issuer(uow: UnitOfWork, issuer: str) -> str:
+    return _set_text(uow, BRIEF_ISSUER, issuer, "简报编发单位")
+
+
+def last_brief_issue(uow: UnitOfWork) -> int:
+    """The issue number of the last brief saved; 0 when none."""
+    return _get_int(uow, BRIEF_LAST_ISSUE, 0, 0, BRIEF_ISSUE_RANGE[1])
+
+
+def set_last_brief_issue(uow: UnitOfWork, issue_no: int) -> int:
+    low, high = BRIEF_ISSUE_RANGE
+    return _set_int(uow, BRIEF_LAST_ISSUE, issue_no, low, high, f"简报期号应在 {low} 到 {high} 之间，收到 {issue_no}")

@@ -1,0 +1,149 @@
+"""The brief PDF, built through the Desk on real SQLite files and read back with poppler's tools."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from tests.imagefiles import picture
+from tests.support import TODAY, dump
+from tests.zhdesk.brief.conftest import assert_fonts_embedded, pdf_images, pdf_info, pdf_pages, pdf_text
+from zhdesk.brief.pdf import NOTHING
+from zhdesk.brief.text import NO_LINE_END, NO_LINE_START
+from zhdesk.desk import Desk
+from zhdesk.dto import BriefSpec, ContactInput, ListingInput
+from zhdesk.errors import InputRefused, NotFound, UsageError
+
+FIVE = ("江西路153号", "澄海路22号", "善化路18号院", "善化路19号院", "汕头路7号")
+H1 = dt.date(2021, 1, 1), dt.date(2021, 6, 30)
+
+
+def _build(desk: Desk, tmp_path: Path, name: str = "b.pdf", **spec: object) -> Path:
+    out = tmp_path / name
+    out.write_bytes(desk.brief_pdf(BriefSpec(**spec), TODAY, cache_dir=tmp_path / "cache"))  # type: ignore[arg-type]
+    return out
+
+
+def test_demo_brief_has_the_figures_sites_fonts_and_metadata(demo_desk: Desk, tmp_path: Path) -> None:
+    pdf = _build(demo_desk, tmp_path, date_from=H1[0], date_to=H1[1], issue_no=7, issuer="珠海路街道城管办")
+    text = pdf_text(pdf)
+    flat = text.replace("\n", "")  # the summary paragraph wraps anywhere
+    for fig in ("1758", "巡查26期54处", "中层步巡21期39处", "第7期", "珠海路街道城管办", *FIVE):
+        assert fig in flat, fig
+    assert "市容环境卫生综合整治工作简报" in pdf_text(pdf, 1)
+    assert "第 1 页 共" in text or "第1页共" in text
+    n = pdf_pages(pdf)
+    assert f"第{n}页共{n}页" in pdf_text(pdf, n).replace(" ", "")
+    assert_fonts_embedded(pdf)
+    info = pdf_info(pdf)
+    assert info["Title"] == "市容环境卫生综合整治工作简报 第7期"
+    assert info["Author"] == "珠海路街道城管办"
+    assert "2021年1月1日" in info["Subject"]
+
+
+def test_overdue_listing_comes_first_with_a_grayscale_mark(demo_desk: Desk, tmp_path: Path) -> None:
+    text = pdf_text(_build(demo_desk, tmp_path, sites="chosen", photos=False))
+    table = text[text.index("四、挂牌督办点位"):]
+    assert table.index("●超期") < table.index("▲临期") < table.index("○正常")
+    assert table.index("江西路153号") < table.index("澄海路22号")
+
+
+def test_no_photos_embeds_no_image(demo_desk: Desk, tmp_path: Path) -> None:
+    with_photos = _build(demo_desk, tmp_path, "p.pdf")
+    without = _build(demo_desk, tmp_path, "n.pdf", photos=False)
+    assert pdf_images(with_photos)
+    assert pdf_images(without) == []
+    assert without.stat().st_size < with_photos.stat().st_size
+
+
+def test_empty_range_says_so(demo_desk: Desk, tmp_path: Path) -> None:
+    pdf = _build(demo_desk, tmp_path, date_from=dt.date(2030, 1, 1), date_to=dt.date(2030, 2, 1))
+    text = pdf_text(pdf)
+    assert NOTHING in text
+    assert "二、主要指标" not in text
+    assert_fonts_embedded(pdf)
+
+
+def test_user_markup_prints_literally(desk: Desk, tmp_path: Path) -> None:
+    note = '整改<b>未完成</b> & 再查 <font color=red>红</font>'
+    site = desk.add_site("测试路1号<b>", "测试社区", note=note, new_community=True)
+    pdf = _build(desk, tmp_path, sites="chosen", site_ids=(site.row.id,))
+    text = pdf_text(pdf)
+    assert "<b>未完成</b> & 再查 <font color=red>红</font>" in text
+    assert "测试路1号<b>" in text
+
+
+def test_kinsoku_on_a_long_note_in_the_pdf(desk: Desk, tmp_path: Path) -> None:
+    note = ("街道坚持问题导向，（一）逐一建立台账，“一点一策”；（二）实行销号管理。截至6月底，"
+            "共清理垃圾130吨、拆除违建5处！是否还有遗漏？请各社区《自查表》于本周内报送：逾期通报。") * 8
+    site = desk.add_site("长备注路2号", "测试社区", note=note, new_community=True)
+    text = pdf_text(_build(desk, tmp_path, sites="chosen", site_ids=(site.row.id,)))
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("备注："))
+    body = lines[start:start + 20]
+    assert len(body) > 5 and "".join(body).startswith("备注：" + note[:30])
+    for i, ln in enumerate(body):
+        if i:
+            assert ln[0] not in NO_LINE_START, ln
+        assert ln[-1] not in NO_LINE_END, ln
+
+
+def test_a_site_with_30_photos_embeds_prepared_copies(desk: Desk, tmp_path: Path) -> None:
+    site = desk.add_site("照片路3号", "测试社区", new_community=True)
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    for i in range(30):
+        picture(i, (2400, 1800)).save(folder / f"{i:02d}.jpg", quality=95)
+    desk.add_photos(site.row.id, sorted(folder.iterdir())[:15], "before")
+    desk.add_photos(site.row.id, sorted(folder.iterdir())[15:], "after")
+    pdf = _build(desk, tmp_path, sites="chosen", site_ids=(site.row.id,))
+    images = pdf_images(pdf)
+    assert len(images) == 2  # before and after side by side, not 30 pages of photos
+    for w, h in images:
+        assert max(w, h) < 1000  # about 200 dpi at the printed size, never the 2400 px original
+    assert "共30张照片" in pdf_text(pdf)
+    cached = list((tmp_path / "cache").glob("*.jpg"))
+    assert len(cached) == 2
+
+
+def test_500_listed_sites_table_repeats_its_header(desk: Desk, tmp_path: Path) -> None:
+    with desk.uow() as uow:
+        from zhdesk.services import sites as sites_svc
+
+        for i in range(500):
+            s = sites_svc.add_site(uow, f"长表路{i + 1}号", "测试社区", new_community=True)
+            sites_svc.list_site_for_supervision(uow, s.row.id, ListingInput(
+                TODAY - dt.timedelta(days=30), TODAY + dt.timedelta(days=i % 60 - 20), problem=f"问题{i}",
+                contacts=(ContactInput("lead", person="孙书记"),)))
+    pdf = _build(desk, tmp_path, sections=("listings",))
+    n = pdf_pages(pdf)
+    assert n >= 10
+    for page in range(2, n + 1):
+        assert "整改期限" in pdf_text(pdf, page), page
+    text = pdf_text(pdf)
+    assert "长表路500号" in text and "长表路1号" in text
+
+
+def test_bad_specs_are_refused_in_one_line(demo_desk: Desk, tmp_path: Path) -> None:
+    with pytest.raises(UsageError):
+        demo_desk.brief_pdf(BriefSpec(sites="some"))
+    with pytest.raises(NotFound):
+        demo_desk.brief_pdf(BriefSpec(sites="chosen", site_ids=(99999,), photos=False))
+    with pytest.raises(InputRefused):
+        demo_desk.brief_pdf(BriefSpec(communities=("没有这个社区",)))
+
+
+def test_write_brief_writes_the_file_and_record_brief_the_issue(demo_desk: Desk, tmp_path: Path) -> None:
+    url = str(demo_desk.engine.url)
+    assert demo_desk.next_brief_issue() == 1
+    before = dump(url)
+    r = demo_desk.write_brief(BriefSpec(photos=False), tmp_path / "w.pdf", cache_dir=tmp_path / "c")
+    assert r.issue_no == 1 and r.pages == pdf_pages(tmp_path / "w.pdf")
+    assert r.bytes == (tmp_path / "w.pdf").stat().st_size
+    assert dump(url) == before  # building writes no row
+    demo_desk.record_brief(r.issue_no)
+    assert demo_desk.next_brief_issue() == 2
+    demo_desk.record_brief(1)  # an older issue never moves the number back
+    assert demo_desk.next_brief_issue() == 2

@@ -1,0 +1,118 @@
+"""Everything a brief shows, gathered through the existing services into plain dataclasses (no reportlab
+here): the figures, the summary paragraph, the 挂牌督办 table and each chosen site's section."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from db.uow import UnitOfWork
+from zhdesk.domain.lights import Light
+from zhdesk.dto import BriefSpec, Dashboard, EventDTO, PhotoDTO, SiteFilter, SiteRow, StatsFilter
+from zhdesk.errors import UsageError
+from zhdesk.services import dossier as dossier_svc
+from zhdesk.services import photos as photos_svc
+from zhdesk.services import settings as settings_svc
+from zhdesk.services import sites as sites_svc
+from zhdesk.services import stats as stats_svc
+from zhdesk.services import tally as tally_svc
+from zhdesk.services import timeline as timeline_svc
+
+SITE_CHOICES = ("listed", "all", "chosen")
+PHOTOS_PER_PHASE = 2  # before/after pairs shown per site; more would split a site over pages
+
+
+@dataclass(frozen=True)
+class SiteSection:
+    row: SiteRow
+    note: str | None
+    events: tuple[EventDTO, ...]
+    before: tuple[PhotoDTO, ...]
+    after: tuple[PhotoDTO, ...]
+    photo_count: int
+
+
+@dataclass(frozen=True)
+class BriefData:
+    spec: BriefSpec
+    title: str
+    issuer: str
+    issue_no: int
+    issued_on: dt.date
+    today: dt.date
+    communities: tuple[str, ...]
+    summary: str
+    dashboards: Dashboard
+    listings: tuple[SiteRow, ...]
+    sites: tuple[SiteSection, ...] = field(default=())
+
+    @property
+    def empty(self) -> bool:
+        """No supervision item in the range: the brief says so instead of empty figures and charts (the
+        listings as they stand today are still shown)."""
+        return self.dashboards.figures.total.items == 0
+
+
+def _order_key(r: SiteRow) -> tuple[int, int, str]:
+    rank = {Light.RED.value: 0, Light.YELLOW.value: 1, Light.GREEN.value: 2}.get(r.light or "", 3)
+    return rank, r.days_left if r.days_left is not None else 10**6, r.address
+
+
+def _in_range(r: SiteRow, spec: BriefSpec) -> bool:
+    """The table shows the listings as they stand today, leaving out only those closed before the range."""
+    return not (spec.date_from is not None and r.closed_on is not None and r.closed_on < spec.date_from)
+
+
+def gather(uow: UnitOfWork, spec: BriefSpec, today: dt.date | None = None) -> BriefData:
+    today = today or dt.date.today()
+    if spec.sites not in SITE_CHOICES:
+        raise UsageError(f"点位范围应为 listed、all 或点位编号，收到 “{spec.sites}”")
+    known = {c.name for c in sites_svc.list_communities(uow)}
+    for name in spec.communities:
+        if name not in known:
+            sites_svc._community_by_name(uow.session, name)  # raises NotFound, one line naming it
+    community = spec.communities[0] if len(spec.communities) == 1 else None
+    f = StatsFilter(spec.date_from, spec.date_to, community)
+    dash = stats_svc.dashboard(uow, f, today)
+    summary = tally_svc.summary(uow, spec.date_from, spec.date_to, community)
+    wanted = set(spec.communities)
+    rows = [r for r in sites_svc.list_sites(uow, SiteFilter(listed_only=True), today) if r.listing_id is not None]
+    rows = [r for r in rows if (not wanted or r.community in wanted) and _in_range(r, spec)]
+    listings = tuple(sorted(rows, key=_order_key))
+    sections: tuple[SiteSection, ...] = ()
+    if "sites" in spec.sections:
+        if spec.sites == "listed":
+            ids = [r.id for r in listings]
+        elif spec.sites == "all":
+            every = sites_svc.list_sites(uow, None, today)
+            ids = [r.id for r in sorted(every, key=_order_key) if not wanted or r.community in wanted]
+        else:
+            ids = list(dict.fromkeys(spec.site_ids))
+        sections = tuple(_section(uow, i, spec.photos, today) for i in ids)
+    return BriefData(
+        spec=spec,
+        title=spec.title or settings_svc.brief_title(uow),
+        issuer=spec.issuer or settings_svc.brief_issuer(uow),
+        issue_no=spec.issue_no or next_issue(uow),
+        issued_on=spec.issued_on or today,
+        today=today,
+        communities=spec.communities,
+        summary=summary,
+        dashboards=dash,
+        listings=listings,
+        sites=sections,
+    )
+
+
+def _section(uow: UnitOfWork, site_id: int, photos: bool, today: dt.date) -> SiteSection:
+    d = dossier_svc.site_dossier(uow, site_id, today)  # unknown id → NotFound naming it
+    events = tuple(timeline_svc.list_timeline(uow, site_id))
+    every = photos_svc.list_photos(uow, site_id) if photos else []
+    before = tuple(p for p in every if p.phase == "before")[:PHOTOS_PER_PHASE]
+    after = tuple(p for p in every if p.phase == "after")[-PHOTOS_PER_PHASE:]
+    return SiteSection(d.row, d.detail.note, events, before, after, len(every))
+
+
+def next_issue(uow: UnitOfWork) -> int:
+    """The last recorded issue + 1; 1 when none is recorded."""
+    return settings_svc.last_brief_issue(uow) + 1

@@ -1,0 +1,88 @@
+"""Photos prepared for print: EXIF-rotated, draft-decoded and downscaled to about 200 dpi at their printed
+size, JPEG-encoded (zhdesk.imaging.thumbnail); never the original. Prepared images are cached on disk by
+the photo's sha256 and the pixel size, so a second build neither reads nor decodes the originals."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from zhdesk import imaging
+
+PRINT_DPI = 200
+CACHE_LIMIT = 256 * 1024 * 1024  # bytes kept; the oldest prepared images go first
+
+
+def edge_for(width_pt: float, height_pt: float, dpi: int = PRINT_DPI) -> int:
+    """Pixels on the long side for a photo printed in a width × height box (points)."""
+    return max(64, round(max(width_pt, height_pt) / 72 * dpi))
+
+
+def default_cache_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("zhdesk", appauthor=False)) / "brief-photos"
+
+
+class PhotoCache:
+    """Prepared photos by (sha256, edge); `folder=None` keeps them in memory only."""
+
+    def __init__(self, folder: Path | None, limit: int = CACHE_LIMIT) -> None:
+        self.folder = folder
+        self.limit = limit
+        self._memory: dict[tuple[str, int], bytes] = {}
+        self.hits = 0
+        self.misses = 0
+        self._written = 0
+
+    def _path(self, sha: str, edge: int) -> Path | None:
+        return None if self.folder is None else self.folder / f"{sha}-{edge}.jpg"
+
+    def get(self, sha: str, edge: int, original: Callable[[], bytes]) -> bytes:
+        """The prepared JPEG; `original()` is called only on a miss. A broken photo raises PhotoRefused."""
+        key = (sha, edge)
+        if key in self._memory:
+            self.hits += 1
+            return self._memory[key]
+        path = self._path(sha, edge)
+        if path is not None:
+            with contextlib.suppress(OSError):
+                data = path.read_bytes()
+                if data:
+                    self.hits += 1
+                    self._memory[key] = data
+                    return data
+        self.misses += 1
+        data = imaging.thumbnail(original(), edge)
+        self._memory[key] = data
+        if path is not None:
+            self._store(path, data)
+        return data
+
+    def _store(self, path: Path, data: bytes) -> None:
+        # a cache: failing to write it (read-only, full disk) only costs speed next time
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+            self._written += len(data)
+            if self._written > self.limit // 8:
+                self._written = 0
+                self.prune()
+
+    def prune(self) -> None:
+        """Keep the cache folder under its limit, dropping the least recently written files first."""
+        if self.folder is None:
+            return
+        with contextlib.suppress(OSError):
+            files = [(p.stat().st_mtime, p.stat().st_size, p) for p in self.folder.glob("*.jpg")]
+            total = sum(size for _t, size, _p in files)
+            for _t, size, p in sorted(files):
+                if total <= self.limit:
+                    break
+                with contextlib.suppress(OSError):
+                    p.unlink()
+                    total -= size
