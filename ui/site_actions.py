@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QDialog, QWidget
 
 from ui.dialogs.directory_dialog import DirectoryDialog
+from ui.dialogs.export_dialog import ask_pdf_path
 from ui.dialogs.extend_dialog import ExtendDialog
 from ui.dialogs.listing_dialog import ListingDialog
 from ui.dialogs.site_dialog import SiteDialog
 from ui.ops import Ops, show_error
-from zhdesk.dto import SiteDetail
+from zhdesk.changes import Changes
+from zhdesk.dto import NoticeResult, SiteDetail
 
 if TYPE_CHECKING:
     from zhdesk.desk import Desk
@@ -81,6 +83,41 @@ def extend(parent: QWidget, desk: Desk, ops: Ops, site_id: int) -> None:
         _show(ExtendDialog(parent, desk, ops, site))
 
     _with_site(parent, desk, ops, site_id, opened)
+
+
+# A notice records a 催办 event on each site's timeline (and uses a number, a setting).
+NOTICE_CHANGES = Changes(events=True, settings=True)
+
+
+def _notice_done(parent: QWidget, done: Callable[[str], object] | None) -> Callable[[NoticeResult], object]:
+    def report(r: NoticeResult) -> None:
+        numbers = "、".join(n.number for n in r.notices[:3]) + ("等" if len(r.notices) > 3 else "")
+        message = f"已生成督办通知单 {len(r.notices)} 份（{numbers}），已记入时间线：{r.path}"
+        if done is not None:
+            done(message)
+
+    return report
+
+
+def issue_notice(parent: QWidget, desk: Desk, ops: Ops, site_id: int, address: str = "",
+                 done: Callable[[str], object] | None = None) -> int:  # fmt: skip
+    """生成督办通知单… for one listed site: ask for the PDF, write it and the 催办 event on the worker."""
+    chosen = ask_pdf_path(parent, f"督办通知单_{address}" if address else "督办通知单", "生成督办通知单")
+    if chosen is None:
+        return 0
+    path, replace = chosen
+    return ops.write(lambda: desk.issue_notices([site_id], path, overwrite=replace), NOTICE_CHANGES.for_site(site_id),
+                     _notice_done(parent, done), label="正在生成督办通知单…")  # fmt: skip
+
+
+def issue_overdue_notices(parent: QWidget, desk: Desk, ops: Ops, done: Callable[[str], object] | None = None) -> int:
+    """为全部超期点位生成督办通知单…: one PDF, a page per overdue listed site."""
+    chosen = ask_pdf_path(parent, "督办通知单_全部超期点位", "为全部超期点位生成督办通知单")
+    if chosen is None:
+        return 0
+    path, replace = chosen
+    return ops.write(lambda: desk.issue_notices(None, path, overdue=True, overwrite=replace), NOTICE_CHANGES,
+                     _notice_done(parent, done), label="正在生成督办通知单…")  # fmt: skip
 
 
 def open_directory(parent: QWidget, desk: Desk, ops: Ops) -> DirectoryDialog:

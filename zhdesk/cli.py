@@ -700,6 +700,9 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("site_id", metavar="SITE_ID")
     pl.add_argument("--json", action="store_true")
     pl.set_defaults(func=cmd_photos)
+    from zhdesk import cli_notice  # notice: 督办通知单
+
+    cli_notice.add_commands(sub)
 
     tally_commands.add_commands(sub)  # 社区台账: tally import|template|batches|undo, summary
     from zhdesk import cli_sites  # site import|template (点位清单)

@@ -27,6 +27,7 @@ from zhdesk.services import directory as directory_svc
 from zhdesk.services import dossier as dossier_svc
 from zhdesk.services import exports as exports_svc
 from zhdesk.services import figures as figures_svc
+from zhdesk.services import notices as notices_svc
 from zhdesk.services import overview as overview_svc
 from zhdesk.services import photos as photos_svc
 from zhdesk.services import settings as settings_svc
@@ -239,6 +240,7 @@ class Desk:
     edit_site = write(sites_svc.edit_site)
     similar_sites = read(sites_svc.similar_sites)
     extend_deadline = write(sites_svc.extend_deadline)
+    issue_notices = write(notices_svc.issue_notices)  # 督办通知单: a PDF and a 催办 event per site
     people = read(directory_svc.list_people)
     units = read(directory_svc.list_units)
     save_person = write(directory_svc.save_person)

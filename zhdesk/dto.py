@@ -662,6 +662,34 @@ class DossierDTO:
 
 
 @dataclass(frozen=True)
+class IssuedNotice:
+    """One 督办通知单 issued (zhdesk/services/notices.py): its number, addressee and the 催办 event."""
+
+    site_id: int
+    address: str
+    community: str
+    number: str  # 督〔2026〕12号
+    addressee: str
+    days_text: str  # 超期3天 / 剩5天 ...
+    due: dt.date  # 限期整改完毕
+    event_id: int
+
+    def to_json(self) -> dict[str, Any]:
+        return _with_iso_dates(self)
+
+
+@dataclass(frozen=True)
+class NoticeResult:
+    """The notices written into one PDF, one page each."""
+
+    path: str
+    notices: tuple[IssuedNotice, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "pages": len(self.notices), "notices": [n.to_json() for n in self.notices]}
+
+
+@dataclass(frozen=True)
 class SimilarSite:
     """An existing site whose address reads as the same place as one being typed."""
 

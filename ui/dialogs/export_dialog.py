@@ -25,16 +25,25 @@ UNSAFE_IN_FILE_NAMES = '\\/:*?"<>|'
 def ask_xlsx_path(parent: QWidget, name: str) -> tuple[Path, bool] | None:
     """Ask where to save (last folder remembered); the answer always ends in .xlsx. The flag says whether
     the dialog itself asked before replacing that name (it did not for a name we extended)."""
+    return ask_save_path(parent, name, ".xlsx", "导出Excel", "Excel 工作簿 (*.xlsx)")
+
+
+def ask_pdf_path(parent: QWidget, name: str, caption: str = "保存PDF") -> tuple[Path, bool] | None:
+    """ask_xlsx_path for a PDF (督办通知单, 会议简报)."""
+    return ask_save_path(parent, name, ".pdf", caption, "PDF 文件 (*.pdf)")
+
+
+def ask_save_path(parent: QWidget, name: str, suffix: str, caption: str, filter_: str) -> tuple[Path, bool] | None:
     folder = prefs.EXPORT_DIR.get() or str(Path.home())
     stem = "".join(ch for ch in name if ch not in UNSAFE_IN_FILE_NAMES) or "导出"
-    suggested = Path(folder) / f"{stem}_{dt.date.today().isoformat()}.xlsx"
-    path_text, _ = QFileDialog.getSaveFileName(parent, "导出Excel", str(suggested), "Excel 工作簿 (*.xlsx)")
+    suggested = Path(folder) / f"{stem}_{dt.date.today().isoformat()}{suffix}"
+    path_text, _ = QFileDialog.getSaveFileName(parent, caption, str(suggested), filter_)
     if not path_text:
         return None
     path = Path(path_text)
-    confirmed = path.suffix.lower() == ".xlsx"
+    confirmed = path.suffix.lower() == suffix
     if not confirmed:
-        path = path.with_name(path.name + ".xlsx")
+        path = path.with_name(path.name + suffix)
     prefs.EXPORT_DIR.set(str(path.parent))
     return path, confirmed
 

@@ -228,6 +228,11 @@ class DossierPage(QWidget):
             b.clicked.connect(lambda _=False, k=key: site_actions.dispatch(k, self, self.desk, self.ops, self.site_id))
             self.actions_row.addWidget(b)
             self.registry_buttons[key] = b
+        self.notice_button = QPushButton("生成督办通知单…")
+        self.notice_button.setObjectName("dossier_notice")
+        self.notice_button.setToolTip("给责任单位的督办通知单（PDF，A4 一页，带回执），并在时间线记录催办")
+        self.notice_button.clicked.connect(self._issue_notice)
+        self.actions_row.addWidget(self.notice_button)
         title_row = QHBoxLayout()
         title_row.addWidget(self.address)
         title_row.addSpacing(12)
@@ -380,6 +385,11 @@ class DossierPage(QWidget):
         self.stack.setCurrentIndex(1)
         self.loaded.emit()
 
+    def _issue_notice(self) -> None:
+        if self.site_id is not None:
+            address = self.dossier.row.address if self.dossier else ""
+            site_actions.issue_notice(self, self.desk, self.ops, self.site_id, address, self.message.emit)
+
     def _to_listing(self) -> None:
         if self.site_id is not None:
             self.listing_requested.emit(self.site_id)
@@ -401,6 +411,7 @@ class DossierPage(QWidget):
         self.listing_button.setVisible(li is not None)
         for key, shown in registry_visible(li).items():
             self.registry_buttons[key].setVisible(shown)
+        self.notice_button.setVisible(registry_visible(li)["extend"])  # an open listing, as 延期…
         if li is None:
             self.light_dot.clear()
             self.status.setText(f"未挂牌督办　|　{items}")

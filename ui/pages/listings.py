@@ -131,6 +131,13 @@ class ListingsPage(QWidget):
         top.addWidget(self.new_site_button)
         top.addWidget(self.refresh_button)
         top.addWidget(self.export_button)
+        self.notice_button = QPushButton("为全部超期点位生成督办通知单…")
+        self.notice_button.setObjectName("overdue_notices_button")
+        self.notice_button.setToolTip("每个超期点位一页，合成一个PDF；并在各点位时间线记录催办")
+        self.notice_button.clicked.connect(
+            lambda: site_actions.issue_overdue_notices(self, self.desk, self.ops, self.message.emit)
+        )
+        top.addWidget(self.notice_button)
         top.addSpacing(12)
         top.addWidget(QLabel("显示大小"))
         top.addWidget(self.size_combo)

@@ -26,6 +26,7 @@ KIND_COLORS: dict[str, str] = {
     "rebound": "#d84315",  # triangle with an exclamation mark
     "note": "#5f6368",  # note card
     "extended": "#b06000",  # arrow pointing later (延期)
+    "urge": "#ad1457",  # envelope (催办: a 督办通知单 sent)
 }
 FALLBACK_COLOR = "#5f6368"
 
@@ -101,6 +102,8 @@ def glyph_path(kind: str, rect: QRectF) -> QPainterPath:
                            QPointF(box.right(), c.y()), QPointF(c.x(), box.bottom()), QPointF(c.x(), c.y() + t),
                            QPointF(box.left(), c.y() + t)])
             )  # fmt: skip
+        case "urge":  # an envelope: a notice was sent
+            path.addRect(box.adjusted(0, r * 0.3, 0, -r * 0.3))
         case _:  # inspection, accepted, rejected, follow_up and unknown kinds: a disc
             path.addEllipse(box.adjusted(r * 0.05, r * 0.05, -r * 0.05, -r * 0.05))
     path.closeSubpath()
@@ -154,6 +157,11 @@ def paint_glyph(painter: QPainter, kind: str, rect: QRectF, *, selected: bool = 
             painter.setPen(thin)
             for dy in (-0.4, 0.0, 0.4):
                 painter.drawLine(QPointF(c.x() - r * 0.4, c.y() + r * dy), QPointF(c.x() + r * 0.4, c.y() + r * dy))
+        case "urge":  # the envelope's flap
+            painter.drawPolyline(
+                QPolygonF([QPointF(c.x() - r * 0.75, c.y() - r * 0.5), QPointF(c.x(), c.y() + r * 0.1),
+                           QPointF(c.x() + r * 0.75, c.y() - r * 0.5)])
+            )  # fmt: skip
     painter.restore()
 
 

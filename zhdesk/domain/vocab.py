@@ -29,10 +29,11 @@ EVENT_KINDS: dict[str, str] = {
     "rebound": "反弹",
     "note": "备注",
     "extended": "延期",
+    "urge": "催办",
 }
 
-# Written only by their service (延期: extend_deadline), never by hand: each one is counted.
-SERVICE_EVENT_KINDS: dict[str, str] = {**WORKFLOW_EVENT_KINDS, "extended": "延期"}
+# Written only by their service (延期: extend_deadline; 催办: issue_notices), never by hand: each one is counted.
+SERVICE_EVENT_KINDS: dict[str, str] = {**WORKFLOW_EVENT_KINDS, "extended": "延期", "urge": "催办"}
 
 MANUAL_EVENT_KINDS: dict[str, str] = {k: v for k, v in EVENT_KINDS.items() if k not in SERVICE_EVENT_KINDS}
 

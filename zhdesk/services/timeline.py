@@ -48,6 +48,11 @@ def _manual_kind(kind: str, what: str = "记录") -> str:
         raise InputRefused(
             f"“{EVENT_KINDS[kind]}”事件由挂牌流程自动生成，不能手工{what}；请用 site move（窗口：点位详情的流程按钮）"
         )
+    if kind == "urge":  # 催办 stands for a numbered notice: only issue_notices writes it
+        raise InputRefused(
+            f"“{EVENT_KINDS[kind]}”事件由生成督办通知单自动记录，不能手工{what}；"
+            "请用 notice（窗口：点位档案的 生成督办通知单…）"
+        )
     if kind in SERVICE_EVENT_KINDS:  # 延期 is counted: only extend_deadline writes it
         raise InputRefused(
             f"“{EVENT_KINDS[kind]}”事件由延期操作自动生成，不能手工{what}；请用 site extend（窗口：点位详情的 延期…）"
