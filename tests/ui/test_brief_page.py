@@ -155,9 +155,7 @@ def test_typing_rebuilds_once_after_the_pause(qtbot: QtBot, ui_desk: Desk, ops: 
     assert [s.issuer for s in builder.calls] == ["街道城管办"]
 
 
-def test_a_stale_result_is_dropped_and_a_stale_queued_build_never_runs(
-    qtbot: QtBot, ui_desk: Desk, ops: Ops
-) -> None:
+def test_a_stale_result_is_dropped_and_a_stale_queued_build_never_runs(qtbot: QtBot, ui_desk: Desk, ops: Ops) -> None:
     gate = threading.Event()
     builder = Builder(gate=gate)
     page = new_page(qtbot, ui_desk, ops, builder, show=False)

@@ -23,7 +23,6 @@ def export_table(
     return export.export_table(path, sheet, columns, rows, overwrite=overwrite)
 
 
-
 def export_bytes(uow: UnitOfWork, path: Path, data: bytes, overwrite: bool = False) -> Path:
     """Write bytes the window already holds (a previewed PDF) to `path` through the export guard."""
     from zhdesk.files import database_files, write_export
