@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from ui import prefs, site_actions
 from ui.display import DisplayScale, relative_font
 from ui.ops import Ops
+from ui.pages.brief import BriefPage
 from ui.pages.bulletins import BulletinsPage
 from ui.pages.dossier import DossierPage
 from ui.pages.listings import ListingsPage
@@ -47,9 +48,7 @@ SETTINGS = "设置"
 NAVIGATION = (OVERVIEW, LISTINGS, DOSSIER, BULLETINS, TALLIES, BRIEF, SETTINGS)
 
 # What each page not built yet will do (shown on the page, so nobody thinks it is broken).
-PLANNED: dict[str, str] = {
-    BRIEF: "按所选时间段生成可直接打印的会议简报 PDF，含工作综述、统计表和图表。",
-}
+PLANNED: dict[str, str] = {}
 
 
 class MainWindow(QMainWindow):
@@ -89,6 +88,8 @@ class MainWindow(QMainWindow):
         self.bulletins.refresh()
         self.tallies = TalliesPage(desk, self.ops)
         self.tallies.message.connect(self.show_message)
+        self.brief = BriefPage(desk, self.ops)
+        self.brief.message.connect(self.show_message)
         self.pages: dict[str, QWidget] = {}
         self.stack = QStackedWidget()
         for name in NAVIGATION:
@@ -104,6 +105,8 @@ class MainWindow(QMainWindow):
                 page = self.bulletins
             elif name == TALLIES:
                 page = self.tallies
+            elif name == BRIEF:
+                page = self.brief
             else:
                 page = PlaceholderPage(name, PLANNED[name])
             page.setObjectName(f"page_{NAVIGATION.index(name)}")

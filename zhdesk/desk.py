@@ -214,6 +214,7 @@ class Desk:
     drill_items = read(stats_svc.drill_items)
     stats_json = read(stats_svc.stats_json)
     export_table = read(exports_svc.export_table)  # writes a file, not the database
+    export_bytes = read(exports_svc.export_bytes)  # writes a file, not the database
     set_figure = write(figures_svc.enter_figure)
 
     # -- community tallies (台账)

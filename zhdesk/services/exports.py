@@ -21,3 +21,13 @@ def export_table(
     from zhdesk import export
 
     return export.export_table(path, sheet, columns, rows, overwrite=overwrite)
+
+
+def export_bytes(uow: UnitOfWork, path: Path, data: bytes, overwrite: bool = False) -> Path:
+    """Write bytes the window already holds (a previewed PDF) to `path` through the export guard."""
+    from zhdesk.files import database_files, write_export
+
+    def write(tmp: str) -> None:
+        Path(tmp).write_bytes(data)
+
+    return write_export(Path(path), write, overwrite=overwrite, protected=database_files(uow.engine.url))
