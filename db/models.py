@@ -360,6 +360,20 @@ class AuditEntry(Base):
     detail: Mapped[str | None] = mapped_column(Text)
 
 
+class BriefRecord(Base):
+    """A 会议简报 saved to a file: its spec (JSON of zhdesk.dto.BriefSpec), so it can be rebuilt or cloned."""
+
+    __tablename__ = "brief_record"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issue_no: Mapped[int] = mapped_column(Integer, index=True)
+    spec: Mapped[str] = mapped_column(Text)
+    path: Mapped[str] = mapped_column(Text)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    made_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    made_by: Mapped[str | None] = mapped_column(String(64))
+
+
 class Setting(Base):
     """Settings every workstation shares (warning days, subdistrict name, ...)."""
 

@@ -21,6 +21,7 @@ class Changes:
     photos: bool = False
     figures: bool = False  # figures entered by hand (数字化城管件)
     settings: bool = False  # shared settings (warning days: every light may change)
+    briefs: bool = False  # a 会议简报 saved: the recent list and the next issue number
     site_id: int | None = None  # None: any site may be concerned
 
     def __or__(self, other: Changes) -> Changes:

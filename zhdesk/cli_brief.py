@@ -45,10 +45,9 @@ def cmd_brief(desk: Desk, args: argparse.Namespace) -> int:
                      site_ids=ids, photos=not args.no_photos, issue_no=_issue(args.issue),
                      internal=args.internal)  # fmt: skip
     try:
-        r = desk.write_brief(spec, Path(args.output), overwrite=args.overwrite)
+        r = desk.save_brief(spec, Path(args.output), overwrite=args.overwrite)
     except TargetExists as exc:
         raise TargetExists(f"{exc.message}；要替换请加 --overwrite", exc.path) from None
-    desk.record_brief(r.issue_no)
     print(f"已生成会议简报 第{r.issue_no}期：{shown(r.path)}（{r.pages} 页，{r.bytes / 1024:.0f} KB）")
     return 0
 

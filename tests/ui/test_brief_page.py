@@ -29,12 +29,13 @@ from tests.ui.conftest import Dialogs, wait_idle
 from ui.main_window import BRIEF, NAVIGATION, MainWindow
 from ui.ops import Ops
 from ui.pages import brief as brief_module
-from ui.pages.brief import DEBOUNCE_MS, NOT_INSTALLED, BriefPage, cloned
+from ui.pages.brief import DEBOUNCE_MS, BriefPage, cloned
 from ui.widgets import pdf_view
 from ui.widgets.pdf_view import load_pdf, render_to_printer
 from zhdesk.desk import Desk
 from zhdesk.dto import BRIEF_SECTIONS, BriefSpec
 from zhdesk.errors import InputRefused
+from zhdesk.services.brief import BriefResult
 
 
 def make_pdf(spec: BriefSpec) -> bytes:
@@ -198,23 +199,31 @@ def test_the_window_stays_responsive_while_building(qtbot: QtBot, ui_desk: Desk,
     assert max(gaps) < 0.25, f"the GUI thread stalled {max(gaps):.2f} s"
 
 
-def test_save_writes_the_previewed_pdf_and_refuses_the_database(
+def test_save_writes_the_brief_records_it_and_refuses_the_database(
     qtbot: QtBot, ui_desk: Desk, ops: Ops, tmp_path: Path, dialogs: Dialogs
 ) -> None:
     page = new_page(qtbot, ui_desk, ops, Builder(), show=False)
+    page.issue.setValue(9)
     page.rebuild()
     qtbot.waitUntil(lambda: page.pdf is not None, timeout=5000)
     messages: list[str] = []
     page.message.connect(messages.append)
     target = tmp_path / "简报.pdf"
     assert page.save(target)
+    wait_idle(qtbot, ops, timeout=60000)
+    assert target.read_bytes()[:5] == b"%PDF-"  # the real brief of the spec shown, written by the Desk
+    assert messages == [f"已保存会议简报第9期PDF：{target}"]
+    # recorded: 近期简报 lists it with its spec, and the next brief is offered issue 10
     wait_idle(qtbot, ops)
-    assert target.read_bytes() == page.pdf
-    assert messages == [f"已保存会议简报PDF：{target}"]
+    assert dialogs.shown == [], dialogs.shown
+    qtbot.waitUntil(lambda: page.recent_list.count() == 1, timeout=5000)
+    assert page.recent_list.item(0).text().startswith("第9期")
+    assert [r.spec for r in ui_desk.recent_briefs()] == [page.shown_spec]
+    assert ui_desk.next_brief_issue() == 10
     # An existing file is replaced only when the dialog asked; the database never.
     target.write_bytes(b"mine")
     page.save(target)
-    wait_idle(qtbot, ops)
+    wait_idle(qtbot, ops, timeout=60000)
     assert target.read_bytes() == b"mine"
     assert dialogs.texts("warning")[-1].startswith("文件已存在")
     db = Path(str(ui_desk.engine.url.database))
@@ -222,17 +231,20 @@ def test_save_writes_the_previewed_pdf_and_refuses_the_database(
     alias = tmp_path / "库.pdf"  # the database under a .pdf name (a hard link): still the database
     os.link(db, alias)
     assert page.save(alias, overwrite=True)
-    wait_idle(qtbot, ops)
+    wait_idle(qtbot, ops, timeout=60000)
     assert dialogs.texts("warning")[-1] == f"不能导出到正在使用的数据库文件：{alias}，未写入"
     assert table_dump(ui_desk.engine) == before and db.read_bytes() == before_bytes
     assert all("\n" not in t for t in dialogs.texts())
 
 
-def test_save_goes_through_the_builders_writer_when_present(
-    qtbot: QtBot, ui_desk: Desk, ops: Ops, tmp_path: Path
-) -> None:
+def test_word_goes_through_the_desk_with_its_suffix(qtbot: QtBot, ui_desk: Desk, ops: Ops, tmp_path: Path) -> None:
     written: list[tuple[BriefSpec, Path, bool]] = []
-    desk = HookDesk(ui_desk, write_brief=lambda spec, path, overwrite: written.append((spec, path, overwrite)))
+
+    def save_brief(spec: BriefSpec, path: Path, overwrite: bool) -> BriefResult:
+        written.append((spec, path, overwrite))
+        return BriefResult(path, 3, 100, spec.issue_no or 1)
+
+    desk = HookDesk(ui_desk, save_brief=save_brief)
     page = new_page(qtbot, desk, ops, Builder(), show=False)
     assert not page.word_button.isEnabled()  # nothing shown yet
     page.issue.setValue(9)
@@ -317,16 +329,6 @@ def test_a_refusal_shows_its_one_line_and_keeps_the_preview(
     qtbot.waitUntil(lambda: not page.problem.isVisibleTo(page), timeout=5000)
 
 
-def test_without_a_builder_the_page_says_so(qtbot: QtBot, ui_desk: Desk, ops: Ops) -> None:
-    desk = HookDesk(ui_desk, hidden=("brief_pdf", "write_brief"))
-    page = new_page(qtbot, desk, ops, None)
-    wait_idle(qtbot, ops)
-    qtbot.wait(DEBOUNCE_MS + 100)
-    assert page.problem.text() == NOT_INSTALLED and page.problem.isVisible()
-    assert not any(b.isEnabled() for b in (page.save_button, page.word_button, page.print_button))
-    assert page.rebuild() == 0
-
-
 def test_options_make_the_spec_and_a_spec_sets_the_options(qtbot: QtBot, ui_desk: Desk, ops: Ops) -> None:
     page = new_page(qtbot, ui_desk, ops, Builder())
     wait_idle(qtbot, ops)
@@ -360,12 +362,12 @@ def test_recent_briefs_rebuild_or_clone(qtbot: QtBot, ui_desk: Desk, ops: Ops) -
     last_week = BriefSpec(
         date_from=dt.date(2026, 11, 16), date_to=dt.date(2026, 11, 22), issue_no=3, issued_on=dt.date(2026, 11, 23)
     )
-    desk = HookDesk(ui_desk, recent_briefs=lambda: [last_week, object()], next_brief_issue=lambda: 4)
-    page = new_page(qtbot, desk, ops, Builder())
+    ui_desk.record_brief(3, last_week, "last.pdf", 2, 1000)
+    page = new_page(qtbot, ui_desk, ops, Builder())
     qtbot.waitUntil(lambda: page.recent_list.count() == 1, timeout=5000)
     wait_idle(qtbot, ops)
     assert page.recent_box.isVisible()
-    assert page.issue.value() == 4  # offered by the Desk
+    assert page.issue.value() == 4  # offered by the Desk: the last recorded + 1
     assert page.recent_list.item(0).text().startswith("第3期 · 2026年11月16日—11月22日")
     page.clone_button.click()
     spec = page.spec()

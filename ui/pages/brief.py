@@ -3,12 +3,11 @@
 A change restarts a short debounce; then the brief is built on the worker (`ops.run`), so the window never
 waits for it. Each build carries a generation number: a result older than the newest request is dropped,
 and a queued build that is already stale does not even run. The old pages stay on screen until the new
-ones are ready. 保存PDF… writes through the Desk (`write_brief` when the builder offers it, else the
-previewed bytes through `export_bytes`, the export guard); 打印… renders the pages onto the printer.
+ones are ready. 保存PDF… and 导出Word… write the spec shown through `Desk.save_brief` (the suffix picks the
+format; the save is recorded in 近期简报, whose entries can be rebuilt as they were or cloned into the next
+issue); 打印… renders the previewed pages onto the printer.
 
-The builder is injected (`build`: BriefSpec -> PDF bytes); by default the Desk's `brief_pdf`. Optional Desk
-hooks, used when present: `next_brief_issue() -> int` (the 期号 offered), `write_brief(spec, path,
-overwrite)` (保存PDF… and 导出Word…: the suffix picks the format), `recent_briefs()` (see RECENT_BRIEFS).
+The builder can be injected (`build`: BriefSpec -> PDF bytes, for tests); by default the Desk's `brief_pdf`.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -51,15 +50,16 @@ from ui.ops import Ops, describe
 from ui.stale import StaleWatch
 from ui.tables import page_title
 from ui.widgets.pdf_view import PdfPreview, print_pdf
+from zhdesk.changes import Changes
 from zhdesk.domain.periods import ALL, CUSTOM, QUICK_PRESETS, half_year_presets, preset_range, range_text
 from zhdesk.dto import BRIEF_SECTIONS, BriefSpec, SiteRow
 
 if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
     from zhdesk.desk import Desk
+    from zhdesk.services.brief import BriefResult
 
 
 PAGE_TITLE = "会议简报"
-NOT_INSTALLED = "简报生成功能尚未安装，暂不能预览和保存会议简报"
 BUILDING = "正在生成预览…"
 DEBOUNCE_MS = 400
 DEFAULT_PRESET = "本月"
@@ -73,10 +73,6 @@ SECTION_NAMES: dict[str, str] = {
 }
 SITE_CHOICES: dict[str, str] = {"listed": "挂牌督办点位", "all": "全部点位", "chosen": "指定点位"}
 
-# Hook for the brief history (issue 11: "recent briefs listed with their spec, so last week's brief can be
-# rebuilt or cloned"). When the Desk has `recent_briefs()`, it returns the newest first, each a BriefSpec or
-# an object with `.spec` (a BriefSpec) and optionally `.made_at` (datetime) and `.path`.
-RECENT_BRIEFS = "recent_briefs"
 
 
 def qdate(d: dt.date) -> QDate:
@@ -176,7 +172,7 @@ class BriefPage(QWidget):
         super().__init__(parent)
         self.desk = desk
         self.ops = ops
-        self.build: Callable[[BriefSpec], bytes] | None = build or getattr(desk, "brief_pdf", None)
+        self.build: Callable[[BriefSpec], bytes] = build or desk.brief_pdf
         self.pdf: bytes | None = None  # what the preview shows
         self.shown_spec: BriefSpec | None = None  # the spec it was built from (saved as such)
         self.site_ids: tuple[int, ...] = ()
@@ -202,8 +198,6 @@ class BriefPage(QWidget):
         layout.setContentsMargins(12, 10, 12, 6)
         layout.addWidget(self.splitter, 1)
         self._update_buttons()
-        if self.build is None:
-            self._show_problem(NOT_INSTALLED)
 
         # The preview follows the data: any write that may change a figure, a site or a photo.
         self.watch = StaleWatch(
@@ -343,7 +337,6 @@ class BriefPage(QWidget):
         row.addWidget(self.clone_button)
         rb.addLayout(row)
         self.recent_specs: list[BriefSpec] = []
-        self.recent_box.setVisible(callable(getattr(self.desk, RECENT_BRIEFS, None)))
 
         column = QWidget()
         col = QVBoxLayout(column)
@@ -525,9 +518,8 @@ class BriefPage(QWidget):
         """Read the communities (and, once, the next 期号 and the recent briefs), then rebuild."""
         desk = self.desk
         self.ops.run(lambda: [c.name for c in desk.communities()], self._fill_communities, label="正在读取社区…")
-        next_issue = getattr(desk, "next_brief_issue", None)
-        if callable(next_issue) and not self._issue_offered:
-            self.ops.run(lambda: int(next_issue()), self._offer_issue, label="正在读取期号…")
+        if not self._issue_offered:
+            self.ops.run(lambda: desk.next_brief_issue(), self._offer_issue, label="正在读取期号…")
         self.refresh_recent()
         self.changed()
 
@@ -554,10 +546,9 @@ class BriefPage(QWidget):
             self.issue.setValue(issue)
 
     def refresh_recent(self) -> None:
-        """Hook: list the Desk's recent briefs (`recent_briefs()`), when it keeps them."""
-        recent = getattr(self.desk, RECENT_BRIEFS, None)
-        if callable(recent):
-            self.ops.run(lambda: list(recent()), self.show_recent, label="正在读取近期简报…")
+        """近期简报: the briefs saved, newest first."""
+        desk = self.desk
+        self.ops.run(lambda: desk.recent_briefs(), self.show_recent, label="正在读取近期简报…")
 
     def show_recent(self, entries: Sequence[object]) -> None:
         self.recent_list.clear()
@@ -595,9 +586,6 @@ class BriefPage(QWidget):
         """Build the preview of the current options on the worker; returns the job id (0: nothing queued)."""
         self._debounce.stop()
         build = self.build
-        if build is None:
-            self._show_problem(NOT_INSTALLED)
-            return 0
         spec = self.spec()
         self._generation += 1
         generation = self._generation
@@ -648,12 +636,9 @@ class BriefPage(QWidget):
         self.problem.setVisible(bool(line))
 
     def _update_buttons(self) -> None:
-        writer = callable(getattr(self.desk, "write_brief", None))
         self.save_button.setEnabled(self.pdf is not None)
         self.print_button.setEnabled(self.pdf is not None)
-        self.word_button.setEnabled(writer and self.shown_spec is not None)
-        if not writer:
-            self.word_button.setToolTip("导出Word需要简报生成功能（尚未安装）")
+        self.word_button.setEnabled(self.shown_spec is not None)
 
     # ------------------------------------------------------------ saving and printing
     def _file_name(self, suffix: str) -> str:
@@ -686,20 +671,23 @@ class BriefPage(QWidget):
             self.save(*chosen)
 
     def save(self, path: Path, overwrite: bool = False) -> int:
-        """Write the brief shown to `path` (.pdf or .docx) on the worker; returns the job id (0: nothing to
-        save). Through the builder's `write_brief` when present, else the previewed PDF bytes."""
-        desk, spec, pdf = self.desk, self.shown_spec, self.pdf
-        writer = getattr(desk, "write_brief", None)
-        fn: Callable[[], Any]
-        if callable(writer) and spec is not None:
-            fn = lambda: writer(spec, path, overwrite)  # noqa: E731
-        elif pdf is not None and path.suffix.lower() == ".pdf":
-            fn = lambda: desk.export_bytes(path, pdf, overwrite=overwrite)  # noqa: E731
-        else:
+        """Write the brief shown to `path` (.pdf or .docx) on the worker and record it in 近期简报; returns the
+        job id (0: nothing to save)."""
+        desk, spec = self.desk, self.shown_spec
+        if spec is None:
             return 0
         what = "Word 文档" if path.suffix.lower() == ".docx" else "PDF"
-        return self.ops.run(
-            fn, lambda _r: self.message.emit(f"已保存会议简报{what}：{path}"), label=f"正在保存会议简报{what}…"
+
+        def saved(r: BriefResult) -> None:
+            self.message.emit(f"已保存会议简报第{r.issue_no}期{what}：{r.path}")
+            self.refresh_recent()
+
+        return self.ops.write(
+            lambda: desk.save_brief(spec, path, overwrite),
+            Changes(briefs=True),
+            saved,
+            label=f"正在保存会议简报{what}…",
+            initiator=self,
         )
 
     def print_brief(self) -> int:

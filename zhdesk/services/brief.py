@@ -3,16 +3,21 @@ number a new brief suggests (the last saved + 1)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import delete, select
+
+from db.models import BriefRecord
 from db.uow import UnitOfWork
 from zhdesk.brief import data as brief_data
 from zhdesk.brief import pdf as brief_pdf
 from zhdesk.brief.images import PhotoCache, default_cache_dir
-from zhdesk.dto import BriefSpec
+from zhdesk.dto import BRIEF_SECTIONS, BriefSpec
 from zhdesk.errors import UsageError
 from zhdesk.files import shown, write_export
 from zhdesk.services import photos as photos_svc
@@ -78,9 +83,96 @@ def next_brief_issue(uow: UnitOfWork) -> int:
     return brief_data.next_issue(uow)
 
 
-def record_brief(uow: UnitOfWork, issue_no: int) -> int:
-    """Remember a saved brief's issue number, so the next one suggests issue_no + 1 (never goes back)."""
+@dataclass(frozen=True)
+class BriefRecordDTO:
+    """A saved brief, newest first in recent_briefs: enough to list it and rebuild or clone it."""
+
+    id: int
+    issue_no: int
+    spec: BriefSpec
+    path: str
+    pages: int
+    size_bytes: int
+    made_at: dt.datetime
+    made_by: str | None
+
+
+RECENT_LIMIT = 20
+
+
+def spec_to_json(spec: BriefSpec) -> str:
+    d = asdict(spec)
+    for key in ("date_from", "date_to", "issued_on"):
+        d[key] = d[key].isoformat() if d[key] else None
+    return json.dumps(d, ensure_ascii=False, sort_keys=True)
+
+
+def _date(v: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(v) if isinstance(v, str) else None
+    except ValueError:
+        return None
+
+
+def _strs(v: object, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+    return tuple(x for x in v if isinstance(x, str)) if isinstance(v, list) else default
+
+
+def spec_from_json(text: str) -> BriefSpec:
+    """The spec a record holds; a field that does not read (an older or damaged record) takes its default."""
+    try:
+        d = json.loads(text)
+    except ValueError:
+        d = {}
+    if not isinstance(d, dict):
+        d = {}
+    base = BriefSpec()
+
+    def pick(key: str, kind: type, default: Any) -> Any:
+        v = d.get(key)
+        return v if type(v) is kind else default  # not isinstance: True is not an issue number
+
+    sections = tuple(x for x in _strs(d.get("sections"), base.sections) if x in BRIEF_SECTIONS)
+    sites = pick("sites", str, base.sites)
+    ids = d.get("site_ids")
+    return BriefSpec(
+        date_from=_date(d.get("date_from")),
+        date_to=_date(d.get("date_to")),
+        communities=_strs(d.get("communities")),
+        sections=sections,
+        sites=sites if sites in ("listed", "all", "chosen") else base.sites,
+        site_ids=tuple(x for x in ids if type(x) is int) if isinstance(ids, list) else (),
+        photos=pick("photos", bool, base.photos),
+        issue_no=pick("issue_no", int, None),
+        issuer=pick("issuer", str, None),
+        issued_on=_date(d.get("issued_on")),
+        internal=pick("internal", bool, base.internal),
+        title=pick("title", str, None),
+    )
+
+
+def record_brief(uow: UnitOfWork, issue_no: int, spec: BriefSpec | None = None, path: Path | str = "",
+                 pages: int = 0, size_bytes: int = 0) -> int:  # fmt: skip
+    """Remember a saved brief: its spec (for 近期简报) and its issue number, so the next one suggests
+    issue_no + 1 (never goes back). Returns the last issue number."""
+    if spec is not None:
+        stored = dataclasses.replace(spec, issue_no=issue_no)
+        uow.session.add(BriefRecord(issue_no=issue_no, spec=spec_to_json(stored), path=str(path), pages=pages,
+                                    size_bytes=size_bytes, made_by=uow.user_login))  # fmt: skip
+        # bounded: the list shows the newest; older records go (the files themselves stay where saved)
+        oldest_kept = uow.session.scalar(
+            select(BriefRecord.id).order_by(BriefRecord.id.desc()).offset(RECENT_LIMIT * 5 - 1).limit(1)
+        )
+        if oldest_kept is not None:
+            uow.session.execute(delete(BriefRecord).where(BriefRecord.id < oldest_kept))
     last = settings_svc.last_brief_issue(uow)
-    if issue_no <= last:
-        return last
-    return settings_svc.set_last_brief_issue(uow, issue_no)
+    if issue_no > last:
+        return settings_svc.set_last_brief_issue(uow, issue_no)  # commits the record with it
+    uow.commit()
+    return last
+
+
+def recent_briefs(uow: UnitOfWork, limit: int = RECENT_LIMIT) -> list[BriefRecordDTO]:
+    rows = uow.session.scalars(select(BriefRecord).order_by(BriefRecord.id.desc()).limit(limit))
+    return [BriefRecordDTO(r.id, r.issue_no, spec_from_json(r.spec), r.path, r.pages, r.size_bytes, r.made_at,
+                           r.made_by) for r in rows]  # fmt: skip

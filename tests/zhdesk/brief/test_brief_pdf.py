@@ -147,3 +147,33 @@ def test_write_brief_writes_the_file_and_record_brief_the_issue(demo_desk: Desk,
     assert demo_desk.next_brief_issue() == 2
     demo_desk.record_brief(1)  # an older issue never moves the number back
     assert demo_desk.next_brief_issue() == 2
+
+
+def test_save_brief_records_its_spec_for_recent_briefs(demo_desk: Desk, tmp_path: Path) -> None:
+    spec = BriefSpec(date_from=H1[0], date_to=H1[1], communities=("江西路社区（示例）",), sites="chosen",
+                     site_ids=(3, 5), photos=False, issue_no=12, issuer="珠海路街道", issued_on=dt.date(2021, 7, 2),
+                     internal=True)  # fmt: skip
+    r = demo_desk.save_brief(spec, tmp_path / "s.pdf")
+    assert r.issue_no == 12 and (tmp_path / "s.pdf").read_bytes()[:5] == b"%PDF-"
+    [rec] = demo_desk.recent_briefs()
+    assert rec.spec == spec and rec.path == str(tmp_path / "s.pdf") and rec.pages == r.pages
+    assert demo_desk.next_brief_issue() == 13
+    # an automatic issue number is stored as the number it got, so 按原样重新生成 gives the same 期
+    demo_desk.save_brief(BriefSpec(photos=False), tmp_path / "t.pdf")
+    assert [x.spec.issue_no for x in demo_desk.recent_briefs()] == [13, 12]
+    # a refused save records nothing
+    before = dump(str(demo_desk.engine.url))
+    with pytest.raises(UsageError):
+        demo_desk.save_brief(BriefSpec(photos=False), tmp_path / "t.txt")
+    assert dump(str(demo_desk.engine.url)) == before
+
+
+def test_a_damaged_record_reads_with_defaults() -> None:
+    from zhdesk.services.brief import spec_from_json, spec_to_json
+
+    spec = BriefSpec(date_from=H1[0], site_ids=(1, 2), sections=("kpi",), title="<b>标题</b>")
+    assert spec_from_json(spec_to_json(spec)) == spec
+    assert spec_from_json("not json") == BriefSpec()
+    damaged = ('{"issue_no": true, "sites": "x", "date_to": "2021-13-40", "sections": ["kpi", "zz"],'
+               ' "site_ids": [1, "2", false], "photos": 0}')  # fmt: skip
+    assert spec_from_json(damaged) == BriefSpec(sections=("kpi",), site_ids=(1,))
