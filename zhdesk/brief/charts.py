@@ -3,12 +3,13 @@ by dash and marker shape, bars carry their value as a label, shades are greys; e
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 
@@ -42,53 +43,117 @@ def _axis_names(keys: Sequence[str], width: float) -> list[str]:
     return names
 
 
-def _monthly(key: str, fine: bool) -> str:
-    """Weeks fold into months when there are too many to read on paper."""
-    return periods.period_key(periods.period_start(key), "month") if fine else key
+def _monthly(key: str, fine: bool, start: dt.date | None = None) -> str:
+    """Weeks fold into months when there are too many to read on paper; a week begun before the range
+    counts in the range's first month (the week of 2021-01-01 starts on 2020-12-28)."""
+    if not fine:
+        return key
+    day = periods.period_start(key)
+    return periods.period_key(max(day, start) if start else day, "month")
 
 
 def _too_fine(keys: Sequence[str]) -> bool:
     return len(set(keys)) > 12 and any(periods.granularity_of(k) != "month" for k in keys)
 
 
-def _period_keys(keys: Sequence[str]) -> list[str]:
+def _period_keys(keys: Sequence[str], start: dt.date | None = None, end: dt.date | None = None) -> list[str]:
+    """Every period from the first to the last; months span the whole range asked for (a month without
+    items shows as zero, not as a shorter axis)."""
     ks = sorted(set(keys))
-    return periods.all_periods(ks[0], ks[-1]) if ks else []
+    if not ks:
+        return []
+    first, last = ks[0], ks[-1]
+    if periods.granularity_of(first) == "month":
+        if start is not None:
+            first = min(first, periods.period_key(start, "month"))
+        if end is not None:
+            last = max(last, periods.period_key(end, "month"))
+    return _fold_gaps(periods.all_periods(first, last), set(ks))
 
 
-def items_per_period(dash: Dashboard, font: str, width: float, height: float = 170) -> Drawing | None:
+def _fold_gaps(keys: list[str], present: set[str]) -> list[str]:
+    """A long run of empty periods between two with data (years between two campaign phases) becomes one
+    GAP, drawn as a break in the lines and labelled ……; short runs and the range's edges stay."""
+    out: list[str] = []
+    run: list[str] = []
+    for k in keys:
+        if k in present:
+            out.extend(run if len(run) <= periods.MAX_EMPTY_RUN or not out else [periods.GAP])
+            run = []
+            out.append(k)
+        else:
+            run.append(k)
+    return out + run
+
+
+def _split_at_gaps(keys: list[str], row: list[int | None]) -> list[list[int | None]]:
+    """One series per campaign phase: reportlab joins a line across a None, so a line over a GAP is cut
+    into several of the same style, each None outside its phase."""
+    gaps = [i for i, k in enumerate(keys) if k == periods.GAP]
+    bounds = zip([0, *(g + 1 for g in gaps)], [*gaps, len(keys)], strict=True)
+    return [[v if lo <= j < hi else None for j, v in enumerate(row)] for lo, hi in bounds]
+
+
+def _shade_gaps(d: Drawing, ch: HorizontalLineChart, keys: list[str]) -> None:
+    """The break between two phases, shaded across the plot (added before the chart, so under it)."""
+    step = ch.width / max(len(keys), 1)
+    for g, k in enumerate(keys):
+        if k == periods.GAP:
+            d.add(Rect(ch.x + g * step + 2, ch.y, step - 4, ch.height, fillColor=colors.Color(0.9, 0.9, 0.9),
+                       strokeColor=None))  # fmt: skip
+
+
+def _names_with_gaps(keys: list[str], width: float) -> list[str]:
+    """Axis names; both sides of a break carry their dates (2021年7月 …… 2026年9月)."""
+    names = _axis_names(keys, width)
+    for g, k in enumerate(keys):
+        if k == periods.GAP:
+            names[g] = periods.period_label(k)
+            for j in (g - 1, g + 1):
+                if 0 <= j < len(keys) and keys[j] != periods.GAP:
+                    names[j] = periods.period_label(keys[j], with_year=True)
+    return names
+
+
+def items_per_period(dash: Dashboard, font: str, width: float, height: float = 170,
+                     start: dt.date | None = None, end: dt.date | None = None) -> Drawing | None:  # fmt: skip
     """督办件 per period, one line per kind (dash + marker shape tell them apart without colour)."""
     if not dash.items_per_period:
         return None
     fine = _too_fine([p for p, _k, _n in dash.items_per_period])
-    per = [(_monthly(p, fine), k, n) for p, k, n in dash.items_per_period]
-    keys = _period_keys([p for p, _k, _n in per])
+    per = [(_monthly(p, fine, start), k, n) for p, k, n in dash.items_per_period]
+    keys = _period_keys([p for p, _k, _n in per], start, end)
     kinds = list(dict.fromkeys(k for _p, k, _n in dash.items_per_period))
     index = {k: i for i, k in enumerate(keys)}
-    data = []
-    for kind in kinds:
-        row = [0] * len(keys)
+    # One series per kind and campaign phase: reportlab joins a line across a None, so a gap between two
+    # phases is drawn as two lines of the same style, not one line over the years between.
+    data: list[list[int | None]] = []
+    styles: list[int] = []
+    for i, kind in enumerate(kinds):
+        row: list[int | None] = [None if k == periods.GAP else 0 for k in keys]
         for p, k, n in per:
             if k == kind:
-                row[index[p]] += n
-        data.append(row)
+                row[index[p]] = (row[index[p]] or 0) + n
+        parts = _split_at_gaps(keys, row)
+        data.extend(parts)
+        styles.extend([i] * len(parts))
     d = _drawing(width, height, font)
     _title(d, "各类督办件数量（按时段，处）", font)
     ch = HorizontalLineChart()
     ch.x, ch.y, ch.width, ch.height = 30, 30, width - 130, height - 55
     ch.data = data
-    ch.categoryAxis.categoryNames = _axis_names(keys, ch.width)
+    ch.categoryAxis.categoryNames = _names_with_gaps(keys, ch.width)
     for ax in (ch.categoryAxis.labels, ch.valueAxis.labels):
         ax.fontName, ax.fontSize = font, LABEL_SIZE
     ch.valueAxis.valueMin = 0
-    legend = []
-    for i, kind in enumerate(kinds):
-        line = ch.lines[i]
+    for n, i in enumerate(styles):
+        line = ch.lines[n]
         line.strokeColor = GREYS[i % len(GREYS)]
         line.strokeWidth = 1.2
         line.strokeDashArray = DASHES[i % len(DASHES)]
         line.symbol = makeMarker(MARKERS[i % len(MARKERS)], size=4)
-        legend.append((GREYS[i % len(GREYS)], kind_label(kind)))
+    legend = [(GREYS[i % len(GREYS)], kind_label(kind)) for i, kind in enumerate(kinds)]
+    _shade_gaps(d, ch, keys)
     d.add(ch)
     d.add(_legend(legend, font, width - 92, height - 25, lines=True))
     return d
@@ -117,35 +182,44 @@ def _legend(pairs: list[tuple[colors.Color, str]], font: str, x: float, y: float
     return lg
 
 
-def closure_trend(dash: Dashboard, font: str, width: float, height: float = 150) -> Drawing | None:
+def closure_trend(dash: Dashboard, font: str, width: float, height: float = 150,
+                  start: dt.date | None = None) -> Drawing | None:  # fmt: skip
     """结案率 per period (closed ÷ (due − deferred)), each point labelled with its percentage."""
     fine = _too_fine([p for p, *_ in dash.closure_per_period])
     acc: dict[str, list[int]] = {}
     for p, due, dfr, closed in dash.closure_per_period:
-        a = acc.setdefault(_monthly(p, fine), [0, 0, 0])
+        a = acc.setdefault(_monthly(p, fine, start), [0, 0, 0])
         a[0], a[1], a[2] = a[0] + due, a[1] + dfr, a[2] + closed
     rows = [(p, due, dfr, closed) for p, (due, dfr, closed) in sorted(acc.items()) if due - dfr > 0]
     if not rows:
         return None
-    keys = [p for p, *_ in rows]
-    values = [round(100 * closed / (due - dfr)) for _p, due, dfr, closed in rows]
+    rate = {p: round(100 * closed / (due - dfr)) for p, due, dfr, closed in rows}
+    keys = _fold_gaps(periods.all_periods(rows[0][0], rows[-1][0]), set(rate))
+    series = _split_at_gaps(keys, [rate.get(k) for k in keys])
     d = _drawing(width, height, font)
     _title(d, "结案率走势（%，按时段）", font)
     ch = HorizontalLineChart()
     ch.x, ch.y, ch.width, ch.height = 30, 30, width - 50, height - 55
-    ch.data = [values]
-    ch.categoryAxis.categoryNames = _axis_names(keys, ch.width)
+    _shade_gaps(d, ch, keys)
+    ch.data = series
+    ch.categoryAxis.categoryNames = _names_with_gaps(keys, ch.width)
     for ax in (ch.categoryAxis.labels, ch.valueAxis.labels):
         ax.fontName, ax.fontSize = font, LABEL_SIZE
     ch.valueAxis.valueMin, ch.valueAxis.valueMax, ch.valueAxis.valueStep = 0, 110, 20
-    ch.lines[0].strokeColor = colors.black
-    ch.lines[0].strokeWidth = 1.2
-    ch.lines[0].symbol = makeMarker("FilledCircle", size=4)
-    if len(values) <= 16:
-        ch.lineLabelFormat = "%d%%"
-        ch.lineLabels.fontName, ch.lineLabels.fontSize = font, LABEL_SIZE
-        ch.lineLabels.dy = 6
+    for n in range(len(series)):
+        ch.lines[n].strokeColor = colors.black
+        ch.lines[n].strokeWidth = 1.2
+        ch.lines[n].symbol = makeMarker("FilledCircle", size=4)
     d.add(ch)
+    if len(rate) <= 16:
+        # drawn here, not by lineLabelFormat: reportlab pairs a label with the wrong value once a series
+        # holds None (it counts only the points drawn)
+        step = ch.width / len(keys)
+        for j, k in enumerate(keys):
+            if k in rate:
+                y = ch.y + ch.height * rate[k] / ch.valueAxis.valueMax + 5
+                d.add(String(ch.x + (j + 0.5) * step, y, f"{rate[k]}%", fontName=font, fontSize=LABEL_SIZE,
+                             textAnchor="middle"))  # fmt: skip
     return d
 
 

@@ -142,10 +142,10 @@ class _Builder:
         return [Paragraph("二、主要指标", self.s.h1), t1, Spacer(1, 3 * mm), t2]
 
     def charts(self) -> list[Flowable]:
-        dash, font = self.data.dashboards, self.font
+        dash, font, spec = self.data.dashboards, self.font, self.data.spec
         drawings = [
-            charts.items_per_period(dash, font, FRAME_W),
-            charts.closure_trend(dash, font, FRAME_W),
+            charts.items_per_period(dash, font, FRAME_W, start=spec.date_from, end=spec.date_to),
+            charts.closure_trend(dash, font, FRAME_W, start=spec.date_from),
             charts.categories(dash, font, FRAME_W),
             charts.communities(dash, font, FRAME_W),
         ]

@@ -177,3 +177,15 @@ def test_a_damaged_record_reads_with_defaults() -> None:
     damaged = ('{"issue_no": true, "sites": "x", "date_to": "2021-13-40", "sections": ["kpi", "zz"],'
                ' "site_ids": [1, "2", false], "photos": 0}')  # fmt: skip
     assert spec_from_json(damaged) == BriefSpec(sections=("kpi",), site_ids=(1,))
+
+
+def test_time_charts_start_at_the_range_and_break_between_phases(demo_desk: Desk, tmp_path: Path) -> None:
+    h1 = pdf_text(_build(demo_desk, tmp_path, "h1.pdf", date_from=H1[0], date_to=H1[1], photos=False))
+    charts = h1[h1.index("三、图表"):h1.index("问题类别")]
+    assert "2020年12月" not in charts  # the week of 2021-01-01 begins on 2020-12-28: it counts in January
+    assert charts.index("2021年1月") < charts.index("6月")  # the axis spans the range asked for
+    everything = pdf_text(_build(demo_desk, tmp_path, "all.pdf", photos=False))
+    charts = everything[everything.index("三、图表"):everything.index("问题类别")]
+    # the years between the two phases: one break, its dates on both sides, not 60 empty months
+    assert charts.count("……") == 2 and "2021年" in charts and "2026年" in charts
+    assert "2023年" not in charts
