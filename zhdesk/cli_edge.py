@@ -1,8 +1,9 @@
 """The command line's edge with the operating system: streams that survive any text, Ctrl+C, a reader
 that goes away, arguments that are not UTF-8, and messages kept to one line of Chinese.
 
-Exit codes: a ZhdeskError's own (1 refused, 2 usage/storage); 130 interrupted; 0 when the reader of
-our output left (`zhdesk sites | head -1`).
+Exit codes: a ZhdeskError's own (1 refused, 2 usage/storage); 130 interrupted; 70 a fault of zhdesk's own
+(one line, the traceback in a crash report file); 0 when the reader of our output left (`zhdesk sites |
+head -1`).
 """
 
 from __future__ import annotations
@@ -11,13 +12,19 @@ import argparse
 import os
 import signal
 import sys
+import tempfile
 import threading
+import traceback
 from collections.abc import Callable, Set
+from pathlib import Path
+
+from platformdirs import user_log_dir
 
 from zhdesk.errors import UsageError, ZhdeskError
 from zhdesk.files import shown
 
 INTERRUPTED = 130
+INTERNAL = 70  # EX_SOFTWARE: a fault of zhdesk's own
 MESSAGE_MAX = 1000
 
 
@@ -77,3 +84,21 @@ def guarded(run: Callable[[], int], saved: Callable[[], bool]) -> int:
     except BrokenPipeError:
         _quiet_stdout()
         return 0
+    except Exception as exc:  # a fault of ours: one line for the user, the traceback in a file for us
+        where = _write_crash_report()
+        said = "（操作在出错前已保存）" if saved() else "，本次操作未保存任何内容"
+        sys.stderr.write(f"zhdesk：内部错误（{type(exc).__name__}）{said}；详情见 {shown(where)}，请转交维护人员\n")
+        return INTERNAL
+
+
+def _write_crash_report() -> str:
+    text = "".join(traceback.format_exc())
+    folder = Path(user_log_dir("zhdesk", appauthor=False))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix="crash-", suffix=".txt", dir=folder)
+    except OSError:
+        fd, name = tempfile.mkstemp(prefix="zhdesk-crash-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(" ".join(sys.argv) + "\n" + text)
+    return name
