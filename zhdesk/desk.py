@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from db.uow import UnitOfWork
 from zhdesk.database import connection_problem, open_database, write_problem
-from zhdesk.dto import BriefSpec
+from zhdesk.dto import BriefResult, BriefSpec
 from zhdesk.errors import StorageProblem
 from zhdesk.files import database_files, register_database, unregister_database
 from zhdesk.reference import seed_reference
@@ -261,7 +261,7 @@ class Desk:
     record_brief = write(brief_svc.record_brief)  # the saved issue number: the next brief suggests it + 1
     recent_briefs = read(brief_svc.recent_briefs)  # 近期简报, newest first, each with its spec
 
-    def save_brief(self, spec: BriefSpec, path: Path, overwrite: bool = False) -> brief_svc.BriefResult:
+    def save_brief(self, spec: BriefSpec, path: Path, overwrite: bool = False) -> BriefResult:
         """Write the brief, then record it: built in a read (seconds, holding no write lock), recorded in a
         short write. A record that fails leaves the file written and says so."""
         r = self.write_brief(spec, path, overwrite=overwrite)
@@ -271,3 +271,5 @@ class Desk:
     set_brief_title = write(settings_svc.set_brief_title)
     brief_issuer = read(settings_svc.brief_issuer)
     set_brief_issuer = write(settings_svc.set_brief_issuer)
+    documents = read(settings_svc.documents)  # 发文单位 and the two titles (设置 → 简报和通知单)
+    set_documents = write(settings_svc.set_documents)

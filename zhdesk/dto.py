@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from zhdesk.domain.dates import fmt_iso
@@ -766,3 +767,25 @@ class BriefSpec:
     issued_on: dt.date | None = None
     internal: bool = False  # print the 内部资料 line
     title: str | None = None
+
+
+@dataclass(frozen=True)
+class Documents:
+    """What the office prints on its documents (设置 → 简报和通知单)."""
+
+    issuer: str
+    brief_title: str
+    notice_title: str
+
+
+@dataclass(frozen=True)
+class BriefResult:
+    path: Path
+    pages: int
+    bytes: int
+    issue_no: int
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["path"] = str(self.path)
+        return d

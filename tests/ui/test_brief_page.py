@@ -33,9 +33,8 @@ from ui.pages.brief import DEBOUNCE_MS, BriefPage, cloned
 from ui.widgets import pdf_view
 from ui.widgets.pdf_view import load_pdf, render_to_printer
 from zhdesk.desk import Desk
-from zhdesk.dto import BRIEF_SECTIONS, BriefSpec
+from zhdesk.dto import BRIEF_SECTIONS, BriefResult, BriefSpec
 from zhdesk.errors import InputRefused
-from zhdesk.services.brief import BriefResult
 
 
 def make_pdf(spec: BriefSpec) -> bytes:
@@ -203,6 +202,10 @@ def test_save_writes_the_brief_records_it_and_refuses_the_database(
     qtbot: QtBot, ui_desk: Desk, ops: Ops, tmp_path: Path, dialogs: Dialogs
 ) -> None:
     page = new_page(qtbot, ui_desk, ops, Builder(), show=False)
+    page.refresh_recent()
+    qtbot.waitUntil(lambda: page.recent_list.count() == 1, timeout=5000)
+    assert page.recent_list.item(0).text().startswith("尚未保存过简报")  # the empty list says what it is for
+    assert not page.clone_button.isEnabled() and not page.rebuild_button.isEnabled()
     page.issue.setValue(9)
     page.rebuild()
     qtbot.waitUntil(lambda: page.pdf is not None, timeout=5000)
@@ -216,8 +219,8 @@ def test_save_writes_the_brief_records_it_and_refuses_the_database(
     # recorded: 近期简报 lists it with its spec, and the next brief is offered issue 10
     wait_idle(qtbot, ops)
     assert dialogs.shown == [], dialogs.shown
-    qtbot.waitUntil(lambda: page.recent_list.count() == 1, timeout=5000)
-    assert page.recent_list.item(0).text().startswith("第9期")
+    qtbot.waitUntil(lambda: len(page.recent_specs) == 1, timeout=5000)
+    assert page.recent_list.item(0).text().startswith("第9期") and page.clone_button.isEnabled()
     assert [r.spec for r in ui_desk.recent_briefs()] == [page.shown_spec]
     assert ui_desk.next_brief_issue() == 10
     # An existing file is replaced only when the dialog asked; the database never.
@@ -364,7 +367,7 @@ def test_recent_briefs_rebuild_or_clone(qtbot: QtBot, ui_desk: Desk, ops: Ops) -
     )
     ui_desk.record_brief(3, last_week, "last.pdf", 2, 1000)
     page = new_page(qtbot, ui_desk, ops, Builder())
-    qtbot.waitUntil(lambda: page.recent_list.count() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: len(page.recent_specs) == 1, timeout=5000)
     wait_idle(qtbot, ops)
     assert page.recent_box.isVisible()
     assert page.issue.value() == 4  # offered by the Desk: the last recorded + 1

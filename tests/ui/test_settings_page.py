@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
+from tests.support import dump
 from tests.ui.conftest import Dialogs, wait_idle
 from ui.main_window import LISTINGS, SETTINGS, TALLIES, MainWindow
 from zhdesk.desk import Desk
+from zhdesk.dto import BriefSpec, Documents, SiteFilter
 
 
 def light_of(window: MainWindow, address: str) -> str | None:
@@ -71,3 +76,36 @@ def test_metric_catalogue_from_settings_renames_and_the_tallies_page_follows(
     window.show_page(TALLIES)
     wait_idle(qtbot, window.ops)
     assert any(m.name == "清运垃圾" for m in window.tallies.metrics)
+
+
+def test_documents_saved_together_and_printed_on_briefs_and_notices(
+    qtbot: QtBot, window: MainWindow, ui_desk: Desk, tmp_path: Path
+) -> None:
+    window.show_page(SETTINGS)
+    wait_idle(qtbot, window.ops)
+    page = window.settings_page
+    fields = page.doc_fields
+    assert fields["issuer"].text() == "珠海路街道城市管理办公室"  # the demo's office until one is set
+    assert fields["brief_title"].text() == "市容环境卫生综合整治工作简报" and not page.doc_save.isEnabled()
+    # a refused field saves none of the three, and says which
+    fields["issuer"].setText("珠海路街道\x00办事处")
+    fields["notice_title"].setText("")
+    fields["issuer"].textEdited.emit("")
+    before = dump(str(ui_desk.engine.url))
+    page.doc_save.click()
+    wait_idle(qtbot, window.ops)
+    assert page.doc_status.text().startswith("未保存：通知单标题应为 1 到 60 个字") and page.doc_save.isEnabled()
+    assert dump(str(ui_desk.engine.url)) == before
+    fields["notice_title"].setText("督办通知单")
+    page.doc_save.click()
+    wait_idle(qtbot, window.ops)
+    assert ui_desk.documents() == Documents("珠海路街道办事处", "市容环境卫生综合整治工作简报", "督办通知单")
+    assert fields["issuer"].text() == "珠海路街道办事处"  # the control character went
+    # both documents print them
+    ui_desk.write_brief(BriefSpec(photos=False, sections=("summary",)), tmp_path / "b.pdf")
+    text = subprocess.run(["pdftotext", str(tmp_path / "b.pdf"), "-"], capture_output=True, check=True).stdout
+    assert "珠海路街道办事处" in text.decode()
+    [site] = [r.id for r in ui_desk.list_sites(SiteFilter(text="江西路153号")) if r.address == "江西路153号"]
+    ui_desk.issue_notices([site], tmp_path / "n.pdf")
+    text = subprocess.run(["pdftotext", str(tmp_path / "n.pdf"), "-"], capture_output=True, check=True).stdout
+    assert "督办通知单" in text.decode() and "珠海路街道办事处" in text.decode()

@@ -56,7 +56,7 @@ from zhdesk.dto import BRIEF_SECTIONS, BriefSpec, SiteRow
 
 if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
     from zhdesk.desk import Desk
-    from zhdesk.services.brief import BriefResult
+    from zhdesk.dto import BriefResult
 
 
 PAGE_TITLE = "会议简报"
@@ -562,6 +562,12 @@ class BriefPage(QWidget):
             self.recent_list.addItem(label)
         if self.recent_specs:
             self.recent_list.setCurrentRow(0)
+        else:  # say what the box is for instead of an empty white field
+            hint = QListWidgetItem("尚未保存过简报；保存PDF或导出Word后列在这里")
+            hint.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.recent_list.addItem(hint)
+        for b in (self.rebuild_button, self.clone_button):
+            b.setEnabled(bool(self.recent_specs))
         self.recent_box.setVisible(True)
 
     def _recent_spec(self) -> BriefSpec | None:

@@ -1,4 +1,5 @@
-"""设置 page: shared settings kept in the database (warning days) and this workstation's display size."""
+"""设置 page: shared settings kept in the database (warning days, communities, what briefs and notices print)
+and this workstation's display size."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from ui.ops import Ops, confirm, describe
 from ui.stale import StaleWatch
 from ui.widgets.display_size import DisplaySizeCombo
 from zhdesk.changes import SETTINGS_CHANGED, Changes
-from zhdesk.dto import CommunityUse, MetricDTO
+from zhdesk.dto import CommunityUse, Documents, MetricDTO
 
 if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
     from zhdesk.desk import Desk
@@ -107,6 +108,35 @@ class SettingsPage(QWidget):
         cl.addLayout(crow)
         cl.addWidget(self.community_status)
 
+        # 简报和通知单: what the office prints on its documents.
+        documents = QGroupBox("简报和通知单（所有工作站共用）")
+        self.doc_fields: dict[str, QLineEdit] = {}
+        self.doc_save = QPushButton("保存")
+        dform = QFormLayout(documents)
+        for key, label, hint in (
+            ("issuer", "发文单位：", "印在简报报头和督办通知单落款，如 珠海路街道城市管理办公室"),
+            ("brief_title", "简报标题：", "简报报头的红色大字"),
+            ("notice_title", "通知单标题：", "督办通知单的标题"),
+        ):
+            edit = QLineEdit()
+            edit.setObjectName(f"doc_{key}")
+            edit.setMaxLength(60)
+            edit.setToolTip(hint)
+            edit.setEnabled(False)  # until the current values are read
+            edit.textEdited.connect(lambda _t: self.doc_save.setEnabled(True))
+            self.doc_fields[key] = edit
+            dform.addRow(label, edit)
+        self.doc_save.setObjectName("save_documents")
+        self.doc_save.setEnabled(False)
+        self.doc_save.clicked.connect(self.save_documents)
+        self.doc_status = QLabel("")
+        self.doc_status.setObjectName("documents_status")
+        self.doc_status.setWordWrap(True)
+        drow = QHBoxLayout()
+        drow.addWidget(self.doc_save)
+        drow.addWidget(self.doc_status, 1)
+        dform.addRow("", drow)
+
         # This workstation only (QSettings).
         local = QGroupBox("仅本机")
         self.size_combo = DisplaySizeCombo()
@@ -129,9 +159,10 @@ class SettingsPage(QWidget):
         layout.addWidget(title)
         layout.addWidget(shared)
         layout.addWidget(communities)
+        layout.addWidget(documents)
         layout.addWidget(local)
         layout.addStretch(1)
-        for box in (shared, communities, local):
+        for box in (shared, communities, documents, local):
             box.setMaximumWidth(820)
 
         self.warning_days.valueChanged.connect(self._edited)
@@ -142,6 +173,31 @@ class SettingsPage(QWidget):
         desk = self.desk
         self.ops.run(desk.warning_days, self._show_days, label="正在读取设置…")
         self.ops.run(desk.community_uses, self._show_communities, label="正在读取社区…")
+        self.ops.run(desk.documents, self._show_documents, label="正在读取设置…")
+
+    # -- 简报和通知单
+    def _show_documents(self, docs: Documents) -> None:
+        for key, edit in self.doc_fields.items():
+            edit.setText(getattr(docs, key))
+            edit.setEnabled(True)
+        self.doc_save.setEnabled(False)
+
+    def save_documents(self) -> None:
+        desk = self.desk
+        issuer, brief, notice = (self.doc_fields[k].text() for k in ("issuer", "brief_title", "notice_title"))
+        self.doc_save.setEnabled(False)
+
+        def saved(docs: Documents) -> None:
+            self._show_documents(docs)
+            self.doc_status.setText("已保存")
+            self.message.emit(f"已保存：发文单位 {docs.issuer}")
+
+        def failed(exc: BaseException) -> None:
+            self.doc_status.setText("未保存：" + describe(exc))
+            self.doc_save.setEnabled(True)
+
+        self.ops.write(lambda: desk.set_documents(issuer, brief, notice), Changes(settings=True), saved, failed,
+                       label="正在保存设置…", show_errors=False, initiator=self)  # fmt: skip
 
     # -- 社区
     def _show_communities(self, uses: list[CommunityUse]) -> None:

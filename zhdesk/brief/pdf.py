@@ -49,6 +49,9 @@ MARKS = {"red": "●超期", "yellow": "▲临期", "green": "○正常", "grey"
 PhotoSource = Callable[[int], bytes]  # photo id → original bytes (read only on a cache miss)
 
 
+NUMERALS = "一二三四五六七八九十"
+
+
 class _Styles:
     def __init__(self, font: str) -> None:
         base = ParagraphStyle("base", fontName=font, fontSize=10.5, leading=17, wordWrap="CJK")
@@ -88,6 +91,7 @@ class _Builder:
         self.s = _Styles(self.font)
         self.photo_source = photo_source
         self.cache = cache
+        self._headings = 0
 
     def masthead(self) -> list[Flowable]:
         d, s = self.data, self.s
@@ -117,7 +121,7 @@ class _Builder:
         return out
 
     def summary(self) -> list[Flowable]:
-        return [Paragraph("一、工作概况", self.s.h1), para(self.data.summary, self.s.body)]
+        return [self.heading("工作概况"), para(self.data.summary, self.s.body)]
 
     def kpi(self) -> list[Flowable]:
         dash, font = self.data.dashboards, self.font
@@ -139,7 +143,7 @@ class _Builder:
         t2 = _grid(rows, [FRAME_W * 0.4] + [FRAME_W * 0.2] * 3, font, size=9)
         t2.setStyle(TableStyle([("ALIGN", (1, 1), (-1, -1), "RIGHT"),
                                 ("BACKGROUND", (0, -1), (-1, -1), colors.Color(0.94, 0.94, 0.94))]))  # fmt: skip
-        return [Paragraph("二、主要指标", self.s.h1), t1, Spacer(1, 3 * mm), t2]
+        return [self.heading("主要指标"), t1, Spacer(1, 3 * mm), t2]
 
     def charts(self) -> list[Flowable]:
         dash, font, spec = self.data.dashboards, self.font, self.data.spec
@@ -153,7 +157,7 @@ class _Builder:
         if not shown:
             return []
         # the heading stays with the first chart (never alone at a page foot)
-        out: list[Flowable] = [KeepTogether([Paragraph("三、图表", self.s.h1), shown[0], Spacer(1, 3 * mm)])]
+        out: list[Flowable] = [KeepTogether([self.heading("图表"), shown[0], Spacer(1, 3 * mm)])]
         out += [KeepTogether([dr, Spacer(1, 3 * mm)]) for dr in shown[1:]]
         return out
 
@@ -176,7 +180,7 @@ class _Builder:
             if r.light == "red":
                 style.append(("BACKGROUND", (0, i), (-1, i), colors.Color(0.93, 0.93, 0.93)))
         t.setStyle(TableStyle(style))
-        head_p = Paragraph("四、挂牌督办点位", self.s.h1)
+        head_p = self.heading("挂牌督办点位")
         note = para("标记：●超期　▲临期　○正常　—已办结；超期点位列在最前。", self.s.small)
         if not rows:
             return [head_p, para("所选范围内没有挂牌督办点位。", self.s.body)]
@@ -231,8 +235,14 @@ class _Builder:
         out.append(Spacer(1, 4 * mm))
         return out
 
+    def heading(self, title: str) -> Paragraph:
+        """一、二、… numbered in the order printed (a section left out takes no number)."""
+        self._headings += 1
+        return Paragraph(f"{NUMERALS[self._headings - 1]}、{title}", self.s.h1)
+
     def story(self) -> list[Flowable]:
         d = self.data
+        self._headings = 0
         out = self.masthead()
         if d.empty:
             out.append(para(NOTHING, self.s.body))
@@ -246,7 +256,7 @@ class _Builder:
             out += self.listings()
         if "sites" in d.spec.sections and d.sites:
             out.append(CondPageBreak(80 * mm))
-            out.append(Paragraph("五、重点点位情况", self.s.h1))
+            out.append(self.heading("重点点位情况"))
             for i, sec in enumerate(d.sites, start=1):
                 out += self.site(sec, i)
         return out

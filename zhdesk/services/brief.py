@@ -17,25 +17,11 @@ from db.uow import UnitOfWork
 from zhdesk.brief import data as brief_data
 from zhdesk.brief import pdf as brief_pdf
 from zhdesk.brief.images import PhotoCache, default_cache_dir
-from zhdesk.dto import BRIEF_SECTIONS, BriefSpec
+from zhdesk.dto import BRIEF_SECTIONS, BriefResult, BriefSpec
 from zhdesk.errors import UsageError
 from zhdesk.files import shown, write_export
 from zhdesk.services import photos as photos_svc
 from zhdesk.services import settings as settings_svc
-
-
-@dataclass(frozen=True)
-class BriefResult:
-    path: Path
-    pages: int
-    bytes: int
-    issue_no: int
-
-    def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["path"] = str(self.path)
-        return d
-
 
 _cache: PhotoCache | None = None
 

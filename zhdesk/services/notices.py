@@ -21,16 +21,11 @@ from zhdesk.errors import InputRefused, UsageError
 from zhdesk.files import shown, write_export
 from zhdesk.services.audit import audit
 from zhdesk.services.common import current_user, site_or_refuse
-from zhdesk.services.settings import get_setting, is_demo
+from zhdesk.services.settings import brief_issuer, notice_title
 from zhdesk.services.sites import current_listing
 from zhdesk.services.stats import _overdue_listing_items
 
 URGE = "urge"  # the timeline kind of an issued notice (催办); written only here
-NOTICE_TITLE = "notice_title"
-NOTICE_OFFICE = "notice_office"
-DEFAULT_TITLE = "市容环境卫生综合整治督办通知单"
-DEMO_OFFICE = "珠海路街道城市管理办公室"  # the demo's office (zhdesk/demo.py units)
-DEFAULT_OFFICE = "街道城市管理办公室"
 NO_UNIT = "相关责任单位"
 DAYS_RANGE = (1, 365)
 
@@ -56,8 +51,8 @@ def _next_numbers(uow: UnitOfWork, year: int, count: int) -> list[int]:
 
 
 def office(uow: UnitOfWork) -> str:
-    """The issuing office printed on a notice: the setting, else the demo's office on the demo."""
-    return get_setting(uow, NOTICE_OFFICE) or (DEMO_OFFICE if is_demo(uow) else DEFAULT_OFFICE)
+    """The issuing office printed on a notice: the same as on the briefs (设置 → 发文单位)."""
+    return brief_issuer(uow)
 
 
 def _open_listing(s: Session, site_id: int) -> Listing:
@@ -140,7 +135,7 @@ def issue_notices(
     else:
         order = {lid: k for k, lid in enumerate(ids)}
         listings.sort(key=lambda li: order[li.id])
-    title = get_setting(uow, NOTICE_TITLE) or DEFAULT_TITLE
+    title = notice_title(uow)
     issuer = office(uow)
     due = today + dt.timedelta(days=days)
     author = current_user(uow)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from sqlalchemy import select
 
 from db.models import AuditEntry, Community, Setting
 from db.uow import UnitOfWork
 from zhdesk import imaging
 from zhdesk.domain.lights import DEFAULT_WARNING_DAYS
+from zhdesk.dto import Documents
 from zhdesk.errors import InputRefused
 from zhdesk.services.audit import audit
 
@@ -91,21 +94,36 @@ BRIEF_ISSUER = "brief_issuer"
 BRIEF_LAST_ISSUE = "brief_last_issue"
 DEFAULT_BRIEF_TITLE = "市容环境卫生综合整治工作简报"
 DEFAULT_BRIEF_ISSUER = "街道城市管理办公室"
+DEMO_ISSUER = "珠海路街道城市管理办公室"  # the demo's office (zhdesk/demo.py units)
+NOTICE_TITLE = "notice_title"
+DEFAULT_NOTICE_TITLE = "市容环境卫生综合整治督办通知单"
 BRIEF_TEXT_MAX = 60
 BRIEF_ISSUE_RANGE = (1, 99999)
 
 
-def _set_text(uow: UnitOfWork, key: str, value: str, what: str) -> str:
-    text = " ".join(value.split())
+def _clean(value: str, what: str) -> str:
+    """One line of at most BRIEF_TEXT_MAX characters: control characters go, runs of spaces become one."""
+    text = " ".join("".join(ch for ch in value if unicodedata.category(ch) != "Cc" or ch.isspace()).split())
     if not text or len(text) > BRIEF_TEXT_MAX:
         raise InputRefused(f"{what}应为 1 到 {BRIEF_TEXT_MAX} 个字，收到 {len(text)} 个字")
+    return text
+
+
+def _put_text(uow: UnitOfWork, key: str, text: str) -> None:
     s = uow.session
     row = s.get(Setting, key)
     if row is None:
         s.add(Setting(key=key, value=text))
-    else:
+    elif row.value != text:
         row.value = text
+    else:
+        return
     audit(uow, "setting.set", "setting", None, key=key, value=text)
+
+
+def _set_text(uow: UnitOfWork, key: str, value: str, what: str) -> str:
+    text = _clean(value, what)
+    _put_text(uow, key, text)
     uow.commit()
     return text
 
@@ -119,11 +137,29 @@ def set_brief_title(uow: UnitOfWork, title: str) -> str:
 
 
 def brief_issuer(uow: UnitOfWork) -> str:
-    return (get_setting(uow, BRIEF_ISSUER) or "").strip() or DEFAULT_BRIEF_ISSUER
+    """The issuing office printed on briefs and 督办通知单: the setting, else the demo's office on the demo."""
+    return (get_setting(uow, BRIEF_ISSUER) or "").strip() or (DEMO_ISSUER if is_demo(uow) else DEFAULT_BRIEF_ISSUER)
 
 
 def set_brief_issuer(uow: UnitOfWork, issuer: str) -> str:
-    return _set_text(uow, BRIEF_ISSUER, issuer, "简报编发单位")
+    return _set_text(uow, BRIEF_ISSUER, issuer, "发文单位")
+
+
+def notice_title(uow: UnitOfWork) -> str:
+    return (get_setting(uow, NOTICE_TITLE) or "").strip() or DEFAULT_NOTICE_TITLE
+
+
+def documents(uow: UnitOfWork) -> Documents:
+    return Documents(brief_issuer(uow), brief_title(uow), notice_title(uow))
+
+
+def set_documents(uow: UnitOfWork, issuer: str, brief: str, notice: str) -> Documents:
+    """All three in one transaction: a refused one saves none."""
+    texts = (_clean(issuer, "发文单位"), _clean(brief, "简报标题"), _clean(notice, "通知单标题"))
+    for key, text in zip((BRIEF_ISSUER, BRIEF_TITLE, NOTICE_TITLE), texts, strict=True):
+        _put_text(uow, key, text)
+    uow.commit()
+    return Documents(*texts)
 
 
 def last_brief_issue(uow: UnitOfWork) -> int:

@@ -62,7 +62,11 @@ def test_empty_range_says_so(demo_desk: Desk, tmp_path: Path) -> None:
     pdf = _build(demo_desk, tmp_path, date_from=dt.date(2030, 1, 1), date_to=dt.date(2030, 2, 1))
     text = pdf_text(pdf)
     assert NOTHING in text
-    assert "二、主要指标" not in text
+    assert "主要指标" not in text and "图表" not in text
+    # the sections printed are numbered in order, none skipped
+    heads = [h for h in ("一、工作概况", "二、挂牌督办点位", "三、重点点位情况") if h in text]
+    assert heads == ["一、工作概况", "二、挂牌督办点位", "三、重点点位情况"], text
+    assert "四、" not in text
     assert_fonts_embedded(pdf)
 
 
