@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Callable
-from pathlib import Path
 from types import TracebackType
 from typing import Concatenate, Generic, ParamSpec, TypeVar, overload
 
@@ -18,7 +17,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from db.uow import UnitOfWork
 from zhdesk.database import connection_problem, open_database, write_problem
-from zhdesk.dto import BriefResult, BriefSpec
 from zhdesk.errors import StorageProblem
 from zhdesk.files import database_files, register_database, unregister_database
 from zhdesk.reference import seed_reference
@@ -261,12 +259,9 @@ class Desk:
     record_brief = write(brief_svc.record_brief)  # the saved issue number: the next brief suggests it + 1
     recent_briefs = read(brief_svc.recent_briefs)  # 近期简报, newest first, each with its spec
 
-    def save_brief(self, spec: BriefSpec, path: Path, overwrite: bool = False) -> BriefResult:
-        """Write the brief, then record it: built in a read (seconds, holding no write lock), recorded in a
-        short write. A record that fails leaves the file written and says so."""
-        r = self.write_brief(spec, path, overwrite=overwrite)
-        self.record_brief(r.issue_no, spec, r.path, r.pages, r.bytes)
-        return r
+    # write_brief + record_brief in one unit of work; SQLite's transaction is deferred, so the seconds of
+    # building take no write lock (the first write is the record)
+    save_brief = write(brief_svc.save_brief)
     brief_title = read(settings_svc.brief_title)
     set_brief_title = write(settings_svc.set_brief_title)
     brief_issuer = read(settings_svc.brief_issuer)

@@ -158,6 +158,14 @@ def record_brief(uow: UnitOfWork, issue_no: int, spec: BriefSpec | None = None, 
     return last
 
 
+def save_brief(uow: UnitOfWork, spec: BriefSpec, path: Path, overwrite: bool = False, today: dt.date | None = None,
+               cache_dir: Path | None = None) -> BriefResult:  # fmt: skip
+    """Write the brief, then record it (近期简报, the next issue number): the window's and the CLI's save."""
+    r = write_brief(uow, spec, path, overwrite=overwrite, today=today, cache_dir=cache_dir)
+    record_brief(uow, r.issue_no, spec, r.path, r.pages, r.bytes)
+    return r
+
+
 def recent_briefs(uow: UnitOfWork, limit: int = RECENT_LIMIT) -> list[BriefRecordDTO]:
     rows = uow.session.scalars(select(BriefRecord).order_by(BriefRecord.id.desc()).limit(limit))
     return [BriefRecordDTO(r.id, r.issue_no, spec_from_json(r.spec), r.path, r.pages, r.size_bytes, r.made_at,
