@@ -191,3 +191,10 @@ def communities(dash: Dashboard, font: str, width: float) -> Drawing | None:
         return None
     return _bars("各社区督办件（处）", [r[0] for r in rows], [[r[1] for r in rows], [r[2] for r in rows]],
                  ["督办件", "已办结"], font, width)  # fmt: skip
+
+
+def drawings(dash: Dashboard, font: str, width: float) -> list[Drawing]:
+    """The brief's charts in their order, those with nothing to show left out (the Word copy rasterises these)."""
+    shown = [items_per_period(dash, font, width), closure_trend(dash, font, width), categories(dash, font, width),
+             communities(dash, font, width)]  # fmt: skip
+    return [d for d in shown if d is not None]
