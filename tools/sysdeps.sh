@@ -3,8 +3,8 @@
 # `sysdeps.sh gui` = also what a real window on X11 needs (the xcb platform plugin).
 # Installs only what is missing, and only where it can (Debian/Ubuntu as root, as on CI);
 # elsewhere it says what is needed.
-# `sysdeps.sh office` = LibreOffice Calc, headless (tests convert the tally template with it); optional:
-# the tests that need it skip with a reason when `soffice` is absent.
+# `sysdeps.sh office` = LibreOffice Calc and Writer, headless (tests convert the tally template and the Word
+# brief with them); optional: the tests that need them skip with a reason when they are absent.
 [ "$(uname -s)" = Linux ] || exit 0
 # `sysdeps.sh pdf` = poppler-utils (pdftotext, pdffonts, pdfimages): the brief tests read real PDFs with them;
 # optional: those tests skip with a reason when the tools are absent.
@@ -21,14 +21,16 @@ if [ "${1:-}" = pdf ]; then
   exit 0
 fi
 if [ "${1:-}" = office ]; then
-  command -v soffice >/dev/null 2>&1 && exit 0
+  # Calc and Writer both present (Writer's library beside soffice): nothing to do
+  lo="$(command -v soffice 2>/dev/null)" && [ -e "$(dirname "$(readlink -f "$lo")")/libswlo.so" ] && exit 0
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-    echo "installing LibreOffice Calc (headless) for the tally tests"
+    echo "installing LibreOffice Calc and Writer (headless) for the tally and Word brief tests"
     apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null \
-      || echo "could not install libreoffice-calc-nogui; the LibreOffice tests will skip" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui \
+      libreoffice-writer-nogui >/dev/null \
+      || echo "could not install libreoffice-calc-nogui libreoffice-writer-nogui; the LibreOffice tests will skip" >&2
   else
-    echo "LibreOffice is missing; the LibreOffice tests will skip (Debian: sudo apt-get install libreoffice-calc-nogui)" >&2
+    echo "LibreOffice is missing; the LibreOffice tests will skip (Debian: sudo apt-get install libreoffice-calc-nogui libreoffice-writer-nogui)" >&2
   fi
   exit 0
 fi

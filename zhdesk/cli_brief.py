@@ -1,5 +1,5 @@
-"""`zhdesk brief`: the 会议简报 as a PDF (zhdesk/brief/). Registered by `zhdesk.cli.build_parser`; output and
-exit codes as everywhere there."""
+"""`zhdesk brief`: the 会议简报 as a PDF or an editable Word copy (zhdesk/brief/). Registered by
+`zhdesk.cli.build_parser`; output and exit codes as everywhere there."""
 
 from __future__ import annotations
 
@@ -48,13 +48,16 @@ def cmd_brief(desk: Desk, args: argparse.Namespace) -> int:
         r = desk.save_brief(spec, Path(args.output), overwrite=args.overwrite)
     except TargetExists as exc:
         raise TargetExists(f"{exc.message}；要替换请加 --overwrite", exc.path) from None
-    print(f"已生成会议简报 第{r.issue_no}期：{shown(r.path)}（{r.pages} 页，{r.bytes / 1024:.0f} KB）")
+    # a Word copy has no page count of its own (Word paginates it when it opens the file)
+    size = f"{r.pages} 页" if r.pages else "Word 文档"
+    print(f"已生成会议简报 第{r.issue_no}期：{shown(r.path)}（{size}，{r.bytes / 1024:.0f} KB）")
     return 0
 
 
 def add_commands(sub: Any) -> None:
-    br = sub.add_parser("brief", help="生成会议简报（PDF）")
-    br.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    br = sub.add_parser("brief", help="生成会议简报（PDF 或 Word）")
+    br.add_argument("-o", "--output", required=True, metavar="FILE.pdf|FILE.docx",
+                    help="输出文件：.pdf 为印发稿，.docx 为可编辑的 Word 稿")  # fmt: skip
     br.add_argument("--from", dest="date_from", metavar="日期")
     br.add_argument("--to", dest="date_to", metavar="日期")
     br.add_argument("--issue", metavar="N", help="期号（默认：上一期 + 1）")

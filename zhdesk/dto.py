@@ -781,7 +781,7 @@ class Documents:
 @dataclass(frozen=True)
 class BriefResult:
     path: Path
-    pages: int
+    pages: int  # the PDF's page count; 0 for a .docx (Word paginates it when it opens the file)
     bytes: int
     issue_no: int
 

@@ -265,3 +265,12 @@ def communities(dash: Dashboard, font: str, width: float) -> Drawing | None:
         return None
     return _bars("各社区督办件（处）", [r[0] for r in rows], [[r[1] for r in rows], [r[2] for r in rows]],
                  ["督办件", "已办结"], font, width)  # fmt: skip
+
+
+def drawings(dash: Dashboard, font: str, width: float, start: dt.date | None = None,
+             end: dt.date | None = None) -> list[Drawing]:  # fmt: skip
+    """The brief's charts in their order, those with nothing to show left out (the PDF draws them, the Word
+    copy rasterises them); time axes start at `start` and span to `end` when given."""
+    shown = [items_per_period(dash, font, width, start=start, end=end), closure_trend(dash, font, width, start=start),
+             categories(dash, font, width), communities(dash, font, width)]  # fmt: skip
+    return [d for d in shown if d is not None]

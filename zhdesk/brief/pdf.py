@@ -146,14 +146,8 @@ class _Builder:
         return [self.heading("主要指标"), t1, Spacer(1, 3 * mm), t2]
 
     def charts(self) -> list[Flowable]:
-        dash, font, spec = self.data.dashboards, self.font, self.data.spec
-        drawings = [
-            charts.items_per_period(dash, font, FRAME_W, start=spec.date_from, end=spec.date_to),
-            charts.closure_trend(dash, font, FRAME_W, start=spec.date_from),
-            charts.categories(dash, font, FRAME_W),
-            charts.communities(dash, font, FRAME_W),
-        ]
-        shown = [dr for dr in drawings if dr is not None]
+        spec = self.data.spec
+        shown = charts.drawings(self.data.dashboards, self.font, FRAME_W, spec.date_from, spec.date_to)
         if not shown:
             return []
         # the heading stays with the first chart (never alone at a page foot)

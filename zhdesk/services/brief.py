@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from db.models import BriefRecord
 from db.uow import UnitOfWork
 from zhdesk.brief import data as brief_data
+from zhdesk.brief import docx as brief_docx
 from zhdesk.brief import pdf as brief_pdf
 from zhdesk.brief.images import PhotoCache, default_cache_dir
 from zhdesk.dto import BRIEF_SECTIONS, BriefResult, BriefSpec
@@ -36,10 +37,13 @@ def photo_cache(folder: Path | None = None) -> PhotoCache:
     return _cache
 
 
-def _build(uow: UnitOfWork, spec: BriefSpec, today: dt.date | None,
-           cache_dir: Path | None) -> tuple[bytes, int, int]:  # fmt: skip
+def _build(uow: UnitOfWork, spec: BriefSpec, today: dt.date | None, cache_dir: Path | None,
+           word: bool = False) -> tuple[bytes, int, int]:  # fmt: skip
+    """(bytes, pages, issue_no); a Word copy has pages 0 (Word lays it out, its page count is not known)."""
     data = brief_data.gather(uow, spec, today)
     source = (lambda pid: photos_svc.original_bytes(uow, pid)) if spec.photos else None
+    if word:
+        return brief_docx.render(data, source, photo_cache(cache_dir)), 0, data.issue_no
     pdf, pages = brief_pdf.render(data, source, photo_cache(cache_dir))
     return pdf, pages, data.issue_no
 
@@ -51,18 +55,20 @@ def build_pdf(uow: UnitOfWork, spec: BriefSpec, today: dt.date | None = None, ca
 
 def write_brief(uow: UnitOfWork, spec: BriefSpec, path: Path, overwrite: bool = False, today: dt.date | None = None,
                 cache_dir: Path | None = None) -> BriefResult:  # fmt: skip
-    """Build the brief and write it to `path` (.pdf) through files.write_export; writes no database row
+    """Build the brief and write it to `path` through files.write_export: a .pdf, or a .docx (the editable Word
+    copy, same content; its `pages` is 0 because Word paginates it when opened). Writes no database row
     (record_brief does, once the caller has the file)."""
     path = Path(path)
-    if path.suffix.lower() != ".pdf":
-        raise UsageError(f"简报文件应以 .pdf 结尾：{shown(path)}")
-    pdf, pages, issue_no = _build(uow, spec, today, cache_dir)
+    suffix = path.suffix.lower()
+    if suffix not in (".pdf", ".docx"):
+        raise UsageError(f"简报文件应以 .pdf 或 .docx 结尾：{shown(path)}")
+    content, pages, issue_no = _build(uow, spec, today, cache_dir, word=suffix == ".docx")
 
     def write(tmp: str) -> None:
-        Path(tmp).write_bytes(pdf)
+        Path(tmp).write_bytes(content)
 
     write_export(path, write, overwrite=overwrite)
-    return BriefResult(path, pages, len(pdf), issue_no)
+    return BriefResult(path, pages, len(content), issue_no)
 
 
 def next_brief_issue(uow: UnitOfWork) -> int:
