@@ -33,10 +33,12 @@ def ask_pdf_path(parent: QWidget, name: str, caption: str = "保存PDF") -> tupl
     return ask_save_path(parent, name, ".pdf", caption, "PDF 文件 (*.pdf)")
 
 
-def ask_save_path(parent: QWidget, name: str, suffix: str, caption: str, filter_: str) -> tuple[Path, bool] | None:
+def ask_save_path(parent: QWidget, name: str, suffix: str, caption: str, filter_: str,
+                  dated: bool = True) -> tuple[Path, bool] | None:  # fmt: skip
+    """The save dialog in the last export folder, offering `name` (+ _today unless `dated` is False)."""
     folder = prefs.EXPORT_DIR.get() or str(Path.home())
     stem = "".join(ch for ch in name if ch not in UNSAFE_IN_FILE_NAMES) or "导出"
-    suggested = Path(folder) / f"{stem}_{dt.date.today().isoformat()}{suffix}"
+    suggested = Path(folder) / (f"{stem}_{dt.date.today().isoformat()}{suffix}" if dated else f"{stem}{suffix}")
     path_text, _ = QFileDialog.getSaveFileName(parent, caption, str(suggested), filter_)
     if not path_text:
         return None

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -45,7 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import prefs
+from ui.dialogs.export_dialog import ask_save_path
 from ui.ops import Ops, describe
 from ui.stale import StaleWatch
 from ui.tables import page_title
@@ -647,24 +646,13 @@ class BriefPage(QWidget):
         self.word_button.setEnabled(self.shown_spec is not None)
 
     # ------------------------------------------------------------ saving and printing
-    def _file_name(self, suffix: str) -> str:
+    def _file_name(self) -> str:
         spec = self.shown_spec or self.spec()
         issue = f"第{spec.issue_no}期" if spec.issue_no else ""
-        return f"会议简报{issue}_{(spec.issued_on or dt.date.today()).isoformat()}{suffix}"
+        return f"会议简报{issue}_{(spec.issued_on or dt.date.today()).isoformat()}"
 
     def _ask_path(self, title: str, suffix: str, kind: str) -> tuple[Path, bool] | None:
-        """Ask where (last export folder remembered); the answer ends in `suffix`. The flag says whether
-        the dialog itself asked before replacing that name."""
-        folder = prefs.EXPORT_DIR.get() or str(Path.home())
-        text, _ = QFileDialog.getSaveFileName(self, title, str(Path(folder) / self._file_name(suffix)), kind)
-        if not text:
-            return None
-        path = Path(text)
-        confirmed = path.suffix.lower() == suffix
-        if not confirmed:
-            path = path.with_name(path.name + suffix)
-        prefs.EXPORT_DIR.set(str(path.parent))
-        return path, confirmed
+        return ask_save_path(self, self._file_name(), suffix, title, kind, dated=False)
 
     def ask_save_pdf(self) -> None:
         chosen = self._ask_path("保存PDF", ".pdf", "PDF 文件 (*.pdf)")

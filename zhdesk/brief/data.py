@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from db.uow import UnitOfWork
 from zhdesk.domain.lights import Light
+from zhdesk.domain.periods import date_text
 from zhdesk.dto import BriefSpec, Dashboard, EventDTO, PhotoDTO, SiteFilter, SiteRow, StatsFilter
 from zhdesk.errors import UsageError
 from zhdesk.services import dossier as dossier_svc
@@ -30,6 +31,19 @@ class SiteSection:
     before: tuple[PhotoDTO, ...]
     after: tuple[PhotoDTO, ...]
     photo_count: int
+
+    def facts(self) -> str:
+        """The site's one line of facts under its heading (the PDF and the Word copy print the same)."""
+        r = self.row
+        return "；".join(x for x in (
+            f"社区：{r.community}",
+            f"问题：{r.problem}" if r.problem else "",
+            f"包案领导：{r.lead}" if r.lead else "",
+            f"责任单位：{r.unit}" if r.unit else "",
+            f"挂牌：{date_text(r.listed_on)}" if r.listed_on else "",
+            f"整改期限：{date_text(r.deadline)}（{r.days_text}）" if r.deadline else "",
+            f"状态：{r.status_label}" if r.status_label else "未挂牌",
+        ) if x)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -199,15 +199,7 @@ class _Builder:
     def site(self, sec: SiteSection, n: int) -> list[Flowable]:
         r, s = sec.row, self.s
         head = Paragraph(f"（{n}）{esc(r.address)}", s.h2)
-        facts = "；".join(x for x in (
-            f"社区：{r.community}",
-            f"问题：{r.problem}" if r.problem else "",
-            f"包案领导：{r.lead}" if r.lead else "",
-            f"责任单位：{r.unit}" if r.unit else "",
-            f"挂牌：{date_text(r.listed_on)}" if r.listed_on else "",
-            f"整改期限：{date_text(r.deadline)}（{r.days_text}）" if r.deadline else "",
-            f"状态：{r.status_label}" if r.status_label else "未挂牌",
-        ) if x)  # fmt: skip
+        facts = sec.facts()
         block: list[Flowable] = [head, para(facts, s.small)]
         if sec.note:
             block.append(para(f"备注：{sec.note}", s.small))

@@ -42,6 +42,14 @@ def esc(text: object) -> str:
     return escape(str(text), {'"': "&quot;"})
 
 
+def markup(text: str | None) -> str:
+    """esc for text that may hold line breaks (kept as <br/>); None or blank gives ""."""
+    if not text:
+        return ""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "<br/>".join(esc(line) for line in lines)
+
+
 # An ASCII run (a number, a code, a word) stays on one line when it can.
 _TOKEN = re.compile(r"[A-Za-z0-9.%\-/:_]+|.", re.S)
 

@@ -32,7 +32,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from zhdesk.notice.text import cn_date, markup, register_font
+from zhdesk.brief.text import markup, register_fonts
+from zhdesk.domain.periods import date_text as cn_date
 
 RED = colors.HexColor("#c8161d")  # the red of a 红头文件
 INK = colors.HexColor("#1a1a1a")
@@ -215,7 +216,7 @@ def _receipt(c: Canvas, n: Notice, font: str) -> None:
 
 def render(path: str, notices: Sequence[Notice], *, title: str, author: str) -> None:
     """Write `notices` to the PDF at `path`, one A4 page each (the caller guards where it goes)."""
-    font = register_font()
+    font = register_fonts()
     st = _styles(font)
 
     def page(c: Canvas, _doc: BaseDocTemplate) -> None:
