@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -154,7 +156,17 @@ class SettingsPage(QWidget):
         lform.addRow("显示大小：", size_row)
         lform.addRow("数据库位置：", db)
 
-        layout = QVBoxLayout(self)
+        # The groups scroll: the page never makes the window taller than a laptop screen.
+        body = QWidget()
+        scroll = QScrollArea()
+        scroll.setObjectName("settings_scroll")
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(body)
         layout.setContentsMargins(24, 16, 24, 16)
         layout.addWidget(title)
         layout.addWidget(shared)
