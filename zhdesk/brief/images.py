@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +19,16 @@ CACHE_LIMIT = 256 * 1024 * 1024  # bytes kept; the oldest prepared images go fir
 def edge_for(width_pt: float, height_pt: float, dpi: int = PRINT_DPI) -> int:
     """Pixels on the long side for a photo printed in a width × height box (points)."""
     return max(64, round(max(width_pt, height_pt) / 72 * dpi))
+
+
+def edge_to_fit(width_px: int | None, height_px: int | None, box_w: float, box_h: float, dpi: int = PRINT_DPI) -> int:
+    """Pixels on the long side for a width × height photo printed as large as fits a box (points): about
+    `dpi` at the size it prints, so a portrait photo in a landscape box is prepared smaller. Pixel size
+    unknown: the box's long side."""
+    if not width_px or not height_px:
+        return edge_for(box_w, box_h, dpi)
+    scale = min(box_w / width_px, box_h / height_px)
+    return edge_for(width_px * scale, height_px * scale, dpi)
 
 
 def default_cache_dir() -> Path:
@@ -36,6 +47,12 @@ class PhotoCache:
         self.hits = 0
         self.misses = 0
         self._written = 0
+        # what the misses cost (bench/brief.py reports it): originals decoded, seconds reading them,
+        # seconds reading + decoding + resizing + encoding, and which (sha256, edge) were prepared
+        self.decodes = 0
+        self.read_seconds = 0.0
+        self.prepare_seconds = 0.0
+        self.prepared: list[tuple[str, int]] = []
 
     def _path(self, sha: str, edge: int) -> Path | None:
         return None if self.folder is None else self.folder / f"{sha}-{edge}.jpg"
@@ -55,7 +72,15 @@ class PhotoCache:
                     self._memory[key] = data
                     return data
         self.misses += 1
-        data = imaging.thumbnail(original(), edge)
+        started = time.perf_counter()
+        raw = original()
+        read = time.perf_counter()
+        self.decodes += 1
+        data = imaging.thumbnail(raw, edge)
+        del raw  # a 5 MB original is not kept while the brief is laid out
+        self.read_seconds += read - started
+        self.prepare_seconds += time.perf_counter() - started
+        self.prepared.append(key)
         self._memory[key] = data
         if path is not None:
             self._store(path, data)
