@@ -6,7 +6,8 @@ Builds its own SQLite database in a temp folder: the demo data plus listed sites
 given 4 phone photos (4000×3000 JPEGs of 3–6 MB, every 4th held sideways: EXIF orientation 6; made once
 by bench.photos and cached) through the real photo service. Then, per run:
   1. a first build with an empty cache folder (`services.brief.build_pdf`): time, PDF size, and the
-     time PhotoCache spent preparing photos (reading the original + decode, resize, JPEG encode);
+     time PhotoCache spent preparing photos (reading the original + decode, resize, JPEG encode; wall
+     time: PhotoCache.warm prepares them on up to 4 threads, the bare loop below runs on one);
   2. just before it, the bare Pillow loop over the same originals at the same sizes (open, draft,
      exif_transpose, thumbnail, save JPEG q85 to BytesIO): photo preparation / bare loop;
   3. a second build with the now warm cache folder: first / second.
@@ -230,8 +231,8 @@ def main(argv: Sequence[str]) -> int:
     rows = [
         ("first build (empty cache)", f"{f1:6.2f} s", f"runs: {_runs(first_s)} s"),
         ("  photo preparation (read + decode, resize, encode)", f"{prep:6.2f} s",
-         f"{prep / f1:.0%} of the build; {n} photos ({big} of 12 MP), {decodes} decodes; "
-         f"of which reading originals {_median(read_s):.2f} s"),
+         f"{prep / f1:.0%} of the build; {n} photos ({big} of 12 MP), {decodes} decodes on "
+         f"{firsts[0].cache.threads} thread(s); of which reading originals {_median(read_s):.2f} s"),
         ("  bare Pillow loop over the same originals", f"{bare:6.2f} s", f"runs: {_runs(bares)} s"),
         ("  the rest (data, layout, charts, fonts, PDF)", f"{f1 - prep:6.2f} s", ""),
         ("second build (warm cache)", f"{f2:6.2f} s", f"runs: {_runs(seconds2)} s"),

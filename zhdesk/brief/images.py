@@ -7,12 +7,15 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from zhdesk import imaging
 
 PRINT_DPI = 200
+WARM_WORKERS = 4  # at most; never more than the CPUs
 CACHE_LIMIT = 256 * 1024 * 1024  # bytes kept; the oldest prepared images go first
 
 
@@ -48,11 +51,13 @@ class PhotoCache:
         self.misses = 0
         self._written = 0
         # what the misses cost (bench/brief.py reports it): originals decoded, seconds reading them,
-        # seconds reading + decoding + resizing + encoding, and which (sha256, edge) were prepared
+        # seconds (wall) reading + decoding + resizing + encoding, which (sha256, edge) were prepared, and
+        # the most threads warm() used
         self.decodes = 0
         self.read_seconds = 0.0
         self.prepare_seconds = 0.0
         self.prepared: list[tuple[str, int]] = []
+        self.threads = 1
 
     def _path(self, sha: str, edge: int) -> Path | None:
         return None if self.folder is None else self.folder / f"{sha}-{edge}.jpg"
@@ -85,6 +90,53 @@ class PhotoCache:
         if path is not None:
             self._store(path, data)
         return data
+
+    def warm(self, wanted: Sequence[tuple[str, int, Callable[[], bytes]]], workers: int | None = None) -> None:
+        """Prepare ahead the missing ones of `wanted` (sha256, edge, original), several at a time: Pillow
+        decodes, resizes and encodes without holding the GIL. Originals are read on the caller's thread
+        (they come from its database session), at most 2 × workers held at once. A photo that fails is
+        left for get() to raise about."""
+        workers = min(workers or WARM_WORKERS, os.cpu_count() or 1)
+        todo: dict[tuple[str, int], Callable[[], bytes]] = {}
+        for sha, edge, original in wanted:
+            key = (sha, edge)
+            path = self._path(sha, edge)
+            if key in self._memory or key in todo or (path is not None and path.is_file()):
+                continue  # get() finds it
+            todo[key] = original
+        if workers < 2 or len(todo) < 2:
+            return  # get() prepares it on the spot just as fast
+        self.threads = max(self.threads, workers)
+        started = time.perf_counter()
+        with ThreadPoolExecutor(workers, thread_name_prefix="brief-photo") as pool:
+            pending: deque[tuple[tuple[str, int], Future[bytes]]] = deque()
+            for key, original in todo.items():
+                if len(pending) >= 2 * workers:
+                    self._finish(*pending.popleft())
+                t = time.perf_counter()
+                try:
+                    raw = original()
+                except Exception:  # get() raises it, in its place in the brief
+                    continue
+                self.read_seconds += time.perf_counter() - t
+                self.decodes += 1
+                pending.append((key, pool.submit(imaging.thumbnail, raw, key[1])))
+                del raw
+            while pending:
+                self._finish(*pending.popleft())
+        self.prepare_seconds += time.perf_counter() - started
+
+    def _finish(self, key: tuple[str, int], job: Future[bytes]) -> None:
+        try:
+            data = job.result()
+        except Exception:  # a broken photo: get() decodes it again and raises PhotoRefused there
+            return
+        self.misses += 1
+        self.prepared.append(key)
+        self._memory[key] = data
+        path = self._path(*key)
+        if path is not None:
+            self._store(path, data)
 
     def _store(self, path: Path, data: bytes) -> None:
         # a cache: failing to write it (read-only, full disk) only costs speed next time

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from reportlab import rl_config
@@ -118,6 +119,10 @@ def _pct(v: float | None) -> str:
     return "—" if v is None else f"{v * 100:.1f}%"
 
 
+def _edge(p: PhotoDTO) -> int:
+    return edge_to_fit(p.width, p.height, PHOTO_W, PHOTO_H)
+
+
 class _Builder:
     def __init__(self, data: BriefData, photo_source: PhotoSource | None, cache: PhotoCache) -> None:
         self.data = data
@@ -220,11 +225,18 @@ class _Builder:
             return [head_p, para("所选范围内没有挂牌督办点位。", self.s.body)]
         return [head_p, note, Spacer(1, 2 * mm), t]
 
+    def warm(self) -> None:
+        """Prepare every photo the brief shows before laying it out, several at a time."""
+        d, source = self.data, self.photo_source
+        if not (d.spec.photos and source is not None and "sites" in d.spec.sections):
+            return
+        shown = [p for sec in d.sites for p in (*sec.before[:1], *sec.after[:1])]  # as _photo_cell shows them
+        self.cache.warm([(p.sha256, _edge(p), partial(source, p.id)) for p in shown])
+
     def _photo(self, p: PhotoDTO) -> Flowable:
         assert self.photo_source is not None
         source = self.photo_source
-        edge = edge_to_fit(p.width, p.height, PHOTO_W, PHOTO_H)
-        data = self.cache.get(p.sha256, edge, lambda: source(p.id))
+        data = self.cache.get(p.sha256, _edge(p), lambda: source(p.id))
         if not data.startswith(b"\xff\xd8"):  # not a JPEG (never made by imaging): let reportlab convert it
             img = Image(io.BytesIO(data))
             ratio = min(PHOTO_W / img.imageWidth, PHOTO_H / img.imageHeight)
@@ -323,6 +335,7 @@ def render(data: BriefData, photo_source: PhotoSource | None, cache: PhotoCache,
            generated: dt.datetime | None = None) -> tuple[bytes, int]:  # fmt: skip
     """The PDF bytes and its page count."""
     builder = _Builder(data, photo_source, cache)
+    builder.warm()
     generated = generated or dt.datetime.now()
     meta = {
         "title": f"{data.title} 第{data.issue_no}期",

@@ -12,12 +12,13 @@ import pytest
 from PIL import ImageFile
 from pypdf import PdfReader
 
-from tests.imagefiles import encode, picture
+from tests.imagefiles import encode, jpeg, picture, truncated_jpeg
 from tests.support import TODAY
-from zhdesk.brief.images import edge_to_fit
+from zhdesk.brief.images import PhotoCache, edge_to_fit
 from zhdesk.brief.pdf import PHOTO_H, PHOTO_W
 from zhdesk.desk import Desk
 from zhdesk.dto import BriefSpec
+from zhdesk.imaging import PhotoRefused
 from zhdesk.services import photos as photos_svc
 
 
@@ -103,3 +104,19 @@ def test_photos_are_embedded_as_prepared_jpegs_smaller_than_the_originals(
     )
     cached = sorted(p.name for p in (tmp_path / "cache").glob("*.jpg"))
     assert len(cached) == 2
+
+
+def test_warm_prepares_ahead_on_threads_and_leaves_a_broken_photo_to_get() -> None:
+    good = {f"sha{i}": jpeg(i, (800, 600)) for i in range(3)}
+    cache = PhotoCache(None)
+    wanted = [(sha, 200, lambda d=data: d) for sha, data in good.items()]
+    cache.warm([*wanted, ("broken", 200, truncated_jpeg), wanted[0]], workers=2)
+    assert sorted(cache.prepared) == sorted((sha, 200) for sha in good)
+
+    def never() -> bytes:
+        raise AssertionError("a warmed photo is not read again")
+
+    for sha in good:
+        assert cache.get(sha, 200, never).startswith(b"\xff\xd8")
+    with pytest.raises(PhotoRefused):
+        cache.get("broken", 200, truncated_jpeg)
