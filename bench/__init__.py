@@ -12,4 +12,5 @@ BENCHMARKS: dict[str, str] = {
     "dashboard": "bench.dashboard",
     "gallery": "bench.gallery",
     "tally": "bench.tally",
+    "brief": "bench.brief",
 }

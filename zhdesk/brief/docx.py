@@ -26,7 +26,7 @@ from reportlab.graphics.shapes import Drawing
 
 from zhdesk.brief import charts
 from zhdesk.brief.data import BriefData, SiteSection
-from zhdesk.brief.images import PhotoCache, edge_for
+from zhdesk.brief.images import PhotoCache
 from zhdesk.brief.pdf import (
     FRAME_W,
     MARGIN,
@@ -39,6 +39,8 @@ from zhdesk.brief.pdf import (
     PHOTO_W,
     PhotoSource,
     _pct,
+    photo_edge,
+    warm_photos,
 )
 from zhdesk.brief.text import register_fonts
 from zhdesk.domain.periods import date_text, range_text
@@ -419,7 +421,7 @@ class _Writer:
             return
         assert self.photo_source is not None
         source, photo = self.photo_source, photos[0]
-        jpeg = self.cache.get(photo.sha256, edge_for(PHOTO_W, PHOTO_H), lambda: source(photo.id))
+        jpeg = self.cache.get(photo.sha256, photo_edge(photo), lambda: source(photo.id))
         w, h = PILImage.open(io.BytesIO(jpeg)).size
         ratio = min(PHOTO_W / w, PHOTO_H / h)
         p.add_run().add_picture(io.BytesIO(jpeg), width=Pt(w * ratio), height=Pt(h * ratio))
@@ -464,6 +466,7 @@ class _Writer:
 
     def build(self) -> bytes:
         d = self.data
+        warm_photos(d, self.photo_source, self.cache)
         self.masthead()
         if d.empty:
             self.para(NOTHING, indent=True)

@@ -7,13 +7,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -31,7 +34,7 @@ from reportlab.platypus import (
 
 from zhdesk.brief import charts
 from zhdesk.brief.data import BriefData, SiteSection
-from zhdesk.brief.images import PhotoCache, edge_for
+from zhdesk.brief.images import PhotoCache, edge_to_fit
 from zhdesk.brief.text import esc, para, register_fonts
 from zhdesk.domain.periods import date_text, range_text
 from zhdesk.domain.stats import KIND_LABELS, Kind
@@ -47,6 +50,41 @@ NOTHING = "所选时间内无督办数据。"
 MARKS = {"red": "●超期", "yellow": "▲临期", "green": "○正常", "grey": "—已办结"}
 
 PhotoSource = Callable[[int], bytes]  # photo id → original bytes (read only on a cache miss)
+
+# Binary streams, not ASCII85: reportlab ≥ 4 encodes ASCII85 in pure Python (its C accelerator is a separate
+# package), which cost about 30 ms per embedded photo and made every stream a quarter bigger.
+rl_config.useA85 = 0
+
+
+class _JpegReader(ImageReader):  # type: ignore[misc]
+    """A prepared JPEG embedded as it is (DCTDecode, no re-encoding). canvas.drawImage names an ImageReader's
+    image by a digest of its decoded pixels; the JPEG bytes name it as well without decoding them."""
+
+    def __init__(self, jpeg: bytes) -> None:
+        super().__init__(io.BytesIO(jpeg))
+        self._jpeg = jpeg
+        self._dataA = None  # no alpha: drawImage asks
+
+    def getRGBData(self) -> bytes:  # reportlab's name
+        return self._jpeg
+
+
+class _Photo(Flowable):  # type: ignore[misc]
+    """A prepared photo drawn at width × height points; not drawn in the page-counting pass (layout only)."""
+
+    def __init__(self, jpeg: bytes, width: float, height: float, builder: _Builder) -> None:
+        super().__init__()
+        self.reader = _JpegReader(jpeg)
+        self.width, self.height = width, height
+        self.builder = builder
+        self.hAlign = "CENTER"
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        if not self.builder.counting:
+            self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
 
 
 NUMERALS = "一二三四五六七八九十"
@@ -84,6 +122,19 @@ def _pct(v: float | None) -> str:
     return "—" if v is None else f"{v * 100:.1f}%"
 
 
+def photo_edge(p: PhotoDTO) -> int:
+    """The prepared size of a photo as the brief prints it (the PDF and the Word copy share the cache)."""
+    return edge_to_fit(p.width, p.height, PHOTO_W, PHOTO_H)
+
+
+def warm_photos(data: BriefData, source: PhotoSource | None, cache: PhotoCache) -> None:
+    """Prepare every photo the brief shows before laying it out, several at a time."""
+    if not (data.spec.photos and source is not None and "sites" in data.spec.sections):
+        return
+    shown = [p for sec in data.sites for p in (*sec.before[:1], *sec.after[:1])]  # the first of each phase
+    cache.warm([(p.sha256, photo_edge(p), partial(source, p.id)) for p in shown])
+
+
 class _Builder:
     def __init__(self, data: BriefData, photo_source: PhotoSource | None, cache: PhotoCache) -> None:
         self.data = data
@@ -92,6 +143,7 @@ class _Builder:
         self.photo_source = photo_source
         self.cache = cache
         self._headings = 0
+        self.counting = False  # set by render() for the pass that only counts the pages
 
     def masthead(self) -> list[Flowable]:
         d, s = self.data, self.s
@@ -183,11 +235,17 @@ class _Builder:
     def _photo(self, p: PhotoDTO) -> Flowable:
         assert self.photo_source is not None
         source = self.photo_source
-        data = self.cache.get(p.sha256, edge_for(PHOTO_W, PHOTO_H), lambda: source(p.id))
-        img = Image(io.BytesIO(data))
-        ratio = min(PHOTO_W / img.imageWidth, PHOTO_H / img.imageHeight)
-        img.drawWidth, img.drawHeight = img.imageWidth * ratio, img.imageHeight * ratio
-        return img
+        data = self.cache.get(p.sha256, photo_edge(p), lambda: source(p.id))
+        if not data.startswith(b"\xff\xd8"):  # not a JPEG (never made by imaging): let reportlab convert it
+            img = Image(io.BytesIO(data))
+            ratio = min(PHOTO_W / img.imageWidth, PHOTO_H / img.imageHeight)
+            img.drawWidth, img.drawHeight = img.imageWidth * ratio, img.imageHeight * ratio
+            return img
+        photo = _Photo(data, PHOTO_W, PHOTO_H, self)
+        w, h = photo.reader.getSize()
+        ratio = min(PHOTO_W / w, PHOTO_H / h)
+        photo.width, photo.height = w * ratio, h * ratio
+        return photo
 
     def _photo_cell(self, photos: tuple[PhotoDTO, ...], phase: str) -> list[Flowable]:
         if not photos:
@@ -274,6 +332,7 @@ def render(data: BriefData, photo_source: PhotoSource | None, cache: PhotoCache,
            generated: dt.datetime | None = None) -> tuple[bytes, int]:  # fmt: skip
     """The PDF bytes and its page count."""
     builder = _Builder(data, photo_source, cache)
+    warm_photos(data, photo_source, cache)
     generated = generated or dt.datetime.now()
     meta = {
         "title": f"{data.title} 第{data.issue_no}期",
@@ -282,7 +341,8 @@ def render(data: BriefData, photo_source: PhotoSource | None, cache: PhotoCache,
         "creator": "zhdesk",
     }
     pages = 0
-    for _ in range(2):
+    for counting in (True, False):
+        builder.counting = counting
         buf = io.BytesIO()
         doc = _Doc(buf, builder.font, generated, **meta)
         doc.total_pages = pages
