@@ -711,6 +711,9 @@ def build_parser() -> argparse.ArgumentParser:
     from zhdesk import cli_brief  # 会议简报 (issue 11)
 
     cli_brief.add_commands(sub)
+    from zhdesk import cli_audit  # 操作日志 (issue 12)
+
+    cli_audit.add_commands(sub)
     return p
 
 

@@ -21,6 +21,7 @@ from zhdesk.errors import StorageProblem
 from zhdesk.files import database_files, register_database, unregister_database
 from zhdesk.reference import seed_reference
 from zhdesk.services import attention as attention_svc
+from zhdesk.services import audit as audit_svc
 from zhdesk.services import brief as brief_svc
 from zhdesk.services import communities as communities_svc
 from zhdesk.services import directory as directory_svc
@@ -268,3 +269,6 @@ class Desk:
     set_brief_issuer = write(settings_svc.set_brief_issuer)
     documents = read(settings_svc.documents)  # 发文单位 and the two titles (设置 → 简报和通知单)
     set_documents = write(settings_svc.set_documents)
+
+    # -- 操作日志 (issue 12): the append-only audit trail, newest first
+    list_audit = read(audit_svc.list_audit)

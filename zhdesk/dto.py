@@ -789,3 +789,22 @@ class BriefResult:
         d = asdict(self)
         d["path"] = str(self.path)
         return d
+
+
+@dataclass(frozen=True)
+class AuditDTO:
+    """One entry of the audit trail (操作日志): who did what to which record, and its detail."""
+
+    id: int
+    at: dt.datetime
+    user_login: str
+    action: str  # the code, e.g. site.edit
+    action_label: str  # in Chinese, e.g. 编辑点位; an unknown code is shown as it is
+    entity: str
+    entity_id: int | None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["at"] = self.at.isoformat(sep=" ")
+        return d

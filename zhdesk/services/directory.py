@@ -46,6 +46,11 @@ def _person_dto(p: Person, listings: int) -> PersonDTO:
     return PersonDTO(p.id, p.name, p.title, p.unit.name if p.unit else None, p.phone, listings)
 
 
+def _person_values(p: Person) -> dict[str, object]:
+    """A person as the audit records them (before an edit)."""
+    return {"name": p.name, "title": p.title, "unit": p.unit.name if p.unit else None, "phone": p.phone}
+
+
 def _unit_named(s: Session, name: str) -> Unit:
     u = s.scalar(select(Unit).where(Unit.name == name))
     if u is None:
@@ -81,11 +86,16 @@ def save_person(
         where = f"（{u.name}）" if u else ""
         raise InputRefused(f"通讯录中已有“{name}”{where}（编号 {other.id}），请直接修改该人员")
     p = found if found is not None else Person()
+    before = None if found is None else _person_values(found)
     p.name, p.title, p.phone, p.unit_id = name, title, phone, u.id if u else None
     if found is None:
         s.add(p)
     s.flush()
-    audit(uow, "person.add" if person_id is None else "person.edit", "person", p.id, name=name, unit=unit_name)
+    if before is None:
+        audit(uow, "person.add", "person", p.id, name=name, unit=unit_name)
+    else:
+        after = {"name": name, "title": title, "unit": unit_name, "phone": phone}
+        audit(uow, "person.edit", "person", p.id, name=name, unit=unit_name, before=before, after=after)
     uow.commit()
     s.refresh(p)
     counts = _listing_counts(s, Responsibility.person_id)
@@ -109,9 +119,13 @@ def save_unit(uow: UnitOfWork, unit_id: int | None, name: str, phone: str | None
         if other is not None and other is not found:
             raise InputRefused(f"通讯录中已有单位“{name}”（编号 {other.id}），不能改成同名")
         u = found
+        before = {"name": u.name, "phone": u.phone}
         u.name, u.phone = name, phone
     s.flush()
-    audit(uow, "unit.add" if unit_id is None else "unit.edit", "unit", u.id, name=name)
+    if unit_id is None:
+        audit(uow, "unit.add", "unit", u.id, name=name)
+    else:
+        audit(uow, "unit.edit", "unit", u.id, name=name, before=before, after={"name": name, "phone": phone})
     uow.commit()
     return next(x for x in list_units(uow) if x.id == u.id)
 

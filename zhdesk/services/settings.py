@@ -42,11 +42,12 @@ def _set_int(uow: UnitOfWork, key: str, value: int, low: int, high: int, refused
         raise InputRefused(refused)
     s = uow.session
     row = s.get(Setting, key)
+    old = None if row is None else row.value
     if row is None:
         s.add(Setting(key=key, value=str(value)))
     else:
         row.value = str(value)
-    audit(uow, "setting.set", "setting", None, key=key, value=value)
+    audit(uow, "setting.set", "setting", None, key=key, value=value, before={"value": old}, after={"value": str(value)})
     uow.commit()
     return value
 
@@ -112,13 +113,14 @@ def _clean(value: str, what: str) -> str:
 def _put_text(uow: UnitOfWork, key: str, text: str) -> None:
     s = uow.session
     row = s.get(Setting, key)
+    old = None if row is None else row.value
     if row is None:
         s.add(Setting(key=key, value=text))
     elif row.value != text:
         row.value = text
     else:
         return
-    audit(uow, "setting.set", "setting", None, key=key, value=text)
+    audit(uow, "setting.set", "setting", None, key=key, value=text, before={"value": old}, after={"value": text})
 
 
 def _set_text(uow: UnitOfWork, key: str, value: str, what: str) -> str:

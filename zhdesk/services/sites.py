@@ -404,7 +404,8 @@ def edit_site(
     site.kind = kind
     site.military = kind == "military"
     site.note = note
-    audit(uow, "site.edit", "site", site.id, before=before, address=address, community=c.name, kind=kind)
+    after = {"address": address, "community": c.name, "kind": kind, "note": note}
+    audit(uow, "site.edit", "site", site.id, before=before, after=after)
     try:
         s.flush()
         uow.commit()
@@ -558,6 +559,12 @@ def _previous_step(s: Session, listing: Listing, step: Transition) -> tuple[dt.d
     return when, what
 
 
+def _status_values(li: Listing) -> dict[str, object]:
+    """What a status step changes on a listing (the audit's before/after)."""
+    return {"status": li.status, "closed_on": li.closed_on, "rework_count": li.rework_count,
+            "rebound_count": li.rebound_count}  # fmt: skip
+
+
 def change_status(
     uow: UnitOfWork,
     site_id: int,
@@ -595,6 +602,7 @@ def change_status(
         raise InputRefused(f"日期 {on.isoformat()} 早于上一步的日期（{what}日期 {after.isoformat()}），步骤不能倒序")
     note = fields.clean(note, fields.NOTE)
     new = apply(ListingState(source, listing.closed_on, listing.rework_count, listing.rebound_count), step, on)
+    before = _status_values(listing)
     listing.status = new.status.value
     listing.closed_on = new.closed_on
     listing.rework_count = new.rework_count
@@ -613,6 +621,7 @@ def change_status(
     audit(
         uow, "listing.status", "listing", listing.id,
         site=site.address, source=source.value, target=new.status.value, note=note,
+        before=before, after=_status_values(listing),
     )  # fmt: skip
     try:
         s.flush()
@@ -658,7 +667,18 @@ def extend_deadline(
             text=f"整改时限由 {was} 延至 {new_deadline.isoformat()}：{text}", author_id=current_user(uow).id,
         )
     )  # fmt: skip
-    audit(uow, "listing.extend", "listing", listing.id, site=site.address, old=old, new=new_deadline, reason=text)
+    audit(
+        uow,
+        "listing.extend",
+        "listing",
+        listing.id,
+        site=site.address,
+        old=old,
+        new=new_deadline,
+        reason=text,
+        before={"deadline": old},
+        after={"deadline": new_deadline},
+    )
     try:
         s.flush()
         uow.commit()
