@@ -52,6 +52,7 @@ ACTION_LABELS: dict[str, str] = {
     "metric.synonym": "新增指标别名",
     "figure.set": "录入统计数字",
     "setting.set": "修改设置",
+    "brief.save": "保存会议简报",
     "demo.load": "载入演示数据",
 }
 

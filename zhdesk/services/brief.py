@@ -23,6 +23,7 @@ from zhdesk.errors import UsageError
 from zhdesk.files import shown, write_export
 from zhdesk.services import photos as photos_svc
 from zhdesk.services import settings as settings_svc
+from zhdesk.services.audit import audit
 
 _cache: PhotoCache | None = None
 
@@ -149,8 +150,11 @@ def record_brief(uow: UnitOfWork, issue_no: int, spec: BriefSpec | None = None, 
     issue_no + 1 (never goes back). Returns the last issue number."""
     if spec is not None:
         stored = dataclasses.replace(spec, issue_no=issue_no)
-        uow.session.add(BriefRecord(issue_no=issue_no, spec=spec_to_json(stored), path=str(path), pages=pages,
-                                    size_bytes=size_bytes, made_by=uow.user_login))  # fmt: skip
+        record = BriefRecord(issue_no=issue_no, spec=spec_to_json(stored), path=str(path), pages=pages,
+                             size_bytes=size_bytes, made_by=uow.user_login)  # fmt: skip
+        uow.session.add(record)
+        uow.session.flush()
+        audit(uow, "brief.save", "brief_record", record.id, issue_no=issue_no, path=str(path))
         # bounded: the list shows the newest; older records go (the files themselves stay where saved)
         oldest_kept = uow.session.scalar(
             select(BriefRecord.id).order_by(BriefRecord.id.desc()).offset(RECENT_LIMIT * 5 - 1).limit(1)

@@ -193,3 +193,9 @@ def test_time_charts_start_at_the_range_and_break_between_phases(demo_desk: Desk
     # the years between the two phases: one break, its dates on both sides, not 60 empty months
     assert charts.count("……") == 2 and "2021年" in charts and "2026年" in charts
     assert "2023年" not in charts
+
+
+def test_a_saved_brief_is_on_the_audit_trail(demo_desk: Desk, tmp_path: Path) -> None:
+    demo_desk.save_brief(BriefSpec(photos=False, issue_no=4), tmp_path / "a.pdf")
+    [entry] = demo_desk.list_audit(action="brief.save")
+    assert entry.action_label == "保存会议简报" and entry.detail["issue_no"] == 4
