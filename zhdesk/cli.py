@@ -711,6 +711,9 @@ def build_parser() -> argparse.ArgumentParser:
     from zhdesk import cli_brief  # 会议简报 (issue 11)
 
     cli_brief.add_commands(sub)
+    from zhdesk import cli_backup  # backup / restore (issue 12)
+
+    cli_backup.add_commands(sub)
     return p
 
 
