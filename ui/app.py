@@ -173,8 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_START_FAILED
 
     launcher = Launcher(real_location(args.db))
-    launcher.start(desk)
+    window = launcher.start(desk)
     launcher.show()
+    # Today's rotating backup of a local database (the use case skips the demo and server databases).
+    window.ops.run(desk.daily_backup, label="正在备份数据库…")
     try:
         return app.exec()
     finally:

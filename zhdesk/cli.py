@@ -714,6 +714,9 @@ def build_parser() -> argparse.ArgumentParser:
     from zhdesk import cli_audit  # 操作日志 (issue 12)
 
     cli_audit.add_commands(sub)
+    from zhdesk import cli_backup  # backup / restore (issue 12)
+
+    cli_backup.add_commands(sub)
     return p
 
 

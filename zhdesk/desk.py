@@ -22,6 +22,7 @@ from zhdesk.files import database_files, register_database, unregister_database
 from zhdesk.reference import seed_reference
 from zhdesk.services import attention as attention_svc
 from zhdesk.services import audit as audit_svc
+from zhdesk.services import backup as backup_svc
 from zhdesk.services import brief as brief_svc
 from zhdesk.services import communities as communities_svc
 from zhdesk.services import directory as directory_svc
@@ -272,3 +273,10 @@ class Desk:
 
     # -- 操作日志 (issue 12): the append-only audit trail, newest first
     list_audit = read(audit_svc.list_audit)
+
+    # -- backup (issue 12): the copy is a file; the database is only read. Restore is not a use case: it
+    # needs every connection closed (zhdesk.services.backup.restore, after Desk.close()).
+    backup = read(backup_svc.backup)
+    daily_backup = read(backup_svc.daily_backup)  # the window's start: today's copy in backups/
+    backup_keep = read(backup_svc.backup_keep)
+    set_backup_keep = write(backup_svc.set_backup_keep)
