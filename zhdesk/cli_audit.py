@@ -27,33 +27,12 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
-def _value(v: object) -> str:
-    return "空" if v is None or v == "" else (v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
-
-
-def detail_text(detail: dict[str, object]) -> str:
-    """One line: the fields an edit changed as `字段：旧 → 新`, then the other detail as `键=值`."""
-    parts: list[str] = []
-    before, after = detail.get("before"), detail.get("after")
-    if isinstance(before, dict) and isinstance(after, dict):
-        for key in dict.fromkeys([*before, *after]):
-            if before.get(key) != after.get(key):
-                parts.append(f"{key}：{_value(before.get(key))} → {_value(after.get(key))}")
-        rest = {k: v for k, v in detail.items() if k not in ("before", "after")}
-    else:
-        rest = detail
-    parts += [f"{k}={_value(v)}" for k, v in rest.items()]
-    text = "；".join(parts).replace("\n", " ").replace("\r", " ")
-    return text if len(text) <= DETAIL_MAX else text[: DETAIL_MAX - 1] + "…"
-
-
 def _table(rows: Sequence[AuditDTO]) -> Iterator[str]:
     if not rows:
         yield "（没有符合条件的操作记录）"
         return
     cells = [
-        (r.at.isoformat(sep=" "), r.user_login, r.action_label,
-         f"{r.entity} {r.entity_id}" if r.entity_id is not None else r.entity, detail_text(r.detail))
+        (r.at.isoformat(sep=" "), r.user_login, r.action_label, r.target, r.detail_text(DETAIL_MAX))
         for r in rows
     ]  # fmt: skip
     widths = [max(_width(c[i]) for c in [HEADERS, *cells]) for i in range(4)]

@@ -6,6 +6,7 @@ loading SQLAlchemy."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -808,3 +809,28 @@ class AuditDTO:
         d = asdict(self)
         d["at"] = self.at.isoformat(sep=" ")
         return d
+
+    @property
+    def target(self) -> str:
+        """对象: the entity and its id (site 12)."""
+        return f"{self.entity} {self.entity_id}" if self.entity_id is not None else self.entity
+
+    def detail_text(self, limit: int | None = None) -> str:
+        """One line: the fields an edit changed as `字段：旧 → 新`, then the other detail as `键=值`."""
+        detail = self.detail
+        parts: list[str] = []
+        before, after = detail.get("before"), detail.get("after")
+        if isinstance(before, dict) and isinstance(after, dict):
+            for key in dict.fromkeys([*before, *after]):
+                if before.get(key) != after.get(key):
+                    parts.append(f"{key}：{_audit_value(before.get(key))} → {_audit_value(after.get(key))}")
+            rest = {k: v for k, v in detail.items() if k not in ("before", "after")}
+        else:
+            rest = detail
+        parts += [f"{k}={_audit_value(v)}" for k, v in rest.items()]
+        text = "；".join(parts).replace("\n", " ").replace("\r", " ")
+        return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _audit_value(v: object) -> str:
+    return "空" if v is None or v == "" else (v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import openpyxl
 import pytest
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
@@ -109,3 +110,38 @@ def test_documents_saved_together_and_printed_on_briefs_and_notices(
     ui_desk.issue_notices([site], tmp_path / "n.pdf")
     text = subprocess.run(["pdftotext", str(tmp_path / "n.pdf"), "-"], capture_output=True, check=True).stdout
     assert "督办通知单" in text.decode() and "珠海路街道办事处" in text.decode()
+
+
+def test_audit_log_shows_who_changed_what_and_exports_it(
+    qtbot: QtBot, window: MainWindow, ui_desk: Desk, tmp_path: Path
+) -> None:
+    window.show_page(SETTINGS)
+    page = window.settings_page
+    page.warning_days.setValue(5)
+    page.save_button.click()
+    wait_idle(qtbot, window.ops)
+    page.audit_button.click()
+    dialog = page.audit_dialog
+    wait_idle(qtbot, window.ops)
+    table = dialog.table
+    assert [table.horizontalHeaderItem(j).text() for j in range(5)] == ["时间", "用户", "操作", "对象", "详情"]
+    first = [table.item(0, j).text() for j in range(5)]
+    assert first[2] == "修改设置" and "warning_days" in first[4] and "5" in first[4]  # newest first
+    assert dialog.status.text().startswith(f"共 {table.rowCount()} 条")
+    dialog.action.setText("修改设置")
+    dialog.refresh()
+    wait_idle(qtbot, window.ops)
+    assert {table.item(i, 2).text() for i in range(table.rowCount())} == {"修改设置"}
+    dialog.user.setText("没有这个人")
+    dialog.refresh()
+    wait_idle(qtbot, window.ops)
+    assert table.rowCount() == 0 and not dialog.export_button.isEnabled()
+    dialog.user.setText("")
+    dialog.refresh()
+    wait_idle(qtbot, window.ops)
+    out = tmp_path / "日志.xlsx"
+    dialog.export(out)
+    wait_idle(qtbot, window.ops)
+    sheet = openpyxl.load_workbook(out).active
+    assert [c.value for c in sheet[1]][:5] == ["时间", "用户", "操作", "对象", "详情"]
+    assert sheet.max_row == table.rowCount() + 1

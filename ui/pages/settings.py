@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import site_actions
+from ui.dialogs.audit_dialog import AuditDialog
 from ui.dialogs.catalogue_dialog import CatalogueDialog
 from ui.display import relative_font
 from ui.ops import Ops, confirm, describe
@@ -83,6 +84,11 @@ class SettingsPage(QWidget):
         self.directory_button.setToolTip("包案领导、责任人、联系人和责任单位的姓名、职务、电话，改一处处处生效")
         self.directory_button.clicked.connect(self.show_directory)
         form.addRow("人员和单位：", self.directory_button)
+        self.audit_button = QPushButton("操作日志…")
+        self.audit_button.setObjectName("audit_button")
+        self.audit_button.setToolTip("谁在何时做了什么（含修改前后的值）；只能追加，任何人都不能修改或删除")
+        self.audit_button.clicked.connect(self.show_audit)
+        form.addRow("操作记录：", self.audit_button)
 
         # 社区: add, rename, delete (a community still used by sites or tally entries is kept).
         communities = QGroupBox("社区（所有工作站共用）")
@@ -265,6 +271,10 @@ class SettingsPage(QWidget):
 
     def _community_failed(self, exc: BaseException) -> None:
         self.community_status.setText("未保存：" + describe(exc))
+
+    def show_audit(self) -> None:
+        self.audit_dialog = AuditDialog(self.desk, self.ops, self)
+        self.audit_dialog.show()
 
     def show_directory(self) -> None:
         self.directory_dialog = site_actions.open_directory(self, self.desk, self.ops)
