@@ -43,6 +43,11 @@ def cmd_restore(desk: Desk, args: argparse.Namespace) -> int:
         _confirm(found.path, desk.location())
     desk.close()  # no connection of ours may stay open on the file being replaced
     result = backup_svc.restore(url, found.path)
+    restored = Desk.open(url)
+    try:
+        restored.record_restore(shown(result.backup), shown(result.safety) if result.safety else None)
+    finally:
+        restored.close()
     return _emit(args, result.to_json, [result.line()])
 
 

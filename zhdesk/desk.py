@@ -280,3 +280,4 @@ class Desk:
     daily_backup = read(backup_svc.daily_backup)  # the window's start: today's copy in backups/
     backup_keep = read(backup_svc.backup_keep)
     set_backup_keep = write(backup_svc.set_backup_keep)
+    record_restore = write(backup_svc.record_restore)  # after zhdesk restore, on the restored database

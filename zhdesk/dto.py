@@ -813,7 +813,8 @@ class AuditDTO:
     @property
     def target(self) -> str:
         """对象: the entity and its id (site 12)."""
-        return f"{self.entity} {self.entity_id}" if self.entity_id is not None else self.entity
+        name = ENTITY_LABELS.get(self.entity, self.entity)
+        return f"{name} {self.entity_id}" if self.entity_id is not None else name
 
     def detail_text(self, limit: int | None = None) -> str:
         """One line: the fields an edit changed as `字段：旧 → 新`, then the other detail as `键=值`."""
@@ -830,6 +831,15 @@ class AuditDTO:
         parts += [f"{k}={_audit_value(v)}" for k, v in rest.items()]
         text = "；".join(parts).replace("\n", " ").replace("\r", " ")
         return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+# 对象 in the 操作日志: the audited tables by their Chinese names (an unknown one shows as it is)
+ENTITY_LABELS: dict[str, str] = {
+    "site": "点位", "community": "社区", "listing": "挂牌督办", "setting": "设置", "brief_record": "会议简报",
+    "import_batch": "台账导入", "metric": "统计指标", "photo": "照片", "tally_entry": "台账数字",
+    "supervision_batch": "督办批次", "supervision_item": "督办件", "timeline_event": "时间线事件",
+    "person": "人员", "unit": "单位", "database": "数据库",
+}  # fmt: skip
 
 
 def _audit_value(v: object) -> str:

@@ -53,6 +53,7 @@ ACTION_LABELS: dict[str, str] = {
     "figure.set": "录入统计数字",
     "setting.set": "修改设置",
     "brief.save": "保存会议简报",
+    "database.restore": "从备份恢复数据库",
     "demo.load": "载入演示数据",
 }
 

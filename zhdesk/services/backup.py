@@ -386,3 +386,10 @@ def daily_backup(uow: UnitOfWork, folder: Path | None = None) -> Path | None:
 
         folder = data_dir() / BACKUP_FOLDER
     return daily(url, folder, keep)
+
+
+def record_restore(uow: UnitOfWork, backup: str, safety: str | None) -> None:
+    """The restore on the audit trail: written after it, into the restored database (whose trail is the
+    backup's own), so the trail says the data came back from a backup and where the old one went."""
+    audit(uow, "database.restore", "database", None, backup=backup, safety=safety)
+    uow.commit()

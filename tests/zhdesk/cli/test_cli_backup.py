@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,15 @@ from tests.support import CJK, assert_error, assert_ok, demo_database, dump, zhd
 @pytest.fixture
 def url(tmp_path: Path) -> str:
     return sqlite_url(demo_database(tmp_path / "demo.db", dt.date.today()))
+
+
+def assert_restored_as(url: str, saved: dict[str, Any]) -> None:
+    """Every table as backed up; the trail (the backup's own) gains one entry: 从备份恢复数据库."""
+    after = dump(url)
+    trail = after.pop("audit_entry")
+    assert after == {k: v for k, v in saved.items() if k != "audit_entry"}
+    old = saved["audit_entry"]
+    assert trail[: len(old)] == old and len(trail) == len(old) + 1 and trail[-1][3] == "database.restore"
 
 
 def _path(url: str) -> Path:
@@ -51,7 +61,10 @@ def test_backup_then_restore_round_trip(url: str, tmp_path: Path) -> None:
     data = r.json()
     assert data["upgraded"] is False and data["rows"] > 100
     assert Path(data["safety"]).is_file()
-    assert dump(url) == saved
+    assert_restored_as(url, saved)
+    r = zhdesk("audit", "--action", "从备份恢复数据库", db=url, cwd=tmp_path)
+    assert_ok(r)
+    assert "从备份恢复数据库" in r.out and "数据库" in r.out and str(out) in r.out
 
 
 def test_backup_refusals(url: str, tmp_path: Path) -> None:
@@ -130,4 +143,7 @@ def test_restore_asks_on_the_terminal(url: str, tmp_path: Path, answer: str, cod
     err = p.stderr.decode("utf-8")
     assert p.returncode == code, err
     assert "将用备份" in err and "确定吗？[y/N]" in err and "Traceback" not in err
-    assert dump(url) == (saved if answer == "y" else changed)
+    if answer == "y":
+        assert_restored_as(url, saved)
+    else:
+        assert dump(url) == changed
