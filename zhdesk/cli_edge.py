@@ -92,7 +92,7 @@ def guarded(run: Callable[[], int], saved: Callable[[], bool]) -> int:
 
 
 def _write_crash_report() -> str:
-    text = "".join(traceback.format_exc())
+    text = traceback.format_exc()
     folder = Path(user_log_dir("zhdesk", appauthor=False))
     try:
         folder.mkdir(parents=True, exist_ok=True)

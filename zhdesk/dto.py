@@ -844,3 +844,17 @@ ENTITY_LABELS: dict[str, str] = {
 
 def _audit_value(v: object) -> str:
     return "空" if v is None or v == "" else (v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+
+
+@dataclass(frozen=True)
+class BriefRecordDTO:
+    """A saved brief, newest first in recent_briefs: enough to list it and rebuild or clone it."""
+
+    id: int
+    issue_no: int
+    spec: BriefSpec
+    path: str
+    pages: int
+    size_bytes: int
+    made_at: dt.datetime
+    made_by: str | None

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from tests.support import dump
 from tests.ui.conftest import Dialogs, wait_idle
 from ui.main_window import LISTINGS, SETTINGS, TALLIES, MainWindow
+from zhdesk.changes import Changes
 from zhdesk.desk import Desk
 from zhdesk.dto import BriefSpec, Documents, SiteFilter
 
@@ -128,6 +129,10 @@ def test_audit_log_shows_who_changed_what_and_exports_it(
     first = [table.item(0, j).text() for j in range(5)]
     assert first[2] == "修改设置" and "warning_days" in first[4] and "5" in first[4]  # newest first
     assert dialog.status.text().startswith(f"共 {table.rowCount()} 条")
+    dialog.show()
+    window.ops.write(lambda: ui_desk.set_warning_days(6), Changes(settings=True))  # a write while it is open
+    wait_idle(qtbot, window.ops)
+    qtbot.waitUntil(lambda: "6" in table.item(0, 4).text() and "5 → 6" in table.item(0, 4).text(), timeout=5000)
     dialog.action.setText("修改设置")
     dialog.refresh()
     wait_idle(qtbot, window.ops)

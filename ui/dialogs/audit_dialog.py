@@ -86,7 +86,12 @@ class AuditDialog(QDialog):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
+        ops.changed.connect(self._changed)  # every write is an entry: the open log follows it
         self.refresh()
+
+    def _changed(self, _changes: object, _initiator: object) -> None:
+        if self.isVisible():
+            self.refresh()
 
     def refresh(self) -> int:
         days = RANGES.get(self.range_combo.currentText())

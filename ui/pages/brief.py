@@ -51,7 +51,7 @@ from ui.tables import page_title
 from ui.widgets.pdf_view import PdfPreview, print_pdf
 from zhdesk.changes import Changes
 from zhdesk.domain.periods import ALL, CUSTOM, QUICK_PRESETS, half_year_presets, preset_range, range_text
-from zhdesk.dto import BRIEF_SECTIONS, BriefSpec, SiteRow
+from zhdesk.dto import BRIEF_SECTIONS, BriefRecordDTO, BriefSpec, SiteRow
 
 if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
     from zhdesk.desk import Desk
@@ -89,16 +89,9 @@ def spec_text(spec: BriefSpec) -> str:
     return f"{issue} · {range_text(spec.date_from, spec.date_to)} · {where}"
 
 
-def recent_entry(entry: object) -> tuple[BriefSpec, str] | None:
-    """The spec of a recent-brief entry and its list label (None for an entry this page cannot read)."""
-    spec = entry if isinstance(entry, BriefSpec) else getattr(entry, "spec", None)
-    if not isinstance(spec, BriefSpec):
-        return None
-    label = spec_text(spec)
-    made = getattr(entry, "made_at", None)
-    if isinstance(made, dt.datetime | dt.date):
-        label += f"（{made:%Y-%m-%d}）"
-    return spec, label
+def recent_label(entry: BriefRecordDTO) -> str:
+    """A 近期简报 row: the spec in one line and the day it was saved."""
+    return f"{spec_text(entry.spec)}（{entry.made_at:%Y-%m-%d}）"
 
 
 def cloned(spec: BriefSpec, today: dt.date, next_issue: int | None) -> BriefSpec:
@@ -549,16 +542,11 @@ class BriefPage(QWidget):
         desk = self.desk
         self.ops.run(lambda: desk.recent_briefs(), self.show_recent, label="正在读取近期简报…")
 
-    def show_recent(self, entries: Sequence[object]) -> None:
+    def show_recent(self, entries: Sequence[BriefRecordDTO]) -> None:
         self.recent_list.clear()
-        self.recent_specs = []
+        self.recent_specs = [e.spec for e in entries]
         for entry in entries:
-            read = recent_entry(entry)
-            if read is None:
-                continue
-            spec, label = read
-            self.recent_specs.append(spec)
-            self.recent_list.addItem(label)
+            self.recent_list.addItem(recent_label(entry))
         if self.recent_specs:
             self.recent_list.setCurrentRow(0)
         else:  # say what the box is for instead of an empty white field

@@ -57,33 +57,19 @@ def _too_fine(keys: Sequence[str]) -> bool:
 
 
 def _period_keys(keys: Sequence[str], start: dt.date | None = None, end: dt.date | None = None) -> list[str]:
-    """Every period from the first to the last; months span the whole range asked for (a month without
-    items shows as zero, not as a shorter axis)."""
+    """periods.fill_periods (a long empty run between two phases becomes one GAP); months also span the
+    whole range asked for (a month without items shows as zero, not as a shorter axis)."""
     ks = sorted(set(keys))
     if not ks:
         return []
-    first, last = ks[0], ks[-1]
-    if periods.granularity_of(first) == "month":
+    head: list[str] = []
+    tail: list[str] = []
+    if periods.granularity_of(ks[0]) == "month":
         if start is not None:
-            first = min(first, periods.period_key(start, "month"))
+            head = periods.all_periods(periods.period_key(start, "month"), ks[0])[:-1]
         if end is not None:
-            last = max(last, periods.period_key(end, "month"))
-    return _fold_gaps(periods.all_periods(first, last), set(ks))
-
-
-def _fold_gaps(keys: list[str], present: set[str]) -> list[str]:
-    """A long run of empty periods between two with data (years between two campaign phases) becomes one
-    GAP, drawn as a break in the lines and labelled ……; short runs and the range's edges stay."""
-    out: list[str] = []
-    run: list[str] = []
-    for k in keys:
-        if k in present:
-            out.extend(run if len(run) <= periods.MAX_EMPTY_RUN or not out else [periods.GAP])
-            run = []
-            out.append(k)
-        else:
-            run.append(k)
-    return out + run
+            tail = periods.all_periods(ks[-1], periods.period_key(end, "month"))[1:]
+    return head + periods.fill_periods(ks) + tail
 
 
 def _split_at_gaps(keys: list[str], row: list[int | None]) -> list[list[int | None]]:
@@ -194,7 +180,7 @@ def closure_trend(dash: Dashboard, font: str, width: float, height: float = 150,
     if not rows:
         return None
     rate = {p: round(100 * closed / (due - dfr)) for p, due, dfr, closed in rows}
-    keys = _fold_gaps(periods.all_periods(rows[0][0], rows[-1][0]), set(rate))
+    keys = periods.fill_periods(sorted(rate))
     series = _split_at_gaps(keys, [rate.get(k) for k in keys])
     d = _drawing(width, height, font)
     _title(d, "结案率走势（%，按时段）", font)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from zhdesk.brief import data as brief_data
 from zhdesk.brief import docx as brief_docx
 from zhdesk.brief import pdf as brief_pdf
 from zhdesk.brief.images import PhotoCache, default_cache_dir
-from zhdesk.dto import BRIEF_SECTIONS, BriefResult, BriefSpec
+from zhdesk.dto import BRIEF_SECTIONS, BriefRecordDTO, BriefResult, BriefSpec
 from zhdesk.errors import UsageError
 from zhdesk.files import shown, write_export
 from zhdesk.services import photos as photos_svc
@@ -74,20 +74,6 @@ def write_brief(uow: UnitOfWork, spec: BriefSpec, path: Path, overwrite: bool = 
 
 def next_brief_issue(uow: UnitOfWork) -> int:
     return brief_data.next_issue(uow)
-
-
-@dataclass(frozen=True)
-class BriefRecordDTO:
-    """A saved brief, newest first in recent_briefs: enough to list it and rebuild or clone it."""
-
-    id: int
-    issue_no: int
-    spec: BriefSpec
-    path: str
-    pages: int
-    size_bytes: int
-    made_at: dt.datetime
-    made_by: str | None
 
 
 RECENT_LIMIT = 20
