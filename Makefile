@@ -31,6 +31,7 @@ sysdeps:
 	@sh tools/sysdeps.sh
 	@sh tools/sysdeps.sh office
 	@sh tools/sysdeps.sh pdf
+	@sh tools/sysdeps.sh pg
 
 bench: setup
 	$(BIN)/python -m bench

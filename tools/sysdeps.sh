@@ -20,6 +20,23 @@ if [ "${1:-}" = pdf ]; then
   fi
   exit 0
 fi
+# `sysdeps.sh pg` = the Debian PostgreSQL server: the tests start a throw-away cluster of their own with it
+# (tests/pg.py); where it cannot be installed those tests skip loudly (and fail under CI).
+if [ "${1:-}" = pg ]; then
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && exit 0
+  command -v initdb >/dev/null 2>&1 && exit 0
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "installing the PostgreSQL server for the engine tests"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null \
+      || echo "could not install postgresql; the PostgreSQL tests will skip (and fail under CI)" >&2
+    # Debian starts a cluster of its own on 5432; the tests need only the binaries
+    command -v pg_ctlcluster >/dev/null 2>&1 && pg_ctlcluster --force "$(ls /usr/lib/postgresql | sort -n | tail -1)" main stop >/dev/null 2>&1
+  else
+    echo "PostgreSQL server is missing; its tests will skip (Debian: sudo apt-get install postgresql)" >&2
+  fi
+  exit 0
+fi
 if [ "${1:-}" = office ]; then
   # Calc and Writer both present (Writer's library beside soffice): nothing to do
   lo="$(command -v soffice 2>/dev/null)" && [ -e "$(dirname "$(readlink -f "$lo")")/libswlo.so" ] && exit 0
