@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError  # SQLite: IntegrityError; PostgreSQL: ProgrammingError (42501)
 
 from db.engine import sqlite_url
 from db.models import AuditEntry
@@ -22,6 +22,18 @@ from zhdesk.domain.workflow import Status
 from zhdesk.errors import InputRefused
 from zhdesk.services import directory, sites
 from zhdesk.services.audit import ACTION_LABELS, audit
+
+
+# Every test here runs on SQLite and on PostgreSQL: the engine-parametrised fixtures stand in for the
+# SQLite-only ones (tests/conftest.py). Tests about a SQLite file itself say so and take sqlite_* ones.
+@pytest.fixture
+def desk(any_desk: Desk) -> Desk:
+    return any_desk
+
+
+@pytest.fixture
+def demo_desk(any_demo_desk: Desk) -> Desk:
+    return any_demo_desk
 
 
 def _path(desk: Desk) -> str:
@@ -47,7 +59,9 @@ def _site(desk: Desk, address: str) -> int:
         "DELETE FROM audit_entry",
     ],
 )
-def test_raw_sqlite_update_and_delete_refused(demo_desk: Desk, sql: str) -> None:
+def test_raw_sqlite_update_and_delete_refused(sqlite_demo_desk: Desk, sql: str) -> None:
+    # SQLite only: the file opened with the sqlite3 module, no SQLAlchemy (tests/db/test_pg_smoke.py: PG)
+    demo_desk = sqlite_demo_desk
     before = table_dump(demo_desk.engine)
     assert before["audit_entry"], "the demo writes audit entries"
     demo_desk.engine.dispose()
@@ -69,12 +83,12 @@ def test_sqlalchemy_update_and_delete_refused(demo_desk: Desk) -> None:
         lambda uow: uow.session.execute(text("DELETE FROM audit_entry WHERE id = 1")),
     ]
     for attempt in attempts:
-        with pytest.raises(IntegrityError, match="append-only"), UnitOfWork(demo_desk.engine) as uow:
+        with pytest.raises(DBAPIError, match="append-only"), UnitOfWork(demo_desk.engine) as uow:
             attempt(uow)
             uow.commit()
     # the ORM: an entry loaded, changed or deleted, and flushed
     for change in ("edit", "delete"):
-        with pytest.raises(IntegrityError, match="append-only"), UnitOfWork(demo_desk.engine) as uow:
+        with pytest.raises(DBAPIError, match="append-only"), UnitOfWork(demo_desk.engine) as uow:
             entry = uow.session.scalars(select(AuditEntry).limit(1)).one()
             if change == "edit":
                 entry.detail = "{}"

@@ -17,6 +17,18 @@ from zhdesk.dto import TallyImportOptions
 from zhdesk.errors import InputRefused
 
 
+# Every test here runs on SQLite and on PostgreSQL: the engine-parametrised fixtures stand in for the
+# SQLite-only ones (tests/conftest.py). Tests about a SQLite file itself say so and take sqlite_* ones.
+@pytest.fixture
+def desk(any_desk: Desk) -> Desk:
+    return any_desk
+
+
+@pytest.fixture
+def demo_desk(any_demo_desk: Desk) -> Desk:
+    return any_demo_desk
+
+
 def test_cancel_writes_nothing(demo_desk: Desk, tmp_path: Path) -> None:
     rows = [["日期", "社区", "清理垃圾（吨）"]] + [[dt.date(2021, 9, 1 + i % 28), "江西路社区", 1] for i in range(6000)]
     path = tf.xlsx(tmp_path / "big.xlsx", rows)
