@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import case, exists, literal, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from db.models import Site, User
 from db.uow import UnitOfWork
 from zhdesk.errors import NotFound
+
+
+def by_code_point(s: Session, column: Any) -> Any:
+    """`column` for ORDER BY in code-point order on both engines: SQLite compares UTF-8 bytes; a
+    PostgreSQL database may have a locale collation (pinyin under ICU zh, case-folded under en_US)."""
+    return column.collate("C") if s.get_bind().dialect.name == "postgresql" else column
 
 
 def site_or_refuse(s: Session, site_id: int) -> Site:

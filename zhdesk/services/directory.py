@@ -12,6 +12,7 @@ from zhdesk.domain import fields
 from zhdesk.dto import PersonDTO, UnitDTO
 from zhdesk.errors import InputRefused, NotFound
 from zhdesk.services.audit import audit
+from zhdesk.services.common import by_code_point
 
 
 def _listing_counts(s: Session, column: object) -> dict[int, int]:
@@ -27,7 +28,8 @@ def list_people(uow: UnitOfWork) -> list[PersonDTO]:
     """Everyone in the 通讯录 by name, with how many listings name them."""
     s = uow.session
     counts = _listing_counts(s, Responsibility.person_id)
-    people = s.scalars(select(Person).options(selectinload(Person.unit)).order_by(Person.name, Person.id))
+    by_name = (by_code_point(s, Person.name), Person.id)
+    people = s.scalars(select(Person).options(selectinload(Person.unit)).order_by(*by_name))
     return [_person_dto(p, counts.get(p.id, 0)) for p in people]
 
 
@@ -38,7 +40,7 @@ def list_units(uow: UnitOfWork) -> list[UnitDTO]:
     people = {k: n for k, n in s.execute(q)}
     return [
         UnitDTO(u.id, u.name, u.phone, people.get(u.id, 0), counts.get(u.id, 0))
-        for u in s.scalars(select(Unit).order_by(Unit.name, Unit.id))
+        for u in s.scalars(select(Unit).order_by(by_code_point(s, Unit.name), Unit.id))
     ]
 
 

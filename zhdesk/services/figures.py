@@ -48,9 +48,11 @@ def set_figure(
 ) -> FigureDTO:
     s = uow.session
     metric = fields.required(metric, fields.METRIC)
-    m = s.get(Metric, metric) or s.scalar(select(Metric).where(Metric.name.contains(metric, autoescape=True)))
+    # by name: the same ASCII-case rule on both engines (icontains), the first in catalogue order
+    by_name = select(Metric).where(Metric.name.icontains(metric, autoescape=True))
+    m = s.get(Metric, metric) or s.scalars(by_name.order_by(Metric.sort_order, Metric.code).limit(1)).first()
     if m is None:
-        known = "、".join(s.scalars(select(Metric.code).order_by(Metric.sort_order)))
+        known = "、".join(s.scalars(select(Metric.code).order_by(Metric.sort_order, Metric.code)))
         raise NotFound(f"未知的统计指标“{metric}”，可用：{known}")
     if period_end < period_start:
         raise InputRefused(f"截止日期 {period_end.isoformat()} 早于起始日期 {period_start.isoformat()}")

@@ -90,9 +90,11 @@ def _community_by_name(s: Session, name: str, where: str = "") -> Community:
     if c is None:
         # Accept the name without the sample marker, as people will type it.
         # Literal prefix: a typed "%" or "_" must not act as a LIKE wildcard.
-        c = s.scalar(select(Community).where(Community.name.startswith(f"{name}（", autoescape=True)))
+        # istartswith: the same ASCII-case rule on both engines; the first by sort order if several match
+        prefixed = select(Community).where(Community.name.istartswith(f"{name}（", autoescape=True))
+        c = s.scalars(prefixed.order_by(Community.sort_order, Community.id).limit(1)).first()
     if c is None:
-        known = "、".join(s.scalars(select(Community.name).order_by(Community.sort_order)))
+        known = "、".join(s.scalars(select(Community.name).order_by(Community.sort_order, Community.id)))
         raise NotFound(f"{where}未知社区“{name}”，现有社区：{known or '（无）'}")
     return c
 
@@ -220,7 +222,8 @@ def list_sites(uow: UnitOfWork, filters: SiteFilter | None = None, today: dt.dat
         q = q.where(Site.community_id == _community_by_name(s, f.community).id)
     if f.text and f.text.strip():
         text = f.text.strip()
-        q = q.where(or_(Site.address.contains(text, autoescape=True), Site.note.contains(text, autoescape=True)))
+        # icontains: SQLite's LIKE ignores ASCII case, PostgreSQL's does not; ILIKE/lower() on both
+        q = q.where(or_(Site.address.icontains(text, autoescape=True), Site.note.icontains(text, autoescape=True)))
     sites = list(s.scalars(q.order_by(Site.id)))
     current = _current_listing_ids(s)
     listings = {

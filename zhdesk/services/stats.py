@@ -167,7 +167,7 @@ def _kind_period_rows(s: Session, f: StatsFilter, today: dt.date, gran: Granular
         .select_from(pb)
         .join(SupervisionBatch, SupervisionBatch.id == pb.c.g)
         .group_by(SupervisionBatch.kind, period)
-        .order_by(period)
+        .order_by(period, SupervisionBatch.kind)
     )  # fmt: skip
     return list(s.execute(q))
 
@@ -242,16 +242,15 @@ def dashboard(uow: UnitOfWork, f: StatsFilter | None = None, today: dt.date | No
         .where(*scope)
         .group_by(Listing.category_id),
     ).subquery()
-    categories = [
-        (name or "未分类", int(n))
-        for name, n in s.execute(
+    categories = _by_count(
+        s.execute(
             select(ProblemCategory.name, func.sum(per_category.c.n))
             .select_from(per_category)
             .outerjoin(ProblemCategory, ProblemCategory.id == per_category.c.c)
             .group_by(ProblemCategory.name)
-            .order_by(func.sum(per_category.c.n).desc())
-        )
-    ]
+        ),
+        "未分类",
+    )
     ps = _grouped(s, f, today, SupervisionItem.site_id, ("closed", "overdue"))
     communities = [
         (name, int(n), int(c), int(o))
@@ -265,18 +264,17 @@ def dashboard(uow: UnitOfWork, f: StatsFilter | None = None, today: dt.date | No
         )
     ]
     overdue = overdue_condition(today)
-    by_unit = [
-        (name or "未指定单位", int(n))
-        for name, n in s.execute(
+    by_unit = _by_count(
+        s.execute(
             select(Unit.name, func.count(SupervisionItem.id))
             .select_from(SupervisionItem)
             .outerjoin(Listing, Listing.id == SupervisionItem.listing_id)
             .outerjoin(Unit, Unit.id == SupervisionItem.unit_id)
             .where(overdue, *_item_scope(s, f))
             .group_by(Unit.name)
-            .order_by(func.count(SupervisionItem.id).desc())
-        )
-    ]
+        ),
+        "未指定单位",
+    )
     city_cases, qualifier = _metric_total(s, f, "city_cases")
     return Dashboard(
         figures=figures,
@@ -293,6 +291,14 @@ def dashboard(uow: UnitOfWork, f: StatsFilter | None = None, today: dt.date | No
         overdue_by_lead=_overdue_by_lead(s, f, today),
         granularity=gran,
     )
+
+
+def _by_count(rows: Any, unnamed: str) -> list[tuple[str, int]]:
+    """(name, count) groups, most first; ties by name in code-point order, the unnamed (NULL) group last.
+    Sorted here, not in SQL: the engines order NULLs and (under a locale collation) text differently,
+    and these are a few dozen groups."""
+    named = sorted(((name, int(n)) for name, n in rows), key=lambda r: (-r[1], r[0] is None, r[0] or ""))
+    return [(name or unnamed, n) for name, n in named]
 
 
 def _listing_count(s: Session, f: StatsFilter, cond: ColumnElement[bool], closed_in_range: bool = False) -> int:
@@ -324,9 +330,8 @@ def _overdue_by_lead(s: Session, f: StatsFilter, today: dt.date) -> list[tuple[s
         .outerjoin(Responsibility, and_(Responsibility.listing_id == ov.c.listing_id, Responsibility.role == "lead"))
         .outerjoin(Person, Person.id == Responsibility.person_id)
         .group_by(Person.name)
-        .order_by(n.desc(), Person.name)
     )
-    return [(name or NO_LEAD, int(k)) for name, k in s.execute(q)]
+    return _by_count(s.execute(q), NO_LEAD)
 
 
 def _metric_total(s: Session, f: StatsFilter, code: str) -> tuple[Decimal, str | None]:

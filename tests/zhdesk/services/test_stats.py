@@ -388,6 +388,19 @@ def test_items_and_closure_per_week(data: Data) -> None:
     assert db.closure_per_period == [("2026-10-19", 4, 0, 2), ("2026-11-16", 2, 1, 0)]
 
 
+def test_ties_sort_by_name_with_the_unnamed_last_on_both_engines(data: Data) -> None:
+    """Equal counts: by name in code-point order, 未分类/未指定单位/未指定包案领导 last; kinds of one period
+    by kind. (Before, PostgreSQL's hash grouping and its NULLS LAST gave other orders than SQLite.)"""
+    data.desk.create_batch(Kind.LISTED, 2, d(-39), [ItemInput("江西路7号", "江西路社区", "g1", None, d(-35), None)])
+    db = dash(data.desk)
+    assert [k for p, k, _ in db.items_per_period if p == "2026-10"] == ["listed", "patrol"]
+    assert db.overdue_by_lead == [("李四", 1), (stats.NO_LEAD, 1)]
+    assert dict(db.overdue_by_unit) == {NO_UNIT: 2, U1: 1, U2: 1}
+    assert db.overdue_by_unit == [(NO_UNIT, 2), (U2, 1), (U1, 1)]  # 市… before 珠… by code point
+    assert db.categories == sorted(db.categories, key=lambda c: (-c[1], c[0] == "未分类", c[0]))
+    assert ("未分类", 3) in db.categories and ("暴露垃圾", 2) in db.categories
+
+
 def test_categories_read_listings(data: Data) -> None:
     cats = dash(data.desk).categories
     assert dict(cats) == {"乱堆杂物": 3, "暴露垃圾": 2, "未分类": 2, "占道经营": 1, "卫生死角": 1, "私搭乱建": 1,
