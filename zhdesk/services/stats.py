@@ -31,6 +31,7 @@ from zhdesk.domain.stats import Counts, Kind, rate
 from zhdesk.domain.vocab import CLOSED as CLOSED_STATUS
 from zhdesk.domain.workflow import Status
 from zhdesk.dto import Dashboard, Drill, ItemDTO, StatsFilter, SupervisionFigures
+from zhdesk.services.common import by_code_point
 from zhdesk.services.settings import warning_days
 from zhdesk.services.supervision import effective_columns
 
@@ -336,10 +337,10 @@ def _overdue_by_lead(s: Session, f: StatsFilter, today: dt.date) -> list[tuple[s
 
 def _metric_total(s: Session, f: StatsFilter, code: str) -> tuple[Decimal, str | None]:
     """Sum of a tally metric over entries whose period lies in the range; an approximate entry
-    (约/近/余) makes the total approximate, with the first qualifier kept."""
-    q = select(func.coalesce(func.sum(TallyEntry.value), 0), func.max(TallyEntry.qualifier)).where(
-        TallyEntry.metric_code == code
-    )
+    (约/近/余) makes the total approximate, with the first qualifier kept (the largest by code point on
+    both engines: a PostgreSQL locale collation would rank them otherwise)."""
+    qualifier = func.max(by_code_point(s, TallyEntry.qualifier))
+    q = select(func.coalesce(func.sum(TallyEntry.value), 0), qualifier).where(TallyEntry.metric_code == code)
     if f.date_from is not None:
         q = q.where(TallyEntry.period_start >= f.date_from)
     if f.date_to is not None:

@@ -17,7 +17,7 @@ from db.models import Community, Metric
 from tests.pg import Server
 from zhdesk.desk import Desk
 from zhdesk.domain.periods import period_key
-from zhdesk.dto import SiteFilter
+from zhdesk.dto import SiteFilter, StatsFilter
 from zhdesk.services import directory, figures, sites
 from zhdesk.services.stats import _period_key
 
@@ -113,3 +113,13 @@ def test_names_sort_by_code_point_whatever_the_collation(collated_desk: Desk) ->
         collated_desk.run(directory.save_person, None, n, None, n + "单位")
     assert [p.name for p in collated_desk.run(directory.list_people)] == sorted(names)
     assert [u.name for u in collated_desk.run(directory.list_units)] == sorted(n + "单位" for n in names)
+
+
+def test_an_approximate_total_keeps_the_same_qualifier_whatever_the_collation(collated_desk: Desk) -> None:
+    """约 and 近 in one total: the qualifier kept is the larger by code point (近), also where a pinyin
+    collation would rank 约 (yue) above 近 (jin)."""
+    for month, qualifier in ((9, "约"), (10, "近"), (11, None)):
+        start, end = dt.date(2026, month, 1), dt.date(2026, month, 28)
+        collated_desk.run(figures.set_figure, "city_cases", start, end, Decimal(10), qualifier)
+    db = collated_desk.dashboard(StatsFilter(), today=T)
+    assert (db.city_cases, db.city_cases_qualifier) == (Decimal(30), "近")
