@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Date, literal, select
@@ -86,12 +87,12 @@ def test_ties_and_prefixes_pick_the_same_community(any_desk: Desk) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgresql-zh"])
-def collated_desk(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[Desk]:
+def collated_desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desk]:
     """SQLite, or a PostgreSQL database whose default collation is ICU Chinese (pinyin order), as a
     server set up for Chinese users may well have: text must still sort by code point, as on SQLite."""
     server: Server | None = None
     if request.param == "sqlite":
-        url = f"sqlite:///{request.getfixturevalue('tmp_path') / 't.db'}"
+        url = f"sqlite:///{(tmp_path / 't.db').as_posix()}"
     else:
         server = request.getfixturevalue("pg_server")
         assert server is not None

@@ -24,7 +24,7 @@ def url(any_demo_desk: Desk) -> str:
 
 @pytest.fixture
 def reader_url(sqlite_demo_desk: Desk) -> str:
-    """SQLite only: the file is refused by the reader before any database work, the same on both engines."""
+    """SQLite only: for what the reader decides (formats, dates, refusals) before any database work."""
     return sqlite_demo_desk.engine.url.render_as_string(hide_password=False)
 
 
@@ -60,30 +60,31 @@ def test_summary_table_with_title_period_two_level_headers_and_total(url: str, t
     assert after["media_reports"]["qualifier"] == "余" and after["media_reports"]["unit"] == "条"
 
 
-def test_total_row_mismatch_is_a_warning_naming_the_row(url: str, tmp_path: Path) -> None:
-    f = imported(url, tmp_path, str(tf.summary_table(tmp_path / "汇总.xlsx", total_ok=False)))
+def test_total_row_mismatch_is_a_warning_naming_the_row(reader_url: str, tmp_path: Path) -> None:
+    f = imported(reader_url, tmp_path, str(tf.summary_table(tmp_path / "汇总.xlsx", total_ok=False)))
     assert f["status"] == "imported" and f["entries"] == 10  # the 合计 row is never counted
     [w] = f["warnings"]
     assert (w["sheet"], w["row"], w["column"], w["value"]) == ("汇总", 7, "F", "101")
     assert "合计" in w["reason"] and "100" in w["reason"]
 
 
-def test_detail_ledger_dates_in_every_form_and_units(url: str, tmp_path: Path) -> None:
-    f = imported(url, tmp_path, str(tf.detail_ledger(tmp_path / "明细.xlsx")))
+def test_detail_ledger_dates_in_every_form_and_units(reader_url: str, tmp_path: Path) -> None:
+    f = imported(reader_url, tmp_path, str(tf.detail_ledger(tmp_path / "明细.xlsx")))
     assert f["status"] == "imported" and f["rows"] == 4 and f["entries"] == 4
-    day = metrics(url, tmp_path, "--from", "2021-03-07", "--to", "2021-03-07")
+    day = metrics(reader_url, tmp_path, "--from", "2021-03-07", "--to", "2021-03-07")
     assert day["garbage_tons"] == {"value": 3, "unit": "吨", "qualifier": "近"}
-    assert metrics(url, tmp_path, "--from", "2021-03-06", "--to", "2021-03-06")["illegal_buildings_area"]["value"] == 6
+    area = metrics(reader_url, tmp_path, "--from", "2021-03-06", "--to", "2021-03-06")["illegal_buildings_area"]
+    assert area["value"] == 6
 
 
-def test_csv_in_utf8_bom_and_gbk(url: str, tmp_path: Path) -> None:
+def test_csv_in_utf8_bom_and_gbk(reader_url: str, tmp_path: Path) -> None:
     text = "日期,社区,统计指标,数量\n2021-05-04,汕头路社区,检查噪音扰民,7\n2021-05-05,汕头路社区,清理垃圾,约2吨\n"
     (tmp_path / "bom.csv").write_bytes(text.encode("utf-8-sig"))
     (tmp_path / "gbk.csv").write_bytes(text.replace("2021-05-0", "2021-05-1").encode("gbk"))
     for name in ("bom.csv", "gbk.csv"):
-        f = imported(url, tmp_path, str(tmp_path / name))
+        f = imported(reader_url, tmp_path, str(tmp_path / name))
         assert (f["status"], f["entries"]) == ("imported", 2), f
-    m = metrics(url, tmp_path, "--from", "2021-05-04", "--to", "2021-05-15", "--community", "汕头路社区")
+    m = metrics(reader_url, tmp_path, "--from", "2021-05-04", "--to", "2021-05-15", "--community", "汕头路社区")
     assert m["noise_checks"]["value"] == 14 and m["garbage_tons"] == {"value": 4, "unit": "吨", "qualifier": "约"}
 
 
@@ -134,15 +135,15 @@ def test_dry_run_writes_nothing(url: str, tmp_path: Path) -> None:
 # ------------------------------------------------------------------ periods and mappings
 
 
-def test_summary_without_any_period_is_refused_not_guessed(url: str, tmp_path: Path) -> None:
+def test_summary_without_any_period_is_refused_not_guessed(reader_url: str, tmp_path: Path) -> None:
     path = tf.xlsx(tmp_path / "无时段.xlsx", [["社区", "清理垃圾（吨）"], ["江西路社区", 5]])
-    before = dump(url)
-    r = run(url, tmp_path, "tally", "import", str(path), "--json")
+    before = dump(reader_url)
+    r = run(reader_url, tmp_path, "tally", "import", str(path), "--json")
     assert r.code == 1
     f = r.json()["files"][0]
     assert f["status"] == "rejected" and "时段" in f["errors"][0]["reason"]
-    assert dump(url) == before
-    f = imported(url, tmp_path, str(path), "--from", "2021-02-01", "--to", "2021-02-28")
+    assert dump(reader_url) == before
+    f = imported(reader_url, tmp_path, str(path), "--from", "2021-02-01", "--to", "2021-02-28")
     assert f["status"] == "imported" and f["entries"] == 1
 
 
@@ -162,11 +163,11 @@ def test_unmapped_header_reported_then_mapped_and_remembered(url: str, tmp_path:
     assert imported(url, tmp_path, str(tf.xlsx(tmp_path / "b.xlsx", rows2)))["entries"] == 1
 
 
-def test_map_to_an_unknown_code_is_a_usage_error(url: str, tmp_path: Path) -> None:
-    before = dump(url)
-    r = run(url, tmp_path, "tally", "import", str(tf.summary_table(tmp_path / "s.xlsx")), "--map", "x=nothing")
+def test_map_to_an_unknown_code_is_a_usage_error(reader_url: str, tmp_path: Path) -> None:
+    before = dump(reader_url)
+    r = run(reader_url, tmp_path, "tally", "import", str(tf.summary_table(tmp_path / "s.xlsx")), "--map", "x=nothing")
     assert r.code == 2 and "nothing" in r.err
-    assert dump(url) == before
+    assert dump(reader_url) == before
 
 
 # ------------------------------------------------------------------ bad input: refused, nothing written
