@@ -401,6 +401,9 @@ def _restore_server(url: str, found: BackupFile, now: dt.datetime) -> RestoreRes
     """Replace every row of a PostgreSQL database in one transaction (archive.replace_postgresql), after a
     safety archive of its current data next to the backup. An archive at the newest schema is read
     straight in; anything else is staged (and upgraded) in a private SQLite file first."""
+    from zhdesk.desk import Desk
+
+    Desk.open(url).close()  # the target at the newest schema (created, or upgraded and seeded) before rows go in
     engine = make_engine(url)
     where = engine.url.render_as_string(hide_password=True)
     name = engine.url.database or "zhdesk"

@@ -267,3 +267,11 @@ def test_an_older_archive_is_upgraded_on_restore(pg_demo: Desk, tmp_path: Path) 
         assert conn.execute(text("SELECT count(*) FROM site")).scalar_one() == 0
         assert conn.execute(text("SELECT count(*) FROM metric")).scalar_one() > 0  # seeded by the upgrade
     engine.dispose()
+
+
+def test_restore_into_an_empty_server_database_creates_the_schema(pg_demo: Desk, pg_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "demo.zip"
+    pg_demo.backup(out)
+    saved = table_dump(pg_demo.engine)
+    backup_svc.restore(pg_url, out)  # a database with no tables yet: built at head, then filled
+    assert dump(pg_url) == saved
