@@ -196,6 +196,43 @@ def test_backup_during_a_running_import_holds_it_whole_or_not_at_all(pg_demo: De
         assert len(batches) == expected, out.name
 
 
+def test_the_archive_is_one_snapshot_while_an_import_commits_mid_backup(pg_demo: Desk, tmp_path: Path) -> None:
+    """The backup has read import_batch when an import commits; it must not then pick up that import's
+    figures from tally_entry (read later): a per-statement snapshot would, and the archive would hold
+    figures whose batch it lacks."""
+    url = _url(pg_demo)
+    base = len(_live_batches(url))
+    f = _ledger(tmp_path / "台账.xlsx", 9, 300)
+    writer = Desk.open(url)
+    failures: list[BaseException] = []
+
+    def importer() -> None:
+        try:
+            assert writer.tally_import(f).status == "imported"
+        except BaseException as exc:  # reported by the test below
+            failures.append(exc)
+
+    def between(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "FROM import_batch" in statement and not between.done:  # type: ignore[attr-defined]
+            between.done = True  # type: ignore[attr-defined]
+            thread = threading.Thread(target=importer)
+            thread.start()
+            thread.join(60)  # committed before the backup reads tally_entry
+
+    between.done = False  # type: ignore[attr-defined]
+    event.listen(pg_demo.engine, "after_cursor_execute", between)
+    out = tmp_path / "mid.zip"
+    pg_demo.backup(out)
+    event.remove(pg_demo.engine, "after_cursor_execute", between)
+    writer.close()
+    assert between.done and not failures, failures  # type: ignore[attr-defined]
+    assert len(_live_batches(url)) == base + 1  # the import did commit during the backup
+    pg_demo.close()
+    backup_svc.restore(url, out)
+    batches = _live_batches(url)
+    assert len(batches) == base and all(count == entries for _id, count, entries in batches)
+
+
 def test_cli_backup_then_restore_round_trip(pg_demo: Desk, tmp_path: Path) -> None:
     url = _url(pg_demo)
     saved = table_dump(pg_demo.engine)
