@@ -5,6 +5,7 @@ and the archive moves between the engines."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import threading
 import zipfile
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
 
 from db import migrate
 from db.engine import make_engine, sqlite_url
@@ -20,7 +22,7 @@ from tests.pg import Server
 from tests.support import assert_error, assert_ok, dump, table_dump, zhdesk
 from tests.zhdesk.tally import tally_files as tf
 from zhdesk.desk import Desk
-from zhdesk.errors import UsageError
+from zhdesk.errors import StorageProblem, UsageError
 from zhdesk.services import archive
 from zhdesk.services import backup as backup_svc
 
@@ -312,3 +314,40 @@ def test_restore_into_an_empty_server_database_creates_the_schema(pg_demo: Desk,
     saved = table_dump(pg_demo.engine)
     backup_svc.restore(pg_url, out)  # a database with no tables yet: built at head, then filled
     assert dump(pg_url) == saved
+
+
+def test_a_restore_failing_midway_changes_nothing_and_keeps_the_audit_trail_locked(
+    pg_demo: Desk, tmp_path: Path
+) -> None:
+    """An archive whose hashes match but whose last table breaks a constraint: the one transaction rolls
+    back — every row as before, the append-only triggers enabled again."""
+    good = tmp_path / "good.zip"
+    pg_demo.backup(good)
+    bad = tmp_path / "constraint.zip"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        manifest = json.loads(src.read("manifest.json"))
+        for item in src.infolist():
+            if item.filename == "manifest.json":
+                continue
+            data = src.read(item.filename)
+            if item.filename == "tables/setting.jsonl":  # the same key twice: the primary key refuses it
+                data = data + data.splitlines(keepends=True)[0]
+                for t in manifest["tables"]:
+                    if t["member"] == item.filename:
+                        t["rows"] += 1
+                        t["sha256"] = hashlib.sha256(data).hexdigest()
+            dst.writestr(item.filename, data)
+        dst.writestr("manifest.json", json.dumps(manifest))
+    url = _url(pg_demo)
+    before = table_dump(pg_demo.engine)
+    pg_demo.close()
+    with pytest.raises(StorageProblem, match="无法恢复数据库") as info:
+        backup_svc.restore(url, bad)
+    assert "\n" not in info.value.message
+    assert dump(url) == before
+    engine = make_engine(url)
+    try:
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text("DELETE FROM audit_entry"))
+    finally:
+        engine.dispose()
