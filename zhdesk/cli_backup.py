@@ -36,12 +36,10 @@ def _confirm(backup: Path, target: str) -> None:
 
 def cmd_restore(desk: Desk, args: argparse.Namespace) -> int:
     url = desk.engine.url.render_as_string(hide_password=False)
-    found = backup_svc.check_backup(Path(args.file))  # refuse a bad file before asking anything
-    if desk.engine.url.get_backend_name() != "sqlite":
-        raise UsageError(backup_svc.POSTGRES_REFUSED.format(where=desk.location()))
+    found = backup_svc.check_backup(Path(args.file))  # refuse a bad file (an archive: read whole) before asking
     if not args.yes:
         _confirm(found.path, desk.location())
-    desk.close()  # no connection of ours may stay open on the file being replaced
+    desk.close()  # no connection of ours may stay open on the file (or the tables) being replaced
     result = backup_svc.restore(url, found.path)
     restored = Desk.open(url)
     try:
@@ -52,7 +50,9 @@ def cmd_restore(desk: Desk, args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: Any) -> None:
-    bk = sub.add_parser("backup", help="备份数据库（运行中也可备份，写完即校验）")
+    bk = sub.add_parser(
+        "backup", help="备份数据库（运行中也可备份，写完即校验；PostgreSQL 或 .zip 文件名：可移植的归档）"
+    )
     bk.add_argument("-o", "--output", required=True, metavar="FILE")
     bk.add_argument("--overwrite", action="store_true", help="文件已存在时替换它（不会替换数据库、设备或文件夹）")
     bk.add_argument("--json", action="store_true")

@@ -10,7 +10,12 @@ a foreign or newer database), takes a safety copy of the current database next t
 the backup to the newest schema, and writes it into the database file with the backup API: one write
 transaction, so other connections see the old or the new database, never half of each.
 
-PostgreSQL is refused for now: its portable archive format is not written yet.
+A PostgreSQL database (or any database given a `.zip` name) is backed up as the portable archive of
+`zhdesk.services.archive`: every table as JSON lines, read in one snapshot, verified (manifest, counts,
+sha256 of every member) before the rename into place. Restore reads either kind into either engine: an
+archive is checked whole first; its rows (or a SQLite backup's) are staged in a private SQLite file when
+they need the schema upgrade, and replace a PostgreSQL database's rows in one transaction after a safety
+archive of the current data is written next to the backup (`*.before-restore-*.zip`).
 """
 
 from __future__ import annotations
@@ -21,18 +26,23 @@ import os
 import re
 import sqlite3
 import stat
+import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 
 from db import migrate
-from db.engine import BUSY_TIMEOUT_MS, StorageError, sqlite_file, sqlite_url
+from db.engine import BUSY_TIMEOUT_MS, StorageError, make_engine, one_line, sqlite_file, sqlite_url
 from db.models import Base, Setting
 from db.uow import UnitOfWork
 from zhdesk.errors import InputRefused, StorageProblem, UsageError
 from zhdesk.files import database_files, os_reason, shown, write_export
+from zhdesk.services import archive
 from zhdesk.services.audit import audit
 from zhdesk.services.settings import get_setting, is_demo
 
@@ -41,7 +51,6 @@ DEFAULT_BACKUP_KEEP = 7
 BACKUP_KEEP_RANGE = (1, 365)
 BACKUP_FOLDER = "backups"
 _DAILY = re.compile(r"^zhdesk-(\d{4}-\d{2}-\d{2})\.sqlite3$")
-POSTGRES_REFUSED = "PostgreSQL 数据库的备份归档格式尚未提供：{where}，未写入；请暂用服务器自身的备份"
 
 
 @dataclass(frozen=True)
@@ -68,7 +77,7 @@ class BackupResult:
 
 @dataclass(frozen=True)
 class RestoreResult:
-    target: Path
+    target: Path | str  # the SQLite file, or the server database's URL (password hidden)
     backup: Path
     safety: Path | None  # the copy of the database as it was before the restore (None: there was none)
     revision: str  # the backup's schema version as found
@@ -179,8 +188,6 @@ def _copy(source: Path, target: str) -> tuple[dict[str, int], str]:
 def _source_file(url: URL | str) -> Path:
     u = make_url(url) if isinstance(url, str) else url
     where = u.render_as_string(hide_password=True)
-    if u.get_backend_name() == "postgresql":
-        raise UsageError(POSTGRES_REFUSED.format(where=where))
     path = sqlite_file(u)
     if path is None:
         raise UsageError(f"只能备份 SQLite 数据库文件：{where}，未写入")
@@ -213,9 +220,66 @@ def backup_to(url: URL | str, path: Path, *, overwrite: bool = False) -> BackupR
     return BackupResult(str(source), written, size, found["revision"], tables, rows)
 
 
+def wants_archive(url: URL, path: Path) -> bool:
+    """A server database always gets the portable archive; a SQLite file when the name ends in .zip."""
+    return url.get_backend_name() != "sqlite" or Path(path).suffix.lower() == ".zip"
+
+
+def archive_to(engine: Engine, path: Path, *, overwrite: bool = False) -> BackupResult:
+    """Write the portable archive of the database behind `engine` to `path`, read in one snapshot and
+    verified (reopened: manifest, row counts, every member's sha256) before it is renamed into place."""
+    where = engine.url.render_as_string(hide_password=True)
+    found: dict[str, archive.Manifest] = {}
+
+    def write(tmp: str) -> None:
+        source = sqlite_file(engine.url)
+        try:
+            if source is not None:  # SQLite: the online backup API gives the snapshot, then read the copy
+                with tempfile.TemporaryDirectory(prefix=".zhdesk-archive-", dir=Path(tmp).parent) as folder:
+                    copy = Path(folder) / "snapshot.sqlite3"
+                    _copy(source, str(copy))
+                    found["m"] = _archive_file(copy, tmp)
+            else:
+                with engine.connect() as conn:
+                    archive.snapshot(conn)
+                    found["m"] = archive.write(conn, tmp)
+                    conn.rollback()
+        except DBAPIError as exc:
+            raise StorageProblem(f"备份数据库失败：{where}（{one_line(exc)}），未写入备份") from exc
+        except StorageError as exc:
+            raise StorageProblem(str(exc)) from exc
+        try:
+            again = archive.check(Path(tmp))
+        except UsageError as exc:
+            raise StorageProblem(f"备份校验未通过：{exc.message}") from None
+        if again.tables != found["m"].tables:
+            raise StorageProblem(f"备份校验未通过（清单与写入的行数或校验值不符）：{where}，未写入备份")
+
+    written = write_export(Path(path), write, overwrite=overwrite, protected=database_files(engine.url))
+    try:
+        size = written.stat().st_size
+    except OSError as exc:
+        raise StorageProblem(f"无法读取备份文件：{shown(written)}（{os_reason(exc)}）") from exc
+    m = found["m"]
+    return BackupResult(where, written, size, m.revision, len(m.tables), m.rows)
+
+
+def _archive_file(copy: Path, target: str) -> archive.Manifest:
+    engine = make_engine(sqlite_url(copy))
+    try:
+        with engine.connect() as conn:
+            return archive.write(conn, target)
+    finally:
+        engine.dispose()
+
+
 def backup(uow: UnitOfWork, path: Path, overwrite: bool = False) -> BackupResult:
     """The Desk's use case: back up the open database (read-only on it; the copy is a file)."""
-    return backup_to(uow.engine.url, path, overwrite=overwrite)
+    url = uow.engine.url
+    if wants_archive(url, path):
+        uow.session.rollback()  # the archive reads on its own connection
+        return archive_to(uow.engine, path, overwrite=overwrite)
+    return backup_to(url, path, overwrite=overwrite)
 
 
 # ------------------------------------------------------------------ restore
@@ -225,11 +289,13 @@ def backup(uow: UnitOfWork, path: Path, overwrite: bool = False) -> BackupResult
 class BackupFile:
     path: Path
     revision: str
+    manifest: archive.Manifest | None = None  # a portable archive (checked whole), None: a SQLite file
 
 
 def check_backup(path: Path) -> BackupFile:
     """`path` as a zhdesk backup that may be restored, or UsageError (exit 2) in one line: missing, not a
-    regular file, empty, not SQLite, a foreign SQLite database, damaged, or from a newer schema."""
+    regular file, empty, not SQLite nor a zhdesk archive, a foreign database or zip, damaged (an archive
+    names the member whose hash or row count does not match), or from a newer schema."""
     where = shown(path)
     try:
         st = os.stat(path)
@@ -243,6 +309,9 @@ def check_backup(path: Path) -> BackupFile:
         raise UsageError(f"备份路径不是普通文件（设备、管道或套接字）：{where}，未恢复")
     if st.st_size == 0:
         raise UsageError(f"{where} 不是 zhdesk 备份（空文件），未恢复")
+    if archive.is_archive(Path(path)):
+        manifest = archive.check(Path(path))
+        return BackupFile(Path(path), manifest.revision, manifest)
     try:
         found = migrate.inspect_sqlite_file(Path(path))
     except StorageError as exc:
@@ -258,34 +327,63 @@ def safety_name(target: Path, now: dt.datetime) -> Path:
     return target.with_name(f"{target.name}.before-restore-{now:%Y%m%d-%H%M%S}.sqlite3")
 
 
+def _free(path: Path) -> Path:
+    for n in range(1, 100):
+        if not path.exists():
+            break
+        path = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return path
+
+
+def _stage(found: BackupFile, staged: Path) -> dict[str, int]:
+    """The backup's rows in the new SQLite file `staged`, at the newest schema: a SQLite backup is
+    copied; an archive is loaded into a schema built with Alembic at its own revision. Either is then
+    upgraded by the app's own open. Returns the row counts."""
+    if found.manifest is None:
+        _copy(found.path, str(staged))
+    else:
+        from alembic import command
+
+        engine = make_engine(sqlite_url(staged))
+        try:
+            with engine.connect() as conn:
+                cfg = migrate.alembic_config()
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, found.revision)
+                with zipfile.ZipFile(found.path) as zf:
+                    archive.insert(conn, archive.archive_source(zf, found.manifest), shown(found.path))
+                conn.commit()
+        finally:
+            engine.dispose()
+    if found.revision != migrate.head_revision() or found.manifest is not None:
+        from zhdesk.desk import Desk  # the open that upgrades and seeds, as at any start
+
+        Desk.open(sqlite_url(staged)).close()
+    return _verified_counts(staged)
+
+
 def restore(url: str, path: Path, *, now: dt.datetime | None = None) -> RestoreResult:
-    """Replace the SQLite database at `url` by the backup at `path` (see the module doc). No connection of
-    this process may be open on it (the CLI closes its Desk first); other processes see old or new."""
+    """Replace the database at `url` by the backup at `path` (see the module doc). No connection of this
+    process may be open on a SQLite target (the CLI closes its Desk first); other processes see old or
+    new."""
     found = check_backup(path)
+    now = now or dt.datetime.now()
+    if make_url(url).get_backend_name() == "postgresql":
+        return _restore_server(url, found, now)
     target = _source_file(url)
     where = shown(target)
-    now = now or dt.datetime.now()
     folder = target.resolve().parent
     safety: Path | None = None
     if target.is_file() and target.stat().st_size > 0:
-        safety = safety_name(target, now)
-        for n in range(1, 100):
-            if not safety.exists():
-                break
-            safety = safety.with_name(f"{target.name}.before-restore-{now:%Y%m%d-%H%M%S}-{n}.sqlite3")
+        safety = _free(safety_name(target, now))
         backup_to(url, safety)
     # Upgrade a private copy of the backup (the user's file is never changed), then write it in.
     staged = folder / f".{target.name}.restore-{os.getpid()}.sqlite3"
     try:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(staged)
-        counts, _ = _copy(found.path, str(staged))
+        counts = _stage(found, staged)
         upgraded = found.revision != migrate.head_revision()
-        if upgraded:
-            from zhdesk.desk import Desk  # the open that upgrades and seeds, as at any start
-
-            Desk.open(sqlite_url(staged)).close()
-            counts = _verified_counts(staged)
         _write_into(staged, target)
         if _verified_counts(target) != counts:
             raise StorageProblem(f"恢复后行数与备份不符：{where}，原数据库见 {shown(safety) if safety else '（无）'}")
@@ -297,6 +395,48 @@ def restore(url: str, path: Path, *, now: dt.datetime | None = None) -> RestoreR
                 os.unlink(f"{staged}{suffix}")
     rows = sum(v for k, v in counts.items() if k != migrate.VERSION_TABLE)
     return RestoreResult(target, Path(path), safety, found.revision, upgraded, rows)
+
+
+def _restore_server(url: str, found: BackupFile, now: dt.datetime) -> RestoreResult:
+    """Replace every row of a PostgreSQL database in one transaction (archive.replace_postgresql), after a
+    safety archive of its current data next to the backup. An archive at the newest schema is read
+    straight in; anything else is staged (and upgraded) in a private SQLite file first."""
+    from zhdesk.desk import Desk
+
+    Desk.open(url).close()  # the target at the newest schema (created, or upgraded and seeded) before rows go in
+    engine = make_engine(url)
+    where = engine.url.render_as_string(hide_password=True)
+    name = engine.url.database or "zhdesk"
+    safety = _free(found.path.resolve().parent / f"{name}.before-restore-{now:%Y%m%d-%H%M%S}.zip")
+    try:
+        archive_to(engine, safety)
+        with tempfile.TemporaryDirectory(prefix="zhdesk-restore-") as folder, engine.connect() as conn:
+            if found.manifest is not None and found.revision == migrate.head_revision():
+                with zipfile.ZipFile(found.path) as zf:
+                    counts = archive.replace_postgresql(conn, archive.archive_source(zf, found.manifest), where)
+            else:
+                staged = Path(folder) / "staged.sqlite3"
+                _stage(found, staged)
+                source = make_engine(sqlite_url(staged))
+                try:
+                    with source.connect() as src:
+                        counts = archive.replace_postgresql(conn, archive.database_source(src), where)
+                finally:
+                    source.dispose()
+            after = archive.counts_in(conn)
+            wanted = {t: counts.get(t, 0) for t in after}
+            if after != wanted:
+                bad = next(t for t in after if after[t] != wanted[t])
+                raise StorageProblem(f"恢复后表 {bad} 的行数与备份不符：{where}，未恢复")
+            conn.commit()
+    except DBAPIError as exc:
+        raise StorageProblem(f"无法恢复数据库：{where}（{one_line(exc)}），未恢复；原数据见 {shown(safety)}") from exc
+    except OSError as exc:
+        raise StorageProblem(f"无法恢复数据库：{where}（{os_reason(exc)}），未恢复") from exc
+    finally:
+        engine.dispose()
+    upgraded = found.revision != migrate.head_revision()
+    return RestoreResult(where, found.path, safety, found.revision, upgraded, sum(counts.values()))
 
 
 def _verified_counts(path: Path) -> dict[str, int]:

@@ -147,9 +147,11 @@ def test_backup_refuses_the_database_a_folder_a_fifo_a_missing_folder(demo_desk:
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temp left
 
 
-def test_backup_of_a_server_database_is_refused_in_one_line() -> None:
-    with pytest.raises(UsageError, match="PostgreSQL 数据库的备份归档格式尚未提供"):
+def test_the_sqlite_copy_refuses_a_server_database_in_one_line() -> None:
+    """A server database gets the portable archive (test_backup_pg.py), never the SQLite file copy."""
+    with pytest.raises(UsageError, match="只能备份 SQLite 数据库文件") as info:
         backup_svc.backup_to("postgresql+psycopg://u:secret@localhost/zhdesk", Path("x.sqlite3"))
+    assert "secret" not in info.value.message
 
 
 @pytest.fixture
