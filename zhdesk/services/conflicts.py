@@ -114,7 +114,7 @@ def conflict(uow: UnitOfWork, what: str, entity: str, entity_id: int) -> Conflic
     name = s.scalar(select(User.display_name).where(User.login == entry.user_login)) or entry.user_login
     said = "；".join(parts) if parts else action_label(entry.action)
     return Conflict(
-        f"{what}已被 {name} 于 {_at_text(entry.at)} 修改（{said}），{ENDING}",
+        f"{what}已被其他人修改（{name} 于 {_at_text(entry.at)}：{said}），{ENDING}",
         theirs=theirs,
         by=name,
         at=entry.at,
