@@ -178,6 +178,10 @@ class ChangeFeed:
             with contextlib.suppress(Exception):  # closing a dead connection may fail; nothing to keep
                 conn.close()
 
+    def sleep(self, seconds: float) -> None:
+        """Pause (a back-off); `stop()` ends it at once."""
+        self._stop.wait(seconds)
+
     def stop(self) -> None:
         """From any thread: the current and every later `wait` returns at once (PostgreSQL: within its
         timeout)."""
