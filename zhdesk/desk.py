@@ -193,7 +193,7 @@ class Desk:
         with self._own_lock:
             self.own_changes = self.own_changes | set(ids)  # a new set: the feed's thread reads it
 
-    def forget_own_changes(self, upto: int) -> None:
+    def _forget_own(self, upto: int) -> None:
         """The feed has passed `upto`: its own entries up to there need no remembering."""
         with self._own_lock:
             self.own_changes = {i for i in self.own_changes if i > upto}

@@ -115,7 +115,7 @@ class ChangeFeed:
                 newest = rows[-1].id
                 own = self.desk.own_changes
                 theirs = [r for r in rows if r.id not in own]
-                self.desk.forget_own_changes(newest)
+                self.desk._forget_own(newest)
                 if not theirs:
                     return newest, None
                 return newest, self._describe(s, theirs)
