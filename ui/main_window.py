@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from ui import prefs, site_actions
 from ui.display import DisplayScale, relative_font
+from ui.feed_watch import FeedWatch
 from ui.ops import Ops
 from ui.pages.brief import BriefPage
 from ui.pages.bulletins import BulletinsPage
@@ -186,6 +187,9 @@ class MainWindow(QMainWindow):
         self.show_page(LISTINGS)
         self.listings.refresh()
         self.settings_page.refresh()
+        # Other workstations' writes reload the open pages (ui/feed_watch.py).
+        self.feed_watch = FeedWatch(desk, self.ops, self)
+        self.feed_watch.loaded.connect(self.show_message)
 
     # -- the welcome page
     def showing_welcome(self) -> bool:
@@ -255,5 +259,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
+        self.feed_watch.stop()
         self.ops.shutdown()
         super().closeEvent(event)

@@ -7,17 +7,21 @@ is a service function named here with `read(...)` or `write(...)`; nothing else 
 from __future__ import annotations
 
 import getpass
+import threading
 from collections.abc import Callable
 from types import TracebackType
 from typing import Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from db.models import AuditEntry
 from db.uow import UnitOfWork
 from zhdesk.database import connection_problem, open_database, write_problem
 from zhdesk.errors import StorageProblem
+from zhdesk.feed import POLL_S, ChangeFeed, notify
 from zhdesk.files import database_files, register_database, unregister_database
 from zhdesk.reference import seed_reference
 from zhdesk.services import attention as attention_svc
@@ -50,7 +54,43 @@ def _login() -> str:
 
 class _DeskUnitOfWork(UnitOfWork):
     """A unit of work whose database failures mid-operation (locked, read-only, disk full, connection lost)
-    reach the caller as one line of Chinese, never a raw driver error (zhdesk/database.write_problem)."""
+    reach the caller as one line of Chinese, never a raw driver error (zhdesk/database.write_problem).
+
+    It also tells the Desk which audit entries its commits wrote (the change feed skips them) and, on
+    PostgreSQL, notifies other workstations in the same transaction (zhdesk/feed.py)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        user_login: str,
+        refuse_writes: Callable[[], Exception] | None,
+        committed: Callable[[list[int]], None],
+    ) -> None:
+        super().__init__(engine, user_login, refuse_writes)
+        self._committed = committed
+        self._written: list[AuditEntry] = []
+
+    def __enter__(self) -> UnitOfWork:
+        super().__enter__()
+        event.listen(self.session, "after_flush", self._after_flush)
+        event.listen(self.session, "after_commit", self._after_commit)
+        event.listen(self.session, "after_rollback", self._after_rollback)
+        return self
+
+    def _after_flush(self, session: Session, _context: object) -> None:
+        new = [o for o in session.new if isinstance(o, AuditEntry)]
+        if new:
+            self._written.extend(new)
+            if self.engine.url.get_backend_name() == "postgresql":
+                notify(session.connection(), max(o.id for o in new))
+
+    def _after_commit(self, _session: Session) -> None:
+        written, self._written = self._written, []
+        if written:
+            self._committed([o.id for o in written])
+
+    def _after_rollback(self, _session: Session) -> None:
+        self._written = []
 
     def __exit__(
         self,
@@ -114,6 +154,9 @@ class Desk:
         event.listen(engine, "commit", self._count_commit)
         # Why writes are refused (the file failed its integrity check), or None; reads go on.
         self.damaged = damaged
+        # Audit ids this desk's commits wrote and the change feed has not passed yet (zhdesk/feed.py).
+        self.own_changes: set[int] = set()
+        self._own_lock = threading.Lock()
 
     def _count_commit(self, _conn: object) -> None:
         self.commits += 1
@@ -143,7 +186,21 @@ class Desk:
                     raise
 
     def uow(self) -> UnitOfWork:
-        return _DeskUnitOfWork(self.engine, self.user_login, self._refuse_writes if self.damaged else None)
+        refuse = self._refuse_writes if self.damaged else None
+        return _DeskUnitOfWork(self.engine, self.user_login, refuse, self._remember_own)
+
+    def _remember_own(self, ids: list[int]) -> None:
+        with self._own_lock:
+            self.own_changes = self.own_changes | set(ids)  # a new set: the feed's thread reads it
+
+    def _forget_own(self, upto: int) -> None:
+        """The feed has passed `upto`: its own entries up to there need no remembering."""
+        with self._own_lock:
+            self.own_changes = {i for i in self.own_changes if i > upto}
+
+    def feed(self, poll_s: float = POLL_S) -> ChangeFeed:
+        """What other workstations write, for a thread of its own (zhdesk/feed.py)."""
+        return ChangeFeed(self, poll_s)
 
     def _refuse_writes(self) -> StorageProblem:
         return StorageProblem(self.damaged or "数据库只读")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 
 class ZhdeskError(Exception):
     """Base: `exit_code` is what the CLI returns for it."""
@@ -32,7 +34,23 @@ class NeedsConfirmation(InputRefused):
 
 
 class Conflict(InputRefused):
-    """Another workstation changed the record first (optimistic locking)."""
+    """Another workstation changed the record first (optimistic locking).
+
+    `theirs`: what the other person's change set (field -> value, from the audit trail), `by` who (their
+    name or login) and `at` when, so the window can show their change and offer a choice; None when the
+    trail says nothing about it (e.g. a database written by an older version)."""
+
+    def __init__(
+        self,
+        message: str,
+        theirs: dict[str, object] | None = None,
+        by: str | None = None,
+        at: dt.datetime | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.theirs = theirs or {}
+        self.by = by
+        self.at = at
 
 
 class UsageError(ZhdeskError):

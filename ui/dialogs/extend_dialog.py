@@ -43,6 +43,13 @@ class ExtendDialog(WriteDialog):
         form.addRow("理由：", self.reason)
         self.form_layout.addLayout(form)
 
+    def current(self) -> Callable[[], Any] | None:
+        desk, sid = self.desk, self.site.row.id
+        return lambda: desk.get_site(sid)
+
+    def adopt(self, record: Any) -> None:
+        self.site = record
+
     def work(self) -> Callable[[], Any] | None:
         cur = self.site.current
         desk, sid = self.desk, self.site.row.id

@@ -143,6 +143,15 @@ class SiteDialog(WriteDialog):
             self.reject()
 
     # -- saving
+    def current(self) -> Callable[[], Any] | None:
+        if self.site is None:
+            return None
+        desk, sid = self.desk, self.site.row.id
+        return lambda: desk.get_site(sid)
+
+    def adopt(self, record: Any) -> None:
+        self.site = record
+
     def work(self) -> Callable[[], Any] | None:
         address = self.address.text()
         community = self.community.currentText().strip()

@@ -11,8 +11,11 @@ from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QDateEdit, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
+from ui import conflict as conflict_ui
+from ui.conflict import Choice
 from ui.ops import Ops, describe
 from zhdesk.changes import Changes
+from zhdesk.errors import Conflict
 
 
 def date_edit(name: str, value: dt.date | None = None) -> QDateEdit:
@@ -90,8 +93,30 @@ class WriteDialog(QDialog):
         self.saved.emit(result)
         self.accept()
 
+    def current(self) -> Callable[[], Any] | None:
+        """A read of the record as it is now (for a save refused as a Conflict), or None when the dialog
+        edits nothing that has a version (a new record)."""
+        return None
+
+    def adopt(self, record: Any) -> None:
+        """Take `record` (what `current()` read) as the one being edited: the next save uses its version."""
+
     def _failed(self, exc: BaseException) -> None:
         if not isValid(self):
             return
         self.buttons.setEnabled(True)
         self.refuse(describe(exc))
+        read = self.current()
+        if isinstance(exc, Conflict) and read is not None:
+            choice = conflict_ui.choose(self, exc)
+            if choice is Choice.RELOAD:  # discard mine: the pages show theirs
+                self.ops.changed.emit(self.changes, None)
+                self.reject()
+            elif choice is Choice.OVERWRITE:
+                self.status.setText("正在读取最新版本…")
+                self.ops.run(read, self._overwrite, self._failed, show_errors=False)
+
+    def _overwrite(self, record: Any) -> None:
+        if isValid(self):
+            self.adopt(record)
+            self.save()

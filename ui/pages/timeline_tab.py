@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from ui import conflict as conflict_ui
+from ui.conflict import Choice
 from ui.dialogs.event_dialog import EventDialog, EventInput
 from ui.ops import Ops, confirm, describe, show_error
 from ui.pages.events_model import ECol, EventPhotosDelegate, EventsModel
@@ -31,7 +33,7 @@ from ui.thumbnails import ThumbnailCache
 from ui.widgets.timeline import TimelineWidget
 from zhdesk.changes import EVENTS_CHANGED
 from zhdesk.dto import EventDTO, SiteRow
-from zhdesk.errors import NeedsConfirmation
+from zhdesk.errors import Conflict, NeedsConfirmation
 
 if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
     from zhdesk.desk import Desk
@@ -321,7 +323,24 @@ class TimelineTab(SiteTab):
             dlg.set_busy(False, "未保存：请修改日期后再保存。")
             return
         dlg.set_busy(False, "未保存：" + describe(exc))
+        if isinstance(exc, Conflict) and dlg.editing is not None and self.site is not None:
+            choice = conflict_ui.choose(dlg, exc)
+            if choice is Choice.RELOAD:  # discard mine
+                dlg.reject()
+                self.reload()
+            elif choice is Choice.OVERWRITE:  # mine again, over the version now stored
+                desk, sid, eid = self.desk, self.site.id, dlg.editing.id
+                self.ops.run(lambda: desk.timeline(sid), lambda evs: self._overwrite(dlg, eid, evs, confirmed),
+                             show_errors=True)  # fmt: skip
+            return
         show_error(dlg, describe(exc))
+
+    def _overwrite(self, dlg: EventDialog, event_id: int, events: list[EventDTO], confirmed: bool) -> None:
+        now = next((e for e in events if e.id == event_id), None)
+        if not isValid(dlg) or not dlg.isVisible() or now is None:
+            return  # closed meanwhile, or deleted by the other person: nothing to overwrite
+        dlg.editing = now
+        self._save(dlg, confirmed=confirmed)
 
     def delete_selected(self) -> None:
         ev = self.selected_event()

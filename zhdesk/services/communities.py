@@ -10,6 +10,7 @@ from zhdesk.domain import fields
 from zhdesk.dto import CommunityUse
 from zhdesk.errors import InputRefused, NotFound
 from zhdesk.services.audit import audit
+from zhdesk.services.conflicts import check_values
 
 
 def list_community_uses(uow: UnitOfWork) -> list[CommunityUse]:
@@ -50,8 +51,13 @@ def _community(uow: UnitOfWork, community_id: int) -> Community:
     return c
 
 
-def rename_community(uow: UnitOfWork, community_id: int, name: str) -> CommunityUse:
+def rename_community(
+    uow: UnitOfWork, community_id: int, name: str, expected_name: str | None = None
+) -> CommunityUse:
+    """`expected_name`: the name the user saw; a rename by someone else since is a Conflict."""
     c = _community(uow, community_id)
+    if expected_name is not None:
+        check_values(uow, {"name": expected_name}, {"name": c.name}, f"社区“{expected_name}”", "community", c.id)
     text = _name(uow, name, exclude_id=c.id)
     before = c.name
     c.name = text

@@ -3,6 +3,8 @@ changed here is changed on every listing that names them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -13,6 +15,7 @@ from zhdesk.dto import PersonDTO, UnitDTO
 from zhdesk.errors import InputRefused, NotFound
 from zhdesk.services.audit import audit
 from zhdesk.services.common import by_code_point
+from zhdesk.services.conflicts import check_values
 
 
 def _listing_counts(s: Session, column: object) -> dict[int, int]:
@@ -69,8 +72,10 @@ def save_person(
     title: str | None = None,
     unit: str | None = None,
     phone: str | None = None,
+    expected: Mapping[str, object] | None = None,
 ) -> PersonDTO:
-    """Add (person_id None) or edit a person; a unit not yet in the 通讯录 is added with them."""
+    """Add (person_id None) or edit a person; a unit not yet in the 通讯录 is added with them.
+    `expected`: the values the user saw (name, title, unit, phone); another person's edit since is a Conflict."""
     s = uow.session
     name = fields.required(name, fields.PERSON)
     title = fields.clean(title, fields.TITLE)
@@ -81,6 +86,7 @@ def save_person(
         found = s.get(Person, person_id)
         if found is None:
             raise NotFound(f"找不到编号为 {person_id} 的人员")
+        check_values(uow, expected, _person_values(found), f"人员“{found.name}”", "person", found.id)
     u = _unit_named(s, unit_name) if unit_name else None
     q = select(Person).where(Person.name == name, Person.unit_id == u.id if u else Person.unit_id.is_(None))
     other = s.scalar(q)
@@ -104,7 +110,14 @@ def save_person(
     return _person_dto(p, counts.get(p.id, 0))
 
 
-def save_unit(uow: UnitOfWork, unit_id: int | None, name: str, phone: str | None = None) -> UnitDTO:
+def save_unit(
+    uow: UnitOfWork,
+    unit_id: int | None,
+    name: str,
+    phone: str | None = None,
+    expected: Mapping[str, object] | None = None,
+) -> UnitDTO:
+    """`expected`: the values the user saw (name, phone); another person's edit since is a Conflict."""
     s = uow.session
     name = fields.required(name, fields.UNIT)
     phone = fields.clean(phone, fields.PHONE)
@@ -118,6 +131,8 @@ def save_unit(uow: UnitOfWork, unit_id: int | None, name: str, phone: str | None
         found = s.get(Unit, unit_id)
         if found is None:
             raise NotFound(f"找不到编号为 {unit_id} 的单位")
+        now = {"name": found.name, "phone": found.phone}
+        check_values(uow, expected, now, f"单位“{found.name}”", "unit", found.id)
         if other is not None and other is not found:
             raise InputRefused(f"通讯录中已有单位“{name}”（编号 {other.id}），不能改成同名")
         u = found

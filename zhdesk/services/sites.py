@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from db.models import (
     Community,
@@ -49,9 +48,10 @@ from zhdesk.dto import (
     SiteRow,
     TransitionDTO,
 )
-from zhdesk.errors import Conflict, InputRefused, NotFound
+from zhdesk.errors import InputRefused, NotFound
 from zhdesk.services.audit import audit
 from zhdesk.services.common import current_user, site_or_refuse
+from zhdesk.services.conflicts import check_version, guarded
 from zhdesk.services.settings import warning_days
 
 # The timeline event each workflow action leaves behind.
@@ -392,8 +392,8 @@ def edit_site(
     """编辑点位: address, community, kind and note; an address another site already has is refused."""
     s = uow.session
     site = site_or_refuse(s, site_id)
-    if expected_version is not None and site.version != expected_version:
-        raise Conflict(f"点位“{site.address}”已被其他人修改，请刷新后再操作")
+    what = f"点位“{site.address}”"
+    check_version(uow, expected_version, site.version, what, "site", site.id)
     address = fields.required(address, fields.ADDRESS)
     note = fields.clean(note, fields.NOTE)
     _check_kind(kind)
@@ -402,18 +402,16 @@ def edit_site(
         # Near-duplicates from before this rule stay editable; only a new clash is refused.
         _refuse_duplicate(s, address, c, exclude_id=site.id)
     before = {"address": site.address, "community": site.community.name, "kind": site.kind, "note": site.note}
-    site.address = address
-    site.community = c  # the relationship, not the id: the session keeps objects across commits
-    site.kind = kind
-    site.military = kind == "military"
-    site.note = note
-    after = {"address": address, "community": c.name, "kind": kind, "note": note}
-    audit(uow, "site.edit", "site", site.id, before=before, after=after)
-    try:
+    with guarded(uow, what, "site", site.id):
+        site.address = address
+        site.community = c  # the relationship, not the id: the session keeps objects across commits
+        site.kind = kind
+        site.military = kind == "military"
+        site.note = note
+        after = {"address": address, "community": c.name, "kind": kind, "note": note}
+        audit(uow, "site.edit", "site", site.id, before=before, after=after)
         s.flush()
         uow.commit()
-    except StaleDataError as exc:
-        raise Conflict(f"点位“{address}”已被其他人修改，请刷新后再操作") from exc
     return get_site(uow, site.id)
 
 
@@ -588,8 +586,8 @@ def change_status(
     listing = current_listing(s, site_id)
     if listing is None:
         raise InputRefused(f"点位“{site.address}”未挂牌督办，无法变更状态")
-    if expected_version is not None and listing.version != expected_version:
-        raise Conflict(f"点位“{site.address}”已被其他人修改，请刷新后再操作")
+    what = f"点位“{site.address}”的挂牌督办"
+    check_version(uow, expected_version, listing.version, what, "listing", listing.id)
     source = Status(listing.status)
     step: Transition
     if action is not None:
@@ -606,31 +604,31 @@ def change_status(
     note = fields.clean(note, fields.NOTE)
     new = apply(ListingState(source, listing.closed_on, listing.rework_count, listing.rebound_count), step, on)
     before = _status_values(listing)
-    listing.status = new.status.value
-    listing.closed_on = new.closed_on
-    listing.rework_count = new.rework_count
-    listing.rebound_count = new.rebound_count
-    text = step.action.label + (f"：{note}" if note else "")
-    s.add(
-        TimelineEvent(
-            site_id=site.id,
-            listing_id=listing.id,
-            kind=ACTION_EVENT_KIND[step.action],
-            occurred_on=on,
-            text=text,
-            author_id=current_user(uow).id,
-        )
-    )
-    audit(
-        uow, "listing.status", "listing", listing.id,
-        site=site.address, source=source.value, target=new.status.value, note=note,
-        before=before, after=_status_values(listing),
-    )  # fmt: skip
+    author = current_user(uow).id  # before the change: its query would autoflush it
     try:
-        s.flush()
-        uow.commit()
-    except StaleDataError as exc:
-        raise Conflict(f"点位“{site.address}”已被其他人修改，请刷新后再操作") from exc
+        with guarded(uow, what, "listing", listing.id):
+            listing.status = new.status.value
+            listing.closed_on = new.closed_on
+            listing.rework_count = new.rework_count
+            listing.rebound_count = new.rebound_count
+            text = step.action.label + (f"：{note}" if note else "")
+            s.add(
+                TimelineEvent(
+                    site_id=site.id,
+                    listing_id=listing.id,
+                    kind=ACTION_EVENT_KIND[step.action],
+                    occurred_on=on,
+                    text=text,
+                    author_id=author,
+                )
+            )
+            audit(
+                uow, "listing.status", "listing", listing.id,
+                site=site.address, source=source.value, target=new.status.value, note=note,
+                before=before, after=_status_values(listing),
+            )  # fmt: skip
+            s.flush()
+            uow.commit()
     except IntegrityError as exc:
         raise _one_open_listing(site) from exc
     return get_site(uow, site.id)
@@ -651,8 +649,8 @@ def extend_deadline(
     listing = current_listing(s, site_id)
     if listing is None or listing.status == Status.CLOSED.value:
         raise InputRefused(f"点位“{site.address}”没有未办结的挂牌督办，不能延期")
-    if expected_version is not None and listing.version != expected_version:
-        raise Conflict(f"点位“{site.address}”已被其他人修改，请刷新后再操作")
+    what = f"点位“{site.address}”的挂牌督办"
+    check_version(uow, expected_version, listing.version, what, "listing", listing.id)
     text = fields.required(reason, fields.EVENT_TEXT, label="延期理由")
     old = listing.deadline
     if new_deadline < listing.listed_on:
@@ -661,30 +659,29 @@ def extend_deadline(
         raise InputRefused(
             f"新的整改时限 {new_deadline.isoformat()} 应晚于现在的整改时限 {old.isoformat()}（点位“{site.address}”）"
         )
-    listing.deadline = new_deadline
-    was = old.isoformat() if old is not None else "无"
-    event_on = max(on, listing.listed_on)  # never before the listing it belongs to
-    s.add(
-        TimelineEvent(
-            site_id=site.id, listing_id=listing.id, kind=EXTENDED, occurred_on=event_on,
-            text=f"整改时限由 {was} 延至 {new_deadline.isoformat()}：{text}", author_id=current_user(uow).id,
+    author = current_user(uow).id  # before the change: its query would autoflush it
+    with guarded(uow, what, "listing", listing.id):
+        listing.deadline = new_deadline
+        was = old.isoformat() if old is not None else "无"
+        event_on = max(on, listing.listed_on)  # never before the listing it belongs to
+        s.add(
+            TimelineEvent(
+                site_id=site.id, listing_id=listing.id, kind=EXTENDED, occurred_on=event_on,
+                text=f"整改时限由 {was} 延至 {new_deadline.isoformat()}：{text}", author_id=author,
+            )
+        )  # fmt: skip
+        audit(
+            uow,
+            "listing.extend",
+            "listing",
+            listing.id,
+            site=site.address,
+            old=old,
+            new=new_deadline,
+            reason=text,
+            before={"deadline": old},
+            after={"deadline": new_deadline},
         )
-    )  # fmt: skip
-    audit(
-        uow,
-        "listing.extend",
-        "listing",
-        listing.id,
-        site=site.address,
-        old=old,
-        new=new_deadline,
-        reason=text,
-        before={"deadline": old},
-        after={"deadline": new_deadline},
-    )
-    try:
         s.flush()
         uow.commit()
-    except StaleDataError as exc:
-        raise Conflict(f"点位“{site.address}”已被其他人修改，请刷新后再操作") from exc
     return get_site(uow, site.id)

@@ -16,9 +16,10 @@ from zhdesk.domain import fields
 from zhdesk.domain.vocab import EVENT_KINDS, SERVICE_EVENT_KINDS
 from zhdesk.domain.workflow import WORKFLOW_EVENT_KINDS
 from zhdesk.dto import EventDTO
-from zhdesk.errors import Conflict, InputRefused, NeedsConfirmation, NotFound, UsageError
+from zhdesk.errors import InputRefused, NeedsConfirmation, NotFound, UsageError
 from zhdesk.services.audit import audit
 from zhdesk.services.common import current_user, site_or_refuse
+from zhdesk.services.conflicts import check_version, guarded
 from zhdesk.services.sites import current_listing
 
 # Every kind a timeline shows; the WORKFLOW_EVENT_KINDS among them are written only by the workflow.
@@ -174,6 +175,10 @@ def add_event(
     return _dto(s, ev)
 
 
+def _what(ev: TimelineEvent) -> str:
+    return f"时间线记录（{ev.occurred_on.isoformat()}，编号 {ev.id}）"
+
+
 def _editable(uow: UnitOfWork, event_id: int, expected_version: int | None) -> TimelineEvent:
     s = uow.session
     ev = s.get(TimelineEvent, event_id)
@@ -182,8 +187,7 @@ def _editable(uow: UnitOfWork, event_id: int, expected_version: int | None) -> T
     user = current_user(uow)
     if user.role != "admin" and ev.author_id != user.id:
         raise InputRefused("只有事件的录入人或管理员可以修改或删除此事件")
-    if expected_version is not None and ev.version != expected_version:
-        raise Conflict("该事件已被其他人修改，请刷新后再操作")
+    check_version(uow, expected_version, ev.version, _what(ev), "timeline_event", ev.id)
     return ev
 
 
@@ -219,28 +223,29 @@ def edit_event(
     names = _clean_actors(actors) if actors is not None else None
     if on is not None:
         _check_date(s, ev.site_id, on, today or dt.date.today(), confirmed)
-    if names is not None:
-        for a in s.scalars(select(EventActor).where(EventActor.event_id == ev.id)):
-            s.delete(a)
+    with guarded(uow, _what(ev), "timeline_event", ev.id):
+        if names is not None:
+            for a in s.scalars(select(EventActor).where(EventActor.event_id == ev.id)):
+                s.delete(a)
+            s.flush()
+            _actors(s, ev.id, names)
+        with s.no_autoflush:
+            if new_kind is not None:
+                ev.kind = new_kind
+            if on is not None:
+                ev.occurred_on = on
+            if at is not None:
+                ev.occurred_at = at
+            if text is not None:
+                ev.text = new_text
+            if actors is not None:
+                flag_modified(ev, "kind")  # an actors-only edit is still a new version of the event
         s.flush()
-        _actors(s, ev.id, names)
-    with s.no_autoflush:
-        if new_kind is not None:
-            ev.kind = new_kind
-        if on is not None:
-            ev.occurred_on = on
-        if at is not None:
-            ev.occurred_at = at
-        if text is not None:
-            ev.text = new_text
-        if actors is not None:
-            flag_modified(ev, "kind")  # an actors-only edit is still a new version of the event
-    s.flush()
-    after = _snapshot(s, ev)
-    if after == before:
-        return _dto(s, ev)  # nothing changed: no new version, no audit line
-    audit(uow, "event.edit", "timeline_event", ev.id, before=before, after=after)
-    uow.commit()
+        after = _snapshot(s, ev)
+        if after == before:
+            return _dto(s, ev)  # nothing changed: no new version, no audit line
+        audit(uow, "event.edit", "timeline_event", ev.id, before=before, after=after)
+        uow.commit()
     return _dto(s, ev)
 
 
@@ -249,7 +254,8 @@ def delete_event(uow: UnitOfWork, event_id: int, expected_version: int | None = 
     ev = _editable(uow, event_id, expected_version)
     _manual_kind(ev.kind, "删除")
     before = _snapshot(uow.session, ev)
-    ev.deleted = True
-    uow.session.flush()
-    audit(uow, "event.delete", "timeline_event", ev.id, before=before)
-    uow.commit()
+    with guarded(uow, _what(ev), "timeline_event", ev.id):
+        ev.deleted = True
+        uow.session.flush()
+        audit(uow, "event.delete", "timeline_event", ev.id, before=before)
+        uow.commit()
