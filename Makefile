@@ -34,7 +34,7 @@ sysdeps:
 	@sh tools/sysdeps.sh pg
 
 bench: setup
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

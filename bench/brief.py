@@ -31,6 +31,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
+from bench import report
 from bench.photos import generate
 from db.engine import sqlite_url
 from zhdesk.brief.images import PhotoCache
@@ -255,4 +256,10 @@ def main(argv: Sequence[str]) -> int:
     width = max(len(c[0]) for c in checks)
     for label, value, target, ok in checks:
         print(f"{label:<{width}}  {value:>9}  target {target:<7}  {'PASS' if ok else 'FAIL'}")
+    sizes = [len(b.pdf) / 1e6 for b in firsts]
+    samples = {"first build": first_s, "demo brief without photos": demo, "PDF size": sizes,
+               "photo preparation / bare loop": prep_ratios, "first / second build": speedups}  # fmt: skip
+    units = {"first build": "s", "demo brief without photos": "s", "PDF size": "MB"}
+    for label, _value, target, ok in checks:
+        report.record("brief", label, samples[label], units.get(label, "×"), target, ok)
     return 0 if all(c[3] for c in checks) else 1
