@@ -86,7 +86,6 @@ class MainWindow(QMainWindow):
         self.bulletins = BulletinsPage(desk, self.ops)
         self.bulletins.message.connect(self.show_message)
         self.bulletins.item_activated.connect(self.open_site)
-        self.bulletins.refresh()
         self.tallies = TalliesPage(desk, self.ops)
         self.tallies.message.connect(self.show_message)
         self.brief = BriefPage(desk, self.ops)
@@ -186,7 +185,6 @@ class MainWindow(QMainWindow):
         self._restore()
         self.show_page(LISTINGS)
         self.listings.refresh()
-        self.settings_page.refresh()
         # Other workstations' writes reload the open pages (ui/feed_watch.py).
         self.feed_watch = FeedWatch(desk, self.ops, self)
         self.feed_watch.loaded.connect(self.show_message)

@@ -28,8 +28,9 @@ PASTE = (
 
 
 @pytest.fixture
-def page(window: MainWindow) -> BulletinsPage:
-    window.show_page(BULLETINS)
+def page(qtbot: QtBot, window: MainWindow) -> BulletinsPage:
+    window.show_page(BULLETINS)  # the page loads when first shown
+    wait_idle(qtbot, window.ops)
     return window.bulletins
 
 

@@ -134,6 +134,8 @@ def test_a_page_reloads_only_for_changes_it_shows(
     qtbot: QtBot, counted: tuple[MainWindow, CountingDesk], ui_desk: Desk
 ) -> None:
     w, counting = counted
+    visit(qtbot, w, BULLETINS)  # loaded when first shown
+    visit(qtbot, w, LISTINGS)
     counting.take()
     # An event on some site: 督办通报 and 总览 do not show events, so they stay fresh.
     w.ops.changed.emit(EVENTS_CHANGED.for_site(site_id(ui_desk, OVERDUE)), None)

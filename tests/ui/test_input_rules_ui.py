@@ -15,7 +15,8 @@ from zhdesk.domain.stats import Kind
 def test_batch_dialog_shows_length_and_control_character_refusals(
     qtbot: QtBot, window: MainWindow, ui_desk: Desk, dialogs: Dialogs
 ) -> None:
-    window.show_page(BULLETINS)
+    window.show_page(BULLETINS)  # the page loads when first shown: its batches give the next issue number
+    wait_idle(qtbot, window.ops)
     page = window.bulletins
     dialog = page.new_batch()
     assert isinstance(dialog, BatchDialog)

@@ -23,7 +23,8 @@ def light_of(window: MainWindow, address: str) -> str | None:
 
 
 def test_warning_days_saved_and_lights_update(qtbot: QtBot, window: MainWindow, ui_desk: Desk) -> None:
-    window.show_page(SETTINGS)
+    window.show_page(SETTINGS)  # the page reads its settings when first shown
+    wait_idle(qtbot, window.ops)
     page = window.settings_page
     assert page.warning_days.isEnabled()
     assert page.warning_days.value() == 3

@@ -215,7 +215,10 @@ class BulletinsPage(QWidget):
         self._apply_filters()
         self._update_actions()
         self._fonts_changed()
-        self.watch = StaleWatch(self, ops, lambda c: c.any("sites", "listings", "items", "settings"), self.refresh)
+        # Loaded when first shown (100,000 items cost seconds of the GUI thread: not at start, issue 13).
+        self.watch = StaleWatch(
+            self, ops, lambda c: c.any("sites", "listings", "items", "settings"), self.refresh, stale=True
+        )
 
     @staticmethod
     def _date_edit(name: str, value: dt.date) -> QDateEdit:

@@ -185,7 +185,7 @@ class SettingsPage(QWidget):
 
         self.warning_days.valueChanged.connect(self._edited)
         self.save_button.clicked.connect(self.save)
-        self.watch = StaleWatch(self, ops, lambda c: c.settings, self.refresh)
+        self.watch = StaleWatch(self, ops, lambda c: c.settings, self.refresh, stale=True)  # read when first shown
 
     def refresh(self) -> None:
         desk = self.desk
