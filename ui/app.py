@@ -20,7 +20,6 @@ from ui.fonts import install_app_font
 from ui.main_window import MainWindow
 from ui.ops import show_error
 from zhdesk.database import ENV_VAR, default_url, demo_url, location_of
-from zhdesk.demo import load_demo
 from zhdesk.desk import Desk
 from zhdesk.errors import UsageError, ZhdeskError
 
@@ -86,6 +85,8 @@ def open_desk(url: str | None) -> Desk:
 
 def open_demo_desk() -> Desk:
     """Open the demo database (its own file in the user data folder), loading the demo on first use."""
+    from zhdesk.demo import load_demo  # the demo's data and photo drawing: only when asked for (issue 13)
+
     desk = Desk.open(demo_url())
     try:
         if not desk.is_demo():  # a new demo file: fill it once (load_demo marks it)

@@ -19,14 +19,26 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-try:  # HEIC/HEIF phone photos. pillow-heif applies the container's rotation (irot) on decode and
-    # resets EXIF orientation to 1, so exif_transpose afterwards does not rotate a second time.
-    import pillow_heif
+_heif_lock = threading.Lock()
+_heif_registered = False
 
-    pillow_heif.register_heif_opener()
-    HEIF_OK = True
-except ImportError:  # pragma: no cover - the dependency is declared; this keeps the core importable
-    HEIF_OK = False
+
+def _register_heif() -> None:
+    """HEIC/HEIF phone photos, registered on the first photo opened (not at start: issue 13). pillow-heif
+    applies the container's rotation (irot) on decode and resets EXIF orientation to 1, so exif_transpose
+    afterwards does not rotate a second time."""
+    global _heif_registered
+    if _heif_registered:
+        return
+    with _heif_lock:
+        if not _heif_registered:
+            try:
+                import pillow_heif
+
+                pillow_heif.register_heif_opener()
+            except ImportError:  # pragma: no cover - the dependency is declared; the core stays usable
+                pass
+            _heif_registered = True
 
 # Phones make up to 200 MP (12–50 MP common). _open checks this limit from the header, before any
 # pixel is decoded, so Pillow's own (warning-based) guard is replaced by one that names the size.
@@ -98,6 +110,7 @@ def _orientation(im: Image.Image) -> int:
 def _open(data: bytes) -> Image.Image:
     if not data:
         raise PhotoRefused("文件为空（0 字节）")
+    _register_heif()
     try:
         im = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:

@@ -8,16 +8,13 @@ import datetime as dt
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 
 from db.models import BriefRecord
 from db.uow import UnitOfWork
 from zhdesk.brief import data as brief_data
-from zhdesk.brief import docx as brief_docx
-from zhdesk.brief import pdf as brief_pdf
-from zhdesk.brief.images import PhotoCache, default_cache_dir
 from zhdesk.dto import BRIEF_SECTIONS, BriefRecordDTO, BriefResult, BriefSpec
 from zhdesk.errors import UsageError
 from zhdesk.files import shown, write_export
@@ -25,11 +22,16 @@ from zhdesk.services import photos as photos_svc
 from zhdesk.services import settings as settings_svc
 from zhdesk.services.audit import audit
 
+if TYPE_CHECKING:  # reportlab, python-docx and Pillow load with the first brief, not at start (issue 13)
+    from zhdesk.brief.images import PhotoCache
+
 _cache: PhotoCache | None = None
 
 
 def photo_cache(folder: Path | None = None) -> PhotoCache:
     """The process's cache of prepared photos (the user cache folder unless a folder is given)."""
+    from zhdesk.brief.images import PhotoCache, default_cache_dir
+
     global _cache
     if folder is not None:
         return PhotoCache(folder)
@@ -41,6 +43,9 @@ def photo_cache(folder: Path | None = None) -> PhotoCache:
 def _build(uow: UnitOfWork, spec: BriefSpec, today: dt.date | None, cache_dir: Path | None,
            word: bool = False) -> tuple[bytes, int, int]:  # fmt: skip
     """(bytes, pages, issue_no); a Word copy has pages 0 (Word lays it out, its page count is not known)."""
+    from zhdesk.brief import docx as brief_docx
+    from zhdesk.brief import pdf as brief_pdf
+
     data = brief_data.gather(uow, spec, today)
     source = (lambda pid: photos_svc.original_bytes(uow, pid)) if spec.photos else None
     if word:
