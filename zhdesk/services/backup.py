@@ -44,7 +44,7 @@ from zhdesk.errors import InputRefused, StorageProblem, UsageError
 from zhdesk.files import database_files, os_reason, shown, write_export
 from zhdesk.services import archive
 from zhdesk.services.audit import audit
-from zhdesk.services.settings import get_setting, is_demo
+from zhdesk.services.settings import check_unchanged, get_setting, is_demo
 
 BACKUP_KEEP = "backup_keep"  # how many daily backups a local install keeps
 DEFAULT_BACKUP_KEEP = 7
@@ -499,16 +499,20 @@ def backup_keep(uow: UnitOfWork) -> int:
     return value if low <= value <= high else DEFAULT_BACKUP_KEEP
 
 
-def set_backup_keep(uow: UnitOfWork, keep: int) -> int:
+def set_backup_keep(uow: UnitOfWork, keep: int, expected: int | None = None) -> int:
+    """`expected`: the count the user loaded; another person's change since is a Conflict."""
     low, high = BACKUP_KEEP_RANGE
     if not low <= keep <= high:
         raise InputRefused(f"每日备份保留份数应在 {low} 到 {high} 之间，收到 {keep}")
+    check_unchanged(uow, BACKUP_KEEP, expected, backup_keep(uow))
     row = uow.session.get(Setting, BACKUP_KEEP)
+    old = None if row is None else row.value
     if row is None:
         uow.session.add(Setting(key=BACKUP_KEEP, value=str(keep)))
     else:
         row.value = str(keep)
-    audit(uow, "setting.set", "setting", None, key=BACKUP_KEEP, value=keep)
+    before, after = {"value": old}, {"value": str(keep)}
+    audit(uow, "setting.set", "setting", None, key=BACKUP_KEEP, value=keep, before=before, after=after)
     uow.commit()
     return keep
 
