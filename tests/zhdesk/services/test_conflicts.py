@@ -93,7 +93,7 @@ def test_directory_and_community_compare_what_the_user_saw(any_demo_desk: Desk, 
     other.rename_community(c.id, "王五社区", c.name)
     with pytest.raises(Conflict) as renamed:
         desk.rename_community(c.id, "我的社区", c.name)
-    assert renamed.value.by == "wangwu"
+    assert renamed.value.by == "wangwu" and f"名称：{c.name} → 王五社区" in renamed.value.message
 
 
 def _open_item(desk: Desk) -> ItemDTO:
