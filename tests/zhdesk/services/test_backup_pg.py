@@ -260,11 +260,11 @@ def test_cli_backup_then_restore_round_trip(pg_demo: Desk, tmp_path: Path) -> No
     assert_error(zhdesk("restore", str(bad), "--yes", db=url, cwd=tmp_path), 2)
 
 
-def test_an_archive_moves_between_the_engines(pg_demo: Desk, demo_desk: Desk, tmp_path: Path) -> None:
+def test_an_archive_moves_between_the_engines(pg_demo: Desk, sqlite_demo_desk: Desk, tmp_path: Path) -> None:
     from_sqlite = tmp_path / "sqlite.zip"
-    demo_desk.backup(from_sqlite)  # a .zip name: the portable archive from SQLite
+    sqlite_demo_desk.backup(from_sqlite)  # a .zip name: the portable archive from SQLite
     assert archive.is_archive(from_sqlite)
-    sqlite_saved = table_dump(demo_desk.engine)
+    sqlite_saved = table_dump(sqlite_demo_desk.engine)
     pg_url = _url(pg_demo)
     pg_saved = table_dump(pg_demo.engine)
     from_pg = tmp_path / "pg.zip"
@@ -273,8 +273,8 @@ def test_an_archive_moves_between_the_engines(pg_demo: Desk, demo_desk: Desk, tm
     backup_svc.restore(pg_url, from_sqlite)
     assert dump(pg_url).keys() == sqlite_saved.keys()
     assert {k: len(v) for k, v in dump(pg_url).items()} == {k: len(v) for k, v in sqlite_saved.items()}
-    sqlite_url_ = _url(demo_desk)
-    demo_desk.close()
+    sqlite_url_ = _url(sqlite_demo_desk)
+    sqlite_demo_desk.close()
     backup_svc.restore(sqlite_url_, from_pg)
     assert {k: len(v) for k, v in dump(sqlite_url_).items()} == {k: len(v) for k, v in pg_saved.items()}
     assert dump(sqlite_url_)["site"] == pg_saved["site"]
