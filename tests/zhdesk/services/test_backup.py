@@ -12,11 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from db import migrate
 from db.engine import make_engine, sqlite_url
-from tests.support import dump, table_dump
+from tests.support import assert_restore_refused, dump, old_database, table_dump
 from zhdesk.desk import Desk
 from zhdesk.errors import InputRefused, StorageProblem, UsageError
 from zhdesk.files import TargetExists
@@ -163,13 +162,7 @@ def backup_file(sqlite_demo_desk: Desk, tmp_path: Path) -> Path:
 
 
 def _refuse(desk: Desk, bad: Path, match: str) -> None:
-    url = _url(desk)
-    before = table_dump(desk.engine)
-    with pytest.raises(UsageError, match=match) as info:
-        backup_svc.restore(url, bad)
-    assert "\n" not in info.value.message
-    assert table_dump(desk.engine) == before
-    assert not list(Path(str(desk.engine.url.database)).parent.glob("*before-restore*"))
+    assert_restore_refused(_url(desk), bad, match, Path(str(desk.engine.url.database)).parent)
 
 
 def test_restore_refuses_what_is_not_a_zhdesk_backup(sqlite_demo_desk: Desk, tmp_path: Path) -> None:
@@ -205,17 +198,7 @@ def test_restore_refuses_a_backup_from_a_newer_schema(sqlite_demo_desk: Desk, ba
 
 
 def test_restore_upgrades_a_backup_from_an_older_schema(sqlite_demo_desk: Desk, tmp_path: Path) -> None:
-    from alembic import command
-
-    old = tmp_path / "old.sqlite3"
-    engine = make_engine(sqlite_url(old))
-    with engine.connect() as conn:
-        cfg = migrate.alembic_config()
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0004")
-        conn.execute(text("INSERT INTO setting(key, value) VALUES ('old_key', 'x')"))
-        conn.commit()
-    engine.dispose()
+    old = old_database(tmp_path / "old.sqlite3", "0004")
     url = _url(sqlite_demo_desk)
     sqlite_demo_desk.close()
     result = backup_svc.restore(url, old)
