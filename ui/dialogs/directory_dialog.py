@@ -215,9 +215,14 @@ class DirectoryDialog(QDialog):
         conflict_ui.resolve(
             self,
             exc,
-            reload=lambda: self.reload((kind, ident)),
+            reload=lambda: self._take_theirs(kind, ident),
             overwrite=lambda: self.ops.run(read, lambda r: self._overwrite(r, kind, ident), label="正在读取通讯录…"),
         )
+
+    def _take_theirs(self, kind: str, ident: int) -> None:
+        self.last_error = None
+        self.status.setText("已载入对方的修改，未保存本次修改")
+        self.reload((kind, ident))
 
     def _overwrite(self, result: tuple[list[PersonDTO], list[UnitDTO]], kind: str, ident: int) -> None:
         """Mine over theirs: the record as it is now becomes what this save expects; the form keeps mine."""

@@ -25,7 +25,6 @@ import datetime as dt
 import os
 import re
 import sqlite3
-import stat
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -298,17 +297,17 @@ def check_backup(path: Path) -> BackupFile:
     names the member whose hash or row count does not match), or from a newer schema."""
     where = shown(path)
     try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise UsageError(f"备份文件不存在：{where}") from None
+        kind, _ = migrate.file_kind(Path(path))
     except OSError as exc:
         raise UsageError(f"无法读取备份文件：{where}（{os_reason(exc)}）") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise UsageError(f"备份路径是文件夹：{where}，请给出备份文件")
-    if not stat.S_ISREG(st.st_mode):
-        raise UsageError(f"备份路径不是普通文件（设备、管道或套接字）：{where}，未恢复")
-    if st.st_size == 0:
-        raise UsageError(f"{where} 不是 zhdesk 备份（空文件），未恢复")
+    refused = {
+        "missing": f"备份文件不存在：{where}",
+        "folder": f"备份路径是文件夹：{where}，请给出备份文件",
+        "special": f"备份路径不是普通文件（设备、管道或套接字）：{where}，未恢复",
+        "empty": f"{where} 不是 zhdesk 备份（空文件），未恢复",
+    }
+    if kind in refused:
+        raise UsageError(refused[kind])
     if archive.is_archive(Path(path)):
         manifest = archive.check(Path(path))
         return BackupFile(Path(path), manifest.revision, manifest)
