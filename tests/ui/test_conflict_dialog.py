@@ -17,6 +17,7 @@ from tests.ui.conftest import Dialogs, wait_idle
 from ui import conflict as conflict_ui
 from ui import site_actions
 from ui.conflict import Choice, describe_theirs
+from ui.dialogs.catalogue_dialog import CatalogueDialog
 from ui.dialogs.extend_dialog import ExtendDialog
 from ui.main_window import BULLETINS, SETTINGS, MainWindow
 from ui.ops import Ops
@@ -241,3 +242,32 @@ def test_item_deferral_and_close(
     assert len(asked) == 1
     closed = next(i for i in ui_desk.batch_items(item.batch_id) if i.id == item.id).status == "closed"
     assert closed is (choice is Choice.OVERWRITE)
+
+
+@pytest.mark.parametrize("choice", list(Choice))
+def test_metric_rename(
+    qtbot: QtBot,
+    host: tuple[QWidget, Ops],
+    ui_desk: Desk,
+    other_desk: Desk,
+    asked: list[Conflict],
+    dialogs: Dialogs,
+    choice: Choice,
+) -> None:
+    parent, ops = host
+    metrics = ui_desk.metrics()
+    dlg = CatalogueDialog(ui_desk, ops, metrics, parent)
+    dlg.show()
+    m = metrics[0]
+    other_desk.save_metric(m.code, "王五的指标", m.unit)
+    before = table_dump(ui_desk.engine)
+    dlg.save_name(m, "我的指标")
+    wait_idle(qtbot, ops)
+    (c,) = asked
+    assert c.by == "wangwu" and "王五的指标" in c.message and not dialogs.texts("warning")
+    name = next(x.name for x in ui_desk.metrics() if x.code == m.code)
+    if choice is Choice.OVERWRITE:
+        assert name == "我的指标" and not dlg.isVisible()
+    else:
+        assert name == "王五的指标" and table_dump(ui_desk.engine) == before
+        assert dlg.isVisible() is (choice is Choice.CANCEL)

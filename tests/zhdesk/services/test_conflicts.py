@@ -172,3 +172,17 @@ def test_stale_documents(any_demo_desk: Desk, other: Desk) -> None:
     now = desk.documents()
     saved = desk.set_documents("我的单位", now.brief_title, now.notice_title, expected=now)
     assert saved == Documents("我的单位", now.brief_title, "王五的通知单")
+
+
+def test_stale_metric_rename(any_demo_desk: Desk, other: Desk) -> None:
+    desk = any_demo_desk
+    m = desk.metrics()[0]
+    seen = {"name": m.name, "unit": m.unit}
+    other.save_metric(m.code, "王五的指标", m.unit, expected=seen)
+    before = table_dump(desk.engine)
+    with pytest.raises(Conflict) as caught:
+        desk.save_metric(m.code, "我的指标", m.unit, expected=seen)
+    assert caught.value.by == "wangwu" and f"名称：{m.name} → 王五的指标" in caught.value.message
+    assert table_dump(desk.engine) == before
+    now = {"name": "王五的指标", "unit": m.unit}
+    assert desk.save_metric(m.code, "我的指标", m.unit, expected=now).name == "我的指标"
