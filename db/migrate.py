@@ -126,20 +126,33 @@ def quick_check_limit() -> int:
     return int(raw) * 2**20
 
 
+def file_kind(path: Path) -> tuple[str, os.stat_result | None]:
+    """What is at `path`: "missing", "folder", "special" (device, pipe, socket), "empty" or "file", with
+    its stat (None when missing); OSError when it cannot be looked at. Callers word each case for what
+    they expected there (a database, a backup)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return "missing", None
+    if stat.S_ISDIR(st.st_mode):
+        return "folder", st
+    if not stat.S_ISREG(st.st_mode):
+        return "special", st
+    return ("empty" if st.st_size == 0 else "file"), st
+
+
 def inspect_sqlite_file(path: Path) -> SqliteFile:
     """Look at `path` without changing a byte (no pragma that writes, read-only connection)."""
     where = str(path)
     try:
-        st = path.stat()
-    except FileNotFoundError:
-        return SqliteFile(path, None, None)
+        kind, st = file_kind(path)
     except OSError as exc:
         raise StorageError(f"无法读取数据库文件：{where}（{exc.strerror}）") from exc
-    if stat.S_ISDIR(st.st_mode):
+    if kind == "folder":
         raise StorageError(f"数据库路径是文件夹，不是文件：{where}")
-    if not stat.S_ISREG(st.st_mode):
+    if kind == "special":
         raise StorageError(f"数据库路径不是普通文件（设备、管道或套接字）：{where}")
-    if st.st_size == 0:
+    if st is None or kind == "empty":
         return SqliteFile(path, None, None)
     try:
         with path.open("rb") as f:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 
 from db.engine import make_engine
 from db.models import Base
@@ -55,6 +55,42 @@ def demo_database(path: Path, today: dt.date) -> Path:
     finally:
         desk.close()  # the last connection checkpoints the WAL into the file
     return path
+
+
+def old_database(path: Path, revision: str = "0004") -> Path:
+    """A SQLite file built only up to an earlier migration `revision`, with one setting row (old_key = x)
+    that an upgrade must keep: what a backup from an older zhdesk looks like."""
+    from alembic import command
+
+    from db import migrate
+
+    engine = make_engine(f"sqlite:///{path.as_posix()}")
+    try:
+        with engine.connect() as conn:
+            cfg = migrate.alembic_config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+            conn.execute(text("INSERT INTO setting(key, value) VALUES ('old_key', 'x')"))
+            conn.commit()
+    finally:
+        engine.dispose()
+    return path
+
+
+def assert_restore_refused(url: str, bad: Path, match: str, folder: Path) -> None:
+    """Restoring `bad` into `url` is refused in one line matching `match`, and writes nothing: the
+    database as it was, no safety copy in `folder`."""
+    import pytest
+
+    from zhdesk.errors import UsageError
+    from zhdesk.services import backup as backup_svc
+
+    before = dump(url)
+    with pytest.raises(UsageError, match=match) as info:
+        backup_svc.restore(url, bad)
+    assert "\n" not in info.value.message
+    assert dump(url) == before
+    assert not list(folder.glob("*before-restore*"))
 
 
 def copy_database(src: Path, dst: Path) -> Path:

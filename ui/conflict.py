@@ -1,10 +1,12 @@
 """A save refused because another workstation changed the record first (zhdesk.errors.Conflict): one
 Chinese dialog shows their change (who, when, what) and lets the user choose. Every edit dialog that
-passes a version uses `choose` (ui/dialogs/write_dialog.py does it for the registry dialogs)."""
+passes a version uses `choose` (ui/dialogs/write_dialog.py does it for the registry dialogs; `resolve` for
+the pages and dialogs that write without it: 通讯录, 社区, 督办件, 设置)."""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -53,3 +55,19 @@ def choose(parent: QWidget | None, conflict: Conflict) -> Choice:
     if clicked is overwrite:
         return Choice.OVERWRITE
     return Choice.CANCEL
+
+
+def resolve(
+    parent: QWidget | None, exc: BaseException, reload: Callable[[], object], overwrite: Callable[[], object]
+) -> Choice | None:
+    """The failure of a write that passed what the user loaded: a Conflict asks (`choose`), then
+    载入对方的修改 runs `reload` (show theirs, drop mine), 用我的修改覆盖 runs `overwrite` (read the record
+    as it is now and save mine over it), 取消 does nothing. Any other failure: None, the caller shows it."""
+    if not isinstance(exc, Conflict):
+        return None
+    choice = choose(parent, exc)
+    if choice is Choice.RELOAD:
+        reload()
+    elif choice is Choice.OVERWRITE:
+        overwrite()
+    return choice

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, qInstallMessageHandler
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from ui.app import setup_application
@@ -172,6 +172,24 @@ def ui_desk(desk: Desk) -> Desk:
     with desk.uow() as uow:
         load_demo(uow)
     return desk
+
+
+@pytest.fixture
+def host(qtbot: QtBot) -> Iterator[tuple[QWidget, Ops]]:
+    """A bare parent widget and its Ops: for a dialog tested without the main window."""
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    ops = Ops(parent, parent)
+    yield parent, ops
+    assert ops.shutdown()
+
+
+@pytest.fixture
+def other_desk(ui_desk: Desk) -> Iterator[Desk]:
+    """A second workstation on the same database, used by 王五 (login wangwu)."""
+    d = Desk(Desk.open(ui_desk.engine.url.render_as_string(hide_password=False)).engine, user_login="wangwu")
+    yield d
+    d.close()
 
 
 def wait_idle(qtbot: QtBot, ops: Ops, timeout: int = 10000) -> None:

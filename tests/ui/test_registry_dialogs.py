@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
-import pytest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
@@ -21,15 +19,6 @@ from ui.main_window import LISTINGS, SETTINGS, MainWindow
 from ui.ops import Ops
 from zhdesk.desk import Desk
 from zhdesk.dto import ContactInput, ListingInput
-
-
-@pytest.fixture
-def host(qtbot: QtBot) -> Iterator[tuple[QWidget, Ops]]:
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    ops = Ops(parent, parent)
-    yield parent, ops
-    assert ops.shutdown()
 
 
 def site_id(desk: Desk, address: str) -> int:

@@ -1,5 +1,8 @@
 """A tally import or a photo batch killed with SIGKILL half-way (rows already sent inside its transaction):
-after restart the SQLite file passes `PRAGMA integrity_check` and holds the whole batch or none of it."""
+after restart the database holds the whole batch or none of it, on each engine. SQLite: the file passes
+`PRAGMA integrity_check`. PostgreSQL: the killed client's server session ends with its transaction (no
+session, no lock left behind), every import batch holds the entries it counts, and the import then goes
+through whole."""
 
 from __future__ import annotations
 
@@ -12,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.pool import NullPool
 
-from db.models import AuditEntry, ImportBatch, Photo, TallyEntry
+from db.models import AuditEntry, ImportBatch, Photo, PhotoBlob, TallyEntry
 from db.uow import UnitOfWork
 from tests.ui.photo_files import write_jpegs
 from zhdesk.desk import Desk
@@ -37,15 +41,52 @@ def _big_ledger(path: Path) -> Path:
     return path
 
 
+def _open(url: str) -> Desk:
+    """The one place this module (parent and children) opens the database."""
+    return Desk.open(url)
+
+
+# Other sessions on this PostgreSQL database, and the locks they hold.
+_SESSIONS = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+_LOCKS = (
+    "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
+    "WHERE d.datname = current_database() AND l.pid <> pg_backend_pid()"
+)
+
+
+def _no_session_left(url: str, timeout: float = 15) -> None:
+    """The server ends a killed client's session (rolling back its transaction) once it sees the socket
+    close; wait for that (on a connection of its own, before this process opens any other), then nothing
+    may hold a lock on the database."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            deadline = time.monotonic() + timeout
+            while conn.execute(text(_SESSIONS)).scalar():
+                assert time.monotonic() < deadline, "the killed client's session is still on the server"
+                conn.rollback()
+                time.sleep(0.1)
+            assert conn.execute(text(_LOCKS)).scalar() == 0
+    finally:
+        engine.dispose()
+
+
 def _counts(url: str) -> dict[str, int]:
-    desk = Desk.open(url)
+    if url.startswith("postgresql"):
+        _no_session_left(url)
+    desk = _open(url)
     try:
         with desk.uow() as uow:
             s = uow.session
-            assert s.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+            if desk.engine.dialect.name == "sqlite":
+                assert s.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+            entries = func.count(TallyEntry.id)
+            q = select(ImportBatch.id, ImportBatch.entry_count, entries).outerjoin(TallyEntry).group_by(ImportBatch.id)
+            for batch_id, counted, found in s.execute(q.where(ImportBatch.undone_at.is_(None))):
+                assert counted == found, f"import batch {batch_id} counts {counted} entries, holds {found}"
             return {
                 m.__name__: int(s.scalar(select(func.count()).select_from(m)) or 0)
-                for m in (TallyEntry, ImportBatch, Photo, AuditEntry)
+                for m in (TallyEntry, ImportBatch, Photo, PhotoBlob, AuditEntry)
             }
     finally:
         desk.close()
@@ -57,7 +98,7 @@ def _hang(marker: Path) -> None:
 
 
 def _import_child(url: str, path: str, marker: str) -> None:
-    desk = Desk.open(url)
+    desk = _open(url)
 
     def work(uow: UnitOfWork) -> Any:
         def progress(_n: int) -> bool:
@@ -73,7 +114,7 @@ def _import_child(url: str, path: str, marker: str) -> None:
 
 
 def _photos_child(url: str, site_id: int, folder: str, marker: str) -> None:
-    desk = Desk.open(url)
+    desk = _open(url)
 
     def progress(done: int, total: int) -> bool:
         if done == total // 2:
@@ -94,18 +135,18 @@ def _kill_when_started(proc: Any, marker: Path, timeout: float = 120) -> None:
     assert proc.exitcode == -signal.SIGKILL
 
 
-def test_tally_import_killed_half_way(demo_desk: Desk, tmp_path: Path) -> None:
-    url = demo_desk.engine.url.render_as_string(hide_password=False)
+def test_tally_import_killed_half_way(any_demo_desk: Desk, tmp_path: Path) -> None:
+    url = any_demo_desk.engine.url.render_as_string(hide_password=False)
     ledger = _big_ledger(tmp_path / "大台账.xlsx")
+    any_demo_desk.close()  # no session of this process stays open on the server
     before = _counts(url)
-    demo_desk.close()
     marker = tmp_path / "import.started"
     proc = mp.get_context("fork").Process(target=_import_child, args=(url, str(ledger), str(marker)))
     proc.start()
     _kill_when_started(proc, marker)
     assert _counts(url) == before  # none of it
     # and after the restart the same import goes through whole
-    desk = Desk.open(url)
+    desk = _open(url)
     try:
         report = desk.tally_import(ledger)
         assert report.entries == ROWS
@@ -115,16 +156,23 @@ def test_tally_import_killed_half_way(demo_desk: Desk, tmp_path: Path) -> None:
     assert after["TallyEntry"] == before["TallyEntry"] + ROWS and after["ImportBatch"] == before["ImportBatch"] + 1
 
 
-def test_photo_batch_killed_half_way(demo_desk: Desk, tmp_path: Path) -> None:
-    url = demo_desk.engine.url.render_as_string(hide_password=False)
-    site_id = demo_desk.list_sites()[0].id
+def test_photo_batch_killed_half_way(any_demo_desk: Desk, tmp_path: Path) -> None:
+    url = any_demo_desk.engine.url.render_as_string(hide_password=False)
+    site_id = any_demo_desk.list_sites()[0].id
     folder = tmp_path / "照片"
     folder.mkdir()
     write_jpegs(folder, 12)
+    any_demo_desk.close()  # no session of this process stays open on the server
     before = _counts(url)
-    demo_desk.close()
     marker = tmp_path / "photos.started"
     proc = mp.get_context("fork").Process(target=_photos_child, args=(url, site_id, str(folder), str(marker)))
     proc.start()
     _kill_when_started(proc, marker)
     assert _counts(url) == before
+    # and after the restart the same batch goes through whole
+    desk = _open(url)
+    try:
+        added = desk.run(add_photos, site_id, sorted(folder.iterdir()), "before", None, None)
+    finally:
+        desk.close()
+    assert _counts(url)["Photo"] == before["Photo"] + 12, added

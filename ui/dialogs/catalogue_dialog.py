@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.ops import Ops
+from ui import conflict as conflict_ui
+from ui.ops import Ops, describe, show_error
 from zhdesk.changes import FIGURES_CHANGED
 from zhdesk.dto import MetricDTO
 
@@ -71,9 +72,27 @@ class CatalogueDialog(QDialog):
             return
         name, ok = QInputDialog.getText(self, "重命名指标", f"{m.code} 的新名称：", text=m.name)
         if ok and name.strip():
-            self.ops.write(lambda: self.desk.save_metric(m.code, name, m.unit), FIGURES_CHANGED,
-                                lambda _m: self._saved(), label="正在保存指标…",
-                                initiator=self)  # fmt: skip
+            self.save_name(m, name)
+
+    def save_name(self, m: MetricDTO, name: str) -> None:
+        """`m`: the metric as loaded; a change made elsewhere since asks (ui/conflict.py)."""
+        seen = {"name": m.name, "unit": m.unit}
+        self.ops.write(lambda: self.desk.save_metric(m.code, name, m.unit, expected=seen), FIGURES_CHANGED,
+                       lambda _m: self._saved(), lambda exc: self._rename_failed(exc, m.code, name),
+                       label="正在保存指标…", show_errors=False, initiator=self)  # fmt: skip
+
+    def _rename_failed(self, exc: BaseException, code: str, name: str) -> None:
+        def overwrite(metrics: list[MetricDTO]) -> None:
+            now = next((x for x in metrics if x.code == code), None)
+            if now is not None:
+                self.save_name(now, name)
+
+        def reload() -> None:  # theirs: the pages follow, the catalogue opens again on what is there now
+            self.ops.changed.emit(FIGURES_CHANGED, None)
+            self.close()
+
+        if conflict_ui.resolve(self, exc, reload, lambda: self.ops.run(self.desk.metrics, overwrite)) is None:
+            show_error(self, describe(exc))
 
     def add(self) -> None:
         text, ok = QInputDialog.getText(self, "新增指标", "代码,名称,单位（如 posters,清理小广告,处）：")

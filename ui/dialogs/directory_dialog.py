@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from ui import conflict as conflict_ui
 from ui.ops import Ops, confirm, describe
 from zhdesk.changes import Changes
 from zhdesk.dto import PersonDTO, UnitDTO
@@ -74,6 +75,9 @@ class _Tab(QWidget):
         layout.addLayout(form)
         layout.addLayout(buttons)
         self.editing: int | None = None
+        # The record's values as loaded (what the save passes as `expected`): a change made elsewhere
+        # since is a Conflict, not a silent overwrite.
+        self.seen: dict[str, object] | None = None
 
     def set_rows(self, rows: list[list[str]], ids: list[int]) -> None:
         self.table.setRowCount(len(rows))
@@ -97,6 +101,7 @@ class _Tab(QWidget):
     def clear_form(self) -> None:
         self.table.clearSelection()
         self.editing = None
+        self.seen = None
         for e in self.edits.values():
             e.clear()
 
@@ -154,26 +159,35 @@ class DirectoryDialog(QDialog):
             [u.id for u in self.units],
         )
         if select is not None:
-            (self.people_tab if select[0] == "person" else self.units_tab).select_id(select[1])
+            tab = self.people_tab if select[0] == "person" else self.units_tab
+            tab.select_id(select[1])
+            self._selected(tab, select[0])  # the form shows the record as read now
+
+    def _values(self, kind: str, ident: int) -> dict[str, object] | None:
+        """The record as loaded, keyed as save_person/save_unit compare it; None when it is gone."""
+        if kind == "person":
+            p = next((x for x in self.people if x.id == ident), None)
+            return None if p is None else {"name": p.name, "title": p.title, "unit": p.unit, "phone": p.phone}
+        u = next((x for x in self.units if x.id == ident), None)
+        return None if u is None else {"name": u.name, "phone": u.phone}
 
     def _selected(self, tab: _Tab, kind: str) -> None:
         ident = tab.selected_id()
         if ident is None:
             return
-        tab.editing = ident
-        if kind == "person":
-            p = next(x for x in self.people if x.id == ident)
-            values = {"name": p.name, "title": p.title, "unit": p.unit, "phone": p.phone}
-        else:
-            u = next(x for x in self.units if x.id == ident)
-            values = {"name": u.name, "phone": u.phone}
+        values = self._values(kind, ident)
+        if values is None:
+            return
+        tab.editing, tab.seen = ident, values
         for key, e in tab.edits.items():
-            e.setText(values.get(key) or "")
+            e.setText(str(values.get(key) or ""))
 
     # -- writing
-    def _write(self, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:
+    def _write(
+        self, fn: Callable[[], Any], done: Callable[[Any], None], failed: Callable[[BaseException], None] | None = None
+    ) -> None:
         self.status.setText("正在保存…")
-        self.ops.write(fn, DIRECTORY_CHANGED, done, self._failed, show_errors=False, initiator=self)
+        self.ops.write(fn, DIRECTORY_CHANGED, done, failed or self._failed, show_errors=False, initiator=self)
 
     def _failed(self, exc: BaseException) -> None:
         if isValid(self):
@@ -182,16 +196,46 @@ class DirectoryDialog(QDialog):
 
     def save(self, kind: str) -> None:
         desk = self.desk
+        t = self.people_tab if kind == "person" else self.units_tab
+        ident, seen, v = t.editing, t.seen, {k: e.text() for k, e in t.edits.items()}
+        failed = lambda exc: self._save_failed(exc, kind, ident)  # noqa: E731
         if kind == "person":
-            t = self.people_tab
-            pid, v = t.editing, {k: e.text() for k, e in t.edits.items()}
-            self._write(lambda: desk.save_person(pid, v["name"], v["title"], v["unit"], v["phone"]),
-                        lambda p: self._saved("person", p.id, f"已保存人员：{p.name}"))  # fmt: skip
+            self._write(lambda: desk.save_person(ident, v["name"], v["title"], v["unit"], v["phone"], expected=seen),
+                        lambda p: self._saved("person", p.id, f"已保存人员：{p.name}"), failed)  # fmt: skip
         else:
-            t = self.units_tab
-            uid, v = t.editing, {k: e.text() for k, e in t.edits.items()}
-            self._write(lambda: desk.save_unit(uid, v["name"], v["phone"]),
-                        lambda u: self._saved("unit", u.id, f"已保存单位：{u.name}"))  # fmt: skip
+            self._write(lambda: desk.save_unit(ident, v["name"], v["phone"], expected=seen),
+                        lambda u: self._saved("unit", u.id, f"已保存单位：{u.name}"), failed)  # fmt: skip
+
+    def _save_failed(self, exc: BaseException, kind: str, ident: int | None) -> None:
+        """Shown in the status line; a Conflict also asks: theirs into the form, or mine saved over theirs."""
+        self._failed(exc)
+        if not isValid(self) or ident is None:
+            return
+        read = lambda: (self.desk.people(), self.desk.units())  # noqa: E731
+        conflict_ui.resolve(
+            self,
+            exc,
+            reload=lambda: self._take_theirs(kind, ident),
+            overwrite=lambda: self.ops.run(read, lambda r: self._overwrite(r, kind, ident), label="正在读取通讯录…"),
+        )
+
+    def _take_theirs(self, kind: str, ident: int) -> None:
+        self.last_error = None
+        self.status.setText("已载入对方的修改，未保存本次修改")
+        self.reload((kind, ident))
+
+    def _overwrite(self, result: tuple[list[PersonDTO], list[UnitDTO]], kind: str, ident: int) -> None:
+        """Mine over theirs: the record as it is now becomes what this save expects; the form keeps mine."""
+        if not isValid(self):
+            return
+        self.people, self.units = result
+        tab = self.people_tab if kind == "person" else self.units_tab
+        values = self._values(kind, ident)
+        if values is None:
+            self.status.setText("未保存：该记录已被其他人删除")
+            return
+        tab.editing, tab.seen = ident, values
+        self.save(kind)
 
     def _saved(self, kind: str, ident: int, text: str) -> None:
         if isValid(self):

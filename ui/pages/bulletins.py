@@ -4,6 +4,7 @@ the actions on them: new batch, add items, 办结, 缓办, open a 挂牌督办 i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QEvent, QItemSelection, QModelIndex, Qt, Signal
@@ -19,9 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import conflict as conflict_ui
 from ui.dialogs.batch_dialog import BatchDialog, CloseItemDialog, from_qdate, to_qdate
 from ui.dialogs.export_dialog import export_rows
-from ui.ops import Ops
+from ui.ops import Ops, describe, show_error
 from ui.pages.bulletins_model import (
     BatchCol,
     BatchesModel,
@@ -419,34 +421,56 @@ class BulletinsPage(QWidget):
             self.open_selected_site()
             return None
         dialog = CloseItemDialog(item.address, parent=self)
-        dialog.accepted.connect(lambda: self.close_item(item.id, dialog.closing_date()))
+        dialog.accepted.connect(lambda: self.close_item(item.id, dialog.closing_date(), item))
         dialog.finished.connect(dialog.deleteLater)
         self.close_dialog = dialog
         dialog.open()
         return dialog
 
-    def close_item(self, item_id: int, on: dt.date) -> None:
-        desk = self.desk
+    def close_item(self, item_id: int, on: dt.date, seen: ItemDTO | None = None) -> None:
+        """`seen`: the item as the user saw it; a change made elsewhere since asks (ui/conflict.py)."""
+        desk, expected = self.desk, _expected(seen)
         self.ops.write(
-            lambda: desk.close_item(item_id, on=on),
+            lambda: desk.close_item(item_id, on=on, expected=expected),
             ITEMS_CHANGED,
             lambda i: self._item_changed(i, f"“{i.address}”已于 {on.isoformat()} 办结"),
-            lambda _exc: self.refresh(),
+            lambda exc: self._item_failed(exc, seen, lambda now: self.close_item(item_id, on, now)),
             label="正在办结…",
+            show_errors=False,
         )
 
     def toggle_deferred(self) -> None:
         item = self.current_item()
-        if item is None:
-            return
-        desk, deferred = self.desk, not item.deferred
+        if item is not None:
+            self.set_deferred(item, not item.deferred)
+
+    def set_deferred(self, item: ItemDTO, deferred: bool) -> None:
+        desk, expected = self.desk, _expected(item)
         self.ops.write(
-            lambda: desk.set_deferred(item.id, deferred),
+            lambda: desk.set_deferred(item.id, deferred, expected=expected),
             ITEMS_CHANGED,
             lambda i: self._item_changed(i, f"“{i.address}”已{'设为' if deferred else '取消'}缓办"),
-            lambda _exc: self.refresh(),
+            lambda exc: self._item_failed(exc, item, lambda now: self.set_deferred(now, deferred)),
             label="正在保存…",
+            show_errors=False,
         )
+
+    def _item_failed(self, exc: BaseException, seen: ItemDTO | None, again: Callable[[ItemDTO], None]) -> None:
+        """A Conflict asks: theirs shown (reload), or mine written again over the item as it is now."""
+        desk = self.desk
+
+        def read_again() -> None:
+            assert seen is not None
+            self.ops.run(lambda: desk.batch_items(seen.batch_id), lambda items: _again(items), label="正在读取…")
+
+        def _again(items: list[ItemDTO]) -> None:
+            now = next((i for i in items if seen is not None and i.id == seen.id), None)
+            if now is not None:
+                again(now)
+
+        if seen is None or conflict_ui.resolve(self, exc, self.refresh, read_again) is None:
+            show_error(self, describe(exc))
+            self.refresh()
 
     def _item_changed(self, item: ItemDTO, text: str) -> None:
         self.items.replace_row(item)
@@ -497,3 +521,8 @@ class BulletinsPage(QWidget):
     def fit_item_columns(self) -> None:
         caps = {ItemCol.ADDRESS: 12, ItemCol.COMMUNITY: 10, ItemCol.CATEGORY: 10, ItemCol.UNIT: 14}
         fit_columns(self.item_table, caps, min_chars=4, pad=0.6)
+
+
+def _expected(item: ItemDTO | None) -> dict[str, object] | None:
+    """What close_item/set_deferred compare: the item's status and 缓办 as the user saw them."""
+    return None if item is None else {"status": item.status, "deferred": item.deferred}

@@ -23,11 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import conflict as conflict_ui
 from ui import site_actions
 from ui.dialogs.audit_dialog import AuditDialog
 from ui.dialogs.catalogue_dialog import CatalogueDialog
 from ui.display import relative_font
-from ui.ops import Ops, confirm, describe
+from ui.ops import Ops, confirm, describe, show_error
 from ui.stale import StaleWatch
 from ui.widgets.display_size import DisplaySizeCombo
 from zhdesk.changes import SETTINGS_CHANGED, Changes
@@ -50,7 +51,9 @@ class SettingsPage(QWidget):
         super().__init__(parent)
         self.desk = desk
         self.ops = ops
+        # What was loaded: each save passes it, so a change made elsewhere since is a Conflict.
         self._saved: int | None = None
+        self._documents: Documents | None = None
 
         title = QLabel("设置")
         relative_font(title, 1.5, bold=True)
@@ -195,13 +198,14 @@ class SettingsPage(QWidget):
 
     # -- 简报和通知单
     def _show_documents(self, docs: Documents) -> None:
+        self._documents = docs
         for key, edit in self.doc_fields.items():
             edit.setText(getattr(docs, key))
             edit.setEnabled(True)
         self.doc_save.setEnabled(False)
 
     def save_documents(self) -> None:
-        desk = self.desk
+        desk, seen = self.desk, self._documents
         issuer, brief, notice = (self.doc_fields[k].text() for k in ("issuer", "brief_title", "notice_title"))
         self.doc_save.setEnabled(False)
 
@@ -213,9 +217,15 @@ class SettingsPage(QWidget):
         def failed(exc: BaseException) -> None:
             self.doc_status.setText("未保存：" + describe(exc))
             self.doc_save.setEnabled(True)
+            conflict_ui.resolve(self, exc, lambda: self.ops.run(desk.documents, self._show_documents),
+                                lambda: self.ops.run(desk.documents, overwrite))  # fmt: skip
 
-        self.ops.write(lambda: desk.set_documents(issuer, brief, notice), Changes(settings=True), saved, failed,
-                       label="正在保存设置…", show_errors=False, initiator=self)  # fmt: skip
+        def overwrite(now: Documents) -> None:
+            self._documents = now  # the fields keep mine
+            self.save_documents()
+
+        self.ops.write(lambda: desk.set_documents(issuer, brief, notice, expected=seen), Changes(settings=True),
+                       saved, failed, label="正在保存设置…", show_errors=False, initiator=self)  # fmt: skip
 
     # -- 社区
     def _show_communities(self, uses: list[CommunityUse]) -> None:
@@ -252,9 +262,8 @@ class SettingsPage(QWidget):
             self.community_status.setText("请先在列表中选择一个社区")
             return
         elif action == "rename":
-            cid = c.id
-            fn = lambda: desk.rename_community(cid, name)  # noqa: E731
-            done = f"已将社区“{c.name}”改名为“{name.strip()}”"
+            self.rename_community(c.id, name, c.name)
+            return
         else:
             if not confirm(self, "删除社区", f"删除社区“{c.name}”？"):
                 return
@@ -264,10 +273,34 @@ class SettingsPage(QWidget):
         self.ops.write(fn, COMMUNITIES_CHANGED, lambda _r: self._community_done(done), self._community_failed,
                        label="正在保存社区…", show_errors=False, initiator=self)  # fmt: skip
 
+    def rename_community(self, cid: int, name: str, seen: str) -> None:
+        """`seen`: the name as loaded; a rename made elsewhere since asks (ui/conflict.py)."""
+        desk = self.desk
+        done = f"已将社区“{seen}”改名为“{name.strip()}”"
+
+        def failed(exc: BaseException) -> None:
+            self._community_failed(exc)
+            read_now = lambda: self.ops.run(desk.community_uses, overwrite, label="正在读取社区…")  # noqa: E731
+            conflict_ui.resolve(self, exc, self._reload_communities, read_now)
+
+        def overwrite(uses: list[CommunityUse]) -> None:
+            now = next((u for u in uses if u.id == cid), None)
+            if now is None:
+                self.community_status.setText("未保存：该社区已被其他人删除")
+            else:
+                self.rename_community(cid, name, now.name)
+
+        self.ops.write(lambda: desk.rename_community(cid, name, expected_name=seen), COMMUNITIES_CHANGED,
+                       lambda _r: self._community_done(done), failed,
+                       label="正在保存社区…", show_errors=False, initiator=self)  # fmt: skip
+
+    def _reload_communities(self) -> None:
+        self.ops.run(self.desk.community_uses, self._show_communities, label="正在读取社区…")
+
     def _community_done(self, text: str) -> None:
         self.community_status.setText(text)
         self.message.emit(text)
-        self.ops.run(self.desk.community_uses, self._show_communities, label="正在读取社区…")
+        self._reload_communities()
 
     def _community_failed(self, exc: BaseException) -> None:
         self.community_status.setText("未保存：" + describe(exc))
@@ -291,16 +324,28 @@ class SettingsPage(QWidget):
         self.save_button.setEnabled(value != self._saved)
 
     def save(self) -> None:
-        days, desk = self.warning_days.value(), self.desk
+        days, desk, seen = self.warning_days.value(), self.desk, self._saved
         self.save_button.setEnabled(False)
         self.ops.write(
-            lambda: desk.set_warning_days(days),
+            lambda: desk.set_warning_days(days, expected=seen),
             SETTINGS_CHANGED,
             self._saved_days,
-            lambda _exc: self._edited(self.warning_days.value()),
+            self._days_failed,
             label="正在保存设置…",
+            show_errors=False,
             initiator=self,
         )
+
+    def _days_failed(self, exc: BaseException) -> None:
+        self._edited(self.warning_days.value())
+        desk = self.desk
+        if conflict_ui.resolve(self, exc, lambda: self.ops.run(desk.warning_days, self._show_days),
+                               lambda: self.ops.run(desk.warning_days, self._overwrite_days)) is None:  # fmt: skip
+            show_error(self, describe(exc))
+
+    def _overwrite_days(self, now: int) -> None:
+        self._saved = now  # the spin box keeps mine
+        self.save()
 
     def _saved_days(self, days: int) -> None:
         self._saved = days

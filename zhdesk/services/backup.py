@@ -25,7 +25,6 @@ import datetime as dt
 import os
 import re
 import sqlite3
-import stat
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -44,7 +43,7 @@ from zhdesk.errors import InputRefused, StorageProblem, UsageError
 from zhdesk.files import database_files, os_reason, shown, write_export
 from zhdesk.services import archive
 from zhdesk.services.audit import audit
-from zhdesk.services.settings import get_setting, is_demo
+from zhdesk.services.settings import check_unchanged, get_setting, is_demo
 
 BACKUP_KEEP = "backup_keep"  # how many daily backups a local install keeps
 DEFAULT_BACKUP_KEEP = 7
@@ -298,17 +297,17 @@ def check_backup(path: Path) -> BackupFile:
     names the member whose hash or row count does not match), or from a newer schema."""
     where = shown(path)
     try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise UsageError(f"备份文件不存在：{where}") from None
+        kind, _ = migrate.file_kind(Path(path))
     except OSError as exc:
         raise UsageError(f"无法读取备份文件：{where}（{os_reason(exc)}）") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise UsageError(f"备份路径是文件夹：{where}，请给出备份文件")
-    if not stat.S_ISREG(st.st_mode):
-        raise UsageError(f"备份路径不是普通文件（设备、管道或套接字）：{where}，未恢复")
-    if st.st_size == 0:
-        raise UsageError(f"{where} 不是 zhdesk 备份（空文件），未恢复")
+    refused = {
+        "missing": f"备份文件不存在：{where}",
+        "folder": f"备份路径是文件夹：{where}，请给出备份文件",
+        "special": f"备份路径不是普通文件（设备、管道或套接字）：{where}，未恢复",
+        "empty": f"{where} 不是 zhdesk 备份（空文件），未恢复",
+    }
+    if kind in refused:
+        raise UsageError(refused[kind])
     if archive.is_archive(Path(path)):
         manifest = archive.check(Path(path))
         return BackupFile(Path(path), manifest.revision, manifest)
@@ -499,16 +498,20 @@ def backup_keep(uow: UnitOfWork) -> int:
     return value if low <= value <= high else DEFAULT_BACKUP_KEEP
 
 
-def set_backup_keep(uow: UnitOfWork, keep: int) -> int:
+def set_backup_keep(uow: UnitOfWork, keep: int, expected: int | None = None) -> int:
+    """`expected`: the count the user loaded; another person's change since is a Conflict."""
     low, high = BACKUP_KEEP_RANGE
     if not low <= keep <= high:
         raise InputRefused(f"每日备份保留份数应在 {low} 到 {high} 之间，收到 {keep}")
+    check_unchanged(uow, BACKUP_KEEP, expected, backup_keep(uow))
     row = uow.session.get(Setting, BACKUP_KEEP)
+    old = None if row is None else row.value
     if row is None:
         uow.session.add(Setting(key=BACKUP_KEEP, value=str(keep)))
     else:
         row.value = str(keep)
-    audit(uow, "setting.set", "setting", None, key=BACKUP_KEEP, value=keep)
+    before, after = {"value": old}, {"value": str(keep)}
+    audit(uow, "setting.set", "setting", None, key=BACKUP_KEEP, value=keep, before=before, after=after)
     uow.commit()
     return keep
 

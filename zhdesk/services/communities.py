@@ -63,7 +63,7 @@ def rename_community(
     c.name = text
     # A sample community renamed by hand has become a real one.
     c.is_sample = c.is_sample and text.endswith("（示例）")
-    audit(uow, "community.rename", "community", c.id, before=before, name=text)
+    audit(uow, "community.rename", "community", c.id, name=text, before={"name": before}, after={"name": text})
     uow.session.flush()
     uow.commit()
     return next(u for u in list_community_uses(uow) if u.id == community_id)

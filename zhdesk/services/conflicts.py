@@ -80,18 +80,20 @@ def _at_text(at: dt.datetime) -> str:
     return at.strftime("%H:%M") if at.date() == dt.date.today() else at.strftime("%Y-%m-%d %H:%M")
 
 
-def conflict(uow: UnitOfWork, what: str, entity: str, entity_id: int) -> Conflict:
+def conflict(
+    uow: UnitOfWork, what: str, entity: str, entity_id: int | None, match: tuple[str, str] | None = None
+) -> Conflict:
     """The Conflict for `what` (e.g. 点位“江西路153号”), naming the latest change on the trail for the
-    record (`entity`, `entity_id` as the audit writes them). Rolls the session back first: after a refused
-    flush it must be, and a fresh read sees the other person's commit."""
+    record (`entity`, `entity_id` as the audit writes them; a record without an id is found by `match`,
+    a (field, value) of its audit detail: a setting's ("key", key), a metric's ("code", code)). Rolls the
+    session back first: after a refused flush it must be, and a fresh read sees the other person's commit."""
     s = uow.session
     s.rollback()
-    entry = s.scalar(
-        select(AuditEntry)
-        .where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
-        .order_by(AuditEntry.id.desc())
-        .limit(1)
-    )
+    # `== None` is SQL's IS NULL
+    q = select(AuditEntry).where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
+    if match is not None:  # the detail as audit() writes it (json.dumps, default separators)
+        q = q.where(AuditEntry.detail.contains(json.dumps(dict([match]), ensure_ascii=False)[1:-1]))
+    entry = s.scalar(q.order_by(AuditEntry.id.desc()).limit(1))
     if entry is None:
         return Conflict(f"{what}已被其他人修改，{ENDING}")
     try:
@@ -139,6 +141,12 @@ def check_values(
     from the row now. Only the fields given are compared."""
     if seen is not None and any(now.get(k) != v for k, v in seen.items()):
         raise conflict(uow, what, entity, entity_id)
+
+
+def check_setting(uow: UnitOfWork, key: str, seen: object | None, now: object, what: str) -> None:
+    """A shared setting (`key`): refuse when the value the user saw (`seen`) is no longer the value now."""
+    if seen is not None and seen != now:
+        raise conflict(uow, what, "setting", None, ("key", key))
 
 
 def stale_write(exc: BaseException) -> bool:

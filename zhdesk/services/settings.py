@@ -13,6 +13,7 @@ from zhdesk.domain.lights import DEFAULT_WARNING_DAYS
 from zhdesk.dto import Documents
 from zhdesk.errors import InputRefused
 from zhdesk.services.audit import audit
+from zhdesk.services.conflicts import check_setting
 
 WARNING_DAYS = "warning_days"
 PHOTO_MAX_MB = "photo_max_mb"
@@ -20,6 +21,16 @@ DEMO_DATA = "demo_data"  # "1": the database holds the fictional demo (zhdesk.de
 # A photo file bigger than this cannot be stored sensibly (SQLite's blob limit is about 1 GB).
 PHOTO_MAX_MB_RANGE = (1, 500)
 WARNING_DAYS_RANGE = (0, 60)
+# A setting as the user reads its name (in a Conflict).
+SETTING_LABELS = {
+    "warning_days": "临期提醒天数",
+    "photo_max_mb": "照片文件大小上限",
+    "brief_title": "简报标题",
+    "brief_issuer": "发文单位",
+    "notice_title": "通知单标题",
+    "brief_last_issue": "简报期号",
+    "backup_keep": "每日备份保留份数",
+}
 
 
 def get_setting(uow: UnitOfWork, key: str) -> str | None:
@@ -36,10 +47,20 @@ def _get_int(uow: UnitOfWork, key: str, default: int, low: int, high: int) -> in
     return value if low <= value <= high else default
 
 
-def _set_int(uow: UnitOfWork, key: str, value: int, low: int, high: int, refused: str) -> int:
-    """Store a whole-number setting in [low, high] (audited), else refuse with `refused` (one line)."""
+def check_unchanged(uow: UnitOfWork, key: str, seen: object | None, now: object) -> None:
+    """Optimistic locking for a setting: `seen` (the value the user loaded; None: not said) must still be
+    the value `now`, else a Conflict naming who changed it, when, and to what."""
+    check_setting(uow, key, seen, now, f"设置“{SETTING_LABELS.get(key, key)}”")
+
+
+def _set_int(
+    uow: UnitOfWork, key: str, value: int, low: int, high: int, refused: str, seen: int | None = None, now: int = 0
+) -> int:
+    """Store a whole-number setting in [low, high] (audited), else refuse with `refused` (one line);
+    `seen`/`now`: see check_unchanged."""
     if not low <= value <= high:
         raise InputRefused(refused)
+    check_unchanged(uow, key, seen, now)
     s = uow.session
     row = s.get(Setting, key)
     old = None if row is None else row.value
@@ -56,9 +77,11 @@ def warning_days(uow: UnitOfWork) -> int:
     return _get_int(uow, WARNING_DAYS, DEFAULT_WARNING_DAYS, *WARNING_DAYS_RANGE)
 
 
-def set_warning_days(uow: UnitOfWork, days: int) -> int:
+def set_warning_days(uow: UnitOfWork, days: int, expected: int | None = None) -> int:
+    """`expected`: the value the user loaded; another person's change since is a Conflict."""
     low, high = WARNING_DAYS_RANGE
-    return _set_int(uow, WARNING_DAYS, days, low, high, f"临期提醒天数应在 {low} 到 {high} 之间，收到 {days}")
+    refused = f"临期提醒天数应在 {low} 到 {high} 之间，收到 {days}"
+    return _set_int(uow, WARNING_DAYS, days, low, high, refused, expected, warning_days(uow))
 
 
 def photo_max_mb(uow: UnitOfWork) -> int:
@@ -66,9 +89,11 @@ def photo_max_mb(uow: UnitOfWork) -> int:
     return _get_int(uow, PHOTO_MAX_MB, imaging.DEFAULT_MAX_FILE_MB, *PHOTO_MAX_MB_RANGE)
 
 
-def set_photo_max_mb(uow: UnitOfWork, mb: int) -> int:
+def set_photo_max_mb(uow: UnitOfWork, mb: int, expected: int | None = None) -> int:
+    """`expected`: the value the user loaded; another person's change since is a Conflict."""
     low, high = PHOTO_MAX_MB_RANGE
-    return _set_int(uow, PHOTO_MAX_MB, mb, low, high, f"照片文件大小上限应在 {low} 到 {high} MB 之间，收到 {mb}")
+    refused = f"照片文件大小上限应在 {low} 到 {high} MB 之间，收到 {mb}"
+    return _set_int(uow, PHOTO_MAX_MB, mb, low, high, refused, expected, photo_max_mb(uow))
 
 
 def is_demo(uow: UnitOfWork) -> bool:
@@ -123,8 +148,9 @@ def _put_text(uow: UnitOfWork, key: str, text: str) -> None:
     audit(uow, "setting.set", "setting", None, key=key, value=text, before={"value": old}, after={"value": text})
 
 
-def _set_text(uow: UnitOfWork, key: str, value: str, what: str) -> str:
+def _set_text(uow: UnitOfWork, key: str, value: str, what: str, seen: str | None = None, now: str = "") -> str:
     text = _clean(value, what)
+    check_unchanged(uow, key, seen, now)
     _put_text(uow, key, text)
     uow.commit()
     return text
@@ -134,8 +160,9 @@ def brief_title(uow: UnitOfWork) -> str:
     return (get_setting(uow, BRIEF_TITLE) or "").strip() or DEFAULT_BRIEF_TITLE
 
 
-def set_brief_title(uow: UnitOfWork, title: str) -> str:
-    return _set_text(uow, BRIEF_TITLE, title, "简报标题")
+def set_brief_title(uow: UnitOfWork, title: str, expected: str | None = None) -> str:
+    """`expected`: the title the user loaded; another person's change since is a Conflict."""
+    return _set_text(uow, BRIEF_TITLE, title, "简报标题", expected, brief_title(uow))
 
 
 def brief_issuer(uow: UnitOfWork) -> str:
@@ -143,8 +170,9 @@ def brief_issuer(uow: UnitOfWork) -> str:
     return (get_setting(uow, BRIEF_ISSUER) or "").strip() or (DEMO_ISSUER if is_demo(uow) else DEFAULT_BRIEF_ISSUER)
 
 
-def set_brief_issuer(uow: UnitOfWork, issuer: str) -> str:
-    return _set_text(uow, BRIEF_ISSUER, issuer, "发文单位")
+def set_brief_issuer(uow: UnitOfWork, issuer: str, expected: str | None = None) -> str:
+    """`expected`: the issuer the user loaded; another person's change since is a Conflict."""
+    return _set_text(uow, BRIEF_ISSUER, issuer, "发文单位", expected, brief_issuer(uow))
 
 
 def notice_title(uow: UnitOfWork) -> str:
@@ -155,9 +183,16 @@ def documents(uow: UnitOfWork) -> Documents:
     return Documents(brief_issuer(uow), brief_title(uow), notice_title(uow))
 
 
-def set_documents(uow: UnitOfWork, issuer: str, brief: str, notice: str) -> Documents:
-    """All three in one transaction: a refused one saves none."""
+def set_documents(
+    uow: UnitOfWork, issuer: str, brief: str, notice: str, expected: Documents | None = None
+) -> Documents:
+    """All three in one transaction: a refused one saves none. `expected`: the three the user loaded;
+    another person's change to any of them since is a Conflict."""
     texts = (_clean(issuer, "发文单位"), _clean(brief, "简报标题"), _clean(notice, "通知单标题"))
+    if expected is not None:
+        now = documents(uow)
+        for key, field in ((BRIEF_ISSUER, "issuer"), (BRIEF_TITLE, "brief_title"), (NOTICE_TITLE, "notice_title")):
+            check_unchanged(uow, key, getattr(expected, field), getattr(now, field))
     for key, text in zip((BRIEF_ISSUER, BRIEF_TITLE, NOTICE_TITLE), texts, strict=True):
         _put_text(uow, key, text)
     uow.commit()

@@ -7,7 +7,7 @@ deadline and closing date are the listing's — one record, not two copies.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Row, Select, case, func, or_, select
@@ -25,6 +25,7 @@ from zhdesk.domain.workflow import Status
 from zhdesk.dto import BatchDTO, BatchFilter, ItemDTO, ItemInput
 from zhdesk.errors import InputRefused, NotFound
 from zhdesk.services.audit import audit
+from zhdesk.services.conflicts import check_values
 from zhdesk.services.settings import warning_days
 
 
@@ -165,13 +166,30 @@ def add_items(uow: UnitOfWork, batch_id: int, items: Sequence[ItemInput]) -> lis
     return ids
 
 
-def close_item(uow: UnitOfWork, item_id: int, on: dt.date | None = None) -> ItemDTO:
+def _item_values(item: SupervisionItem) -> dict[str, object]:
+    """What two people may change on an item, as its ItemDTO shows them (the keys `expected` takes)."""
+    return {"status": item.status, "deferred": bool(item.deferred)}
+
+
+def _check_item(uow: UnitOfWork, item: SupervisionItem, expected: Mapping[str, object] | None) -> None:
+    if expected is not None:
+        site = uow.session.get(Site, item.site_id)
+        what = f"督办件“{site.address if site else item.id}”"
+        check_values(uow, expected, _item_values(item), what, "supervision_item", item.id)
+
+
+def close_item(
+    uow: UnitOfWork, item_id: int, on: dt.date | None = None, expected: Mapping[str, object] | None = None
+) -> ItemDTO:
+    """`expected`: the item's status and deferred flag as the user saw them; another person's change to
+    either since is a Conflict."""
     s = uow.session
     item = s.get(SupervisionItem, item_id)
     if item is None:
         raise NotFound(f"找不到编号为 {item_id} 的督办件")
     if item.listing_id is not None:
         raise InputRefused("挂牌督办件随挂牌办结：请在“挂牌督办”页验收通过(摘牌)")
+    _check_item(uow, item, expected)
     if item.status == CLOSED:
         when = item.closed_on.isoformat() if item.closed_on else "此前"
         raise InputRefused(f"该督办件已于 {when} 办结，不能重复办结")
@@ -182,22 +200,30 @@ def close_item(uow: UnitOfWork, item_id: int, on: dt.date | None = None) -> Item
         raise InputRefused(f"办结日期 {on.isoformat()} 早于下发日期 {batch.issued_on.isoformat()}")
     if on > dt.date.today() + dt.timedelta(days=1):
         raise InputRefused(f"办结日期 {on.isoformat()} 在将来（今天是 {dt.date.today().isoformat()}）")
+    before = {"status": item.status, "closed_on": None}
     item.status = CLOSED
     item.closed_on = on
     s.flush()
-    audit(uow, "item.close", "supervision_item", item.id, on=on)
+    after = {"status": CLOSED, "closed_on": on.isoformat()}
+    audit(uow, "item.close", "supervision_item", item.id, on=on, before=before, after=after)
     uow.commit()
     return get_item(uow, item.id)
 
 
-def set_deferred(uow: UnitOfWork, item_id: int, deferred: bool) -> ItemDTO:
+def set_deferred(
+    uow: UnitOfWork, item_id: int, deferred: bool, expected: Mapping[str, object] | None = None
+) -> ItemDTO:
+    """`expected`: as for close_item."""
     s = uow.session
     item = s.get(SupervisionItem, item_id)
     if item is None:
         raise NotFound(f"找不到编号为 {item_id} 的督办件")
+    _check_item(uow, item, expected)
+    before = {"deferred": bool(item.deferred)}
     item.deferred = deferred
     s.flush()
-    audit(uow, "item.defer", "supervision_item", item.id, deferred=deferred)
+    after = {"deferred": deferred}
+    audit(uow, "item.defer", "supervision_item", item.id, deferred=deferred, before=before, after=after)
     uow.commit()
     return get_item(uow, item.id)
 

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
@@ -36,6 +36,7 @@ from zhdesk.dto import (
 from zhdesk.errors import InputRefused, NotFound, UsageError
 from zhdesk.services.audit import audit
 from zhdesk.services.common import current_user
+from zhdesk.services.conflicts import conflict
 from zhdesk.tally.parse import Cancelled, Catalogue, MetricInfo, ParseResult, parse_workbook
 from zhdesk.tally.reader import read_workbook
 from zhdesk.tally.text import header_key
@@ -289,8 +290,11 @@ def list_metrics(uow: UnitOfWork) -> list[MetricDTO]:
             for m in s.scalars(select(Metric).order_by(Metric.sort_order, Metric.code))]  # fmt: skip
 
 
-def save_metric(uow: UnitOfWork, code: str, name: str, unit: str) -> MetricDTO:
-    """Add a metric, or rename one / change its unit (the code stays: JSON and the database speak it)."""
+def save_metric(
+    uow: UnitOfWork, code: str, name: str, unit: str, expected: Mapping[str, object] | None = None
+) -> MetricDTO:
+    """Add a metric, or rename one / change its unit (the code stays: JSON and the database speak it).
+    `expected`: the name and unit the user saw; another person's change since is a Conflict."""
     s = uow.session
     code, name, unit = code.strip(), name.strip(), unit.strip()
     if not code or not code.replace("_", "").isascii() or not code.replace("_", "").isalnum():
@@ -303,16 +307,21 @@ def save_metric(uow: UnitOfWork, code: str, name: str, unit: str) -> MetricDTO:
     if clash:
         raise InputRefused(f"指标名称“{name}”已被 {clash} 使用")
     m = s.get(Metric, code)
+    changed: dict[str, object] = {}
     if m is None:
         top = s.scalar(select(func.max(Metric.sort_order))) or 0
         m = Metric(code=code, name=name, unit=unit, sort_order=top + 1)
         s.add(m)
         action = "metric.add"
     else:
+        now = {"name": m.name, "unit": m.unit}
+        if expected is not None and any(now.get(k) != v for k, v in expected.items()):
+            raise conflict(uow, f"统计指标“{m.name}”", "metric", None, ("code", code))
         action = "metric.edit"
+        changed = {"before": now, "after": {"name": name, "unit": unit}}
         m.name, m.unit = name, unit
     s.flush()
-    audit(uow, action, "metric", None, code=code, name=name, unit=unit)
+    audit(uow, action, "metric", None, code=code, name=name, unit=unit, **changed)
     uow.commit()
     return MetricDTO(m.code, m.name, m.unit)
 

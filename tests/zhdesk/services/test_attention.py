@@ -2,22 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.support import TODAY
 from zhdesk.desk import Desk
-
-
-# Every test here runs on SQLite and on PostgreSQL: the engine-parametrised fixtures stand in for the
-# SQLite-only ones (tests/conftest.py). Tests about a SQLite file itself say so and take sqlite_* ones.
-@pytest.fixture
-def desk(any_desk: Desk) -> Desk:
-    return any_desk
-
-
-@pytest.fixture
-def demo_desk(any_demo_desk: Desk) -> Desk:
-    return any_demo_desk
 
 
 def test_attention_on_the_demo(demo_desk: Desk) -> None:

@@ -24,18 +24,6 @@ from zhdesk.services import directory, sites
 from zhdesk.services.audit import ACTION_LABELS, audit
 
 
-# Every test here runs on SQLite and on PostgreSQL: the engine-parametrised fixtures stand in for the
-# SQLite-only ones (tests/conftest.py). Tests about a SQLite file itself say so and take sqlite_* ones.
-@pytest.fixture
-def desk(any_desk: Desk) -> Desk:
-    return any_desk
-
-
-@pytest.fixture
-def demo_desk(any_demo_desk: Desk) -> Desk:
-    return any_demo_desk
-
-
 def _path(desk: Desk) -> str:
     path = desk.engine.url.database
     assert path is not None

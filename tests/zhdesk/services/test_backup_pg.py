@@ -19,10 +19,10 @@ from sqlalchemy.exc import DBAPIError
 from db import migrate
 from db.engine import make_engine, sqlite_url
 from tests.pg import Server
-from tests.support import assert_error, assert_ok, dump, table_dump, zhdesk
+from tests.support import assert_error, assert_ok, assert_restore_refused, dump, old_database, table_dump, zhdesk
 from tests.zhdesk.tally import tally_files as tf
 from zhdesk.desk import Desk
-from zhdesk.errors import StorageProblem, UsageError
+from zhdesk.errors import StorageProblem
 from zhdesk.services import archive
 from zhdesk.services import backup as backup_svc
 
@@ -83,12 +83,7 @@ def test_round_trip_keeps_every_table_and_photo_bytes(pg_demo: Desk, tmp_path: P
 
 
 def _refused(url: str, bad: Path, match: str) -> None:
-    before = dump(url)
-    with pytest.raises(UsageError, match=match) as info:
-        backup_svc.restore(url, bad)
-    assert "\n" not in info.value.message
-    assert dump(url) == before
-    assert not list(bad.parent.glob("*before-restore*"))
+    assert_restore_refused(url, bad, match, bad.parent)
 
 
 def test_refusals_write_nothing(pg_demo: Desk, tmp_path: Path) -> None:
@@ -260,11 +255,11 @@ def test_cli_backup_then_restore_round_trip(pg_demo: Desk, tmp_path: Path) -> No
     assert_error(zhdesk("restore", str(bad), "--yes", db=url, cwd=tmp_path), 2)
 
 
-def test_an_archive_moves_between_the_engines(pg_demo: Desk, demo_desk: Desk, tmp_path: Path) -> None:
+def test_an_archive_moves_between_the_engines(pg_demo: Desk, sqlite_demo_desk: Desk, tmp_path: Path) -> None:
     from_sqlite = tmp_path / "sqlite.zip"
-    demo_desk.backup(from_sqlite)  # a .zip name: the portable archive from SQLite
+    sqlite_demo_desk.backup(from_sqlite)  # a .zip name: the portable archive from SQLite
     assert archive.is_archive(from_sqlite)
-    sqlite_saved = table_dump(demo_desk.engine)
+    sqlite_saved = table_dump(sqlite_demo_desk.engine)
     pg_url = _url(pg_demo)
     pg_saved = table_dump(pg_demo.engine)
     from_pg = tmp_path / "pg.zip"
@@ -273,24 +268,16 @@ def test_an_archive_moves_between_the_engines(pg_demo: Desk, demo_desk: Desk, tm
     backup_svc.restore(pg_url, from_sqlite)
     assert dump(pg_url).keys() == sqlite_saved.keys()
     assert {k: len(v) for k, v in dump(pg_url).items()} == {k: len(v) for k, v in sqlite_saved.items()}
-    sqlite_url_ = _url(demo_desk)
-    demo_desk.close()
+    sqlite_url_ = _url(sqlite_demo_desk)
+    sqlite_demo_desk.close()
     backup_svc.restore(sqlite_url_, from_pg)
     assert {k: len(v) for k, v in dump(sqlite_url_).items()} == {k: len(v) for k, v in pg_saved.items()}
     assert dump(sqlite_url_)["site"] == pg_saved["site"]
 
 
 def test_an_older_archive_is_upgraded_on_restore(pg_demo: Desk, tmp_path: Path) -> None:
-    from alembic import command
-
-    old = tmp_path / "old.sqlite3"
+    old = old_database(tmp_path / "old.sqlite3", "0004")
     engine = make_engine(sqlite_url(old))
-    with engine.connect() as conn:
-        cfg = migrate.alembic_config()
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0004")
-        conn.execute(text("INSERT INTO setting(key, value) VALUES ('old_key', 'x')"))
-        conn.commit()
     out = tmp_path / "old.zip"
     backup_svc.archive_to(engine, out)
     engine.dispose()

@@ -15,18 +15,6 @@ from zhdesk.domain.stats import Kind, kind_label
 from zhdesk.dto import ItemInput, SiteFilter
 from zhdesk.errors import NotFound
 
-
-# Every test here runs on SQLite and on PostgreSQL: the engine-parametrised fixtures stand in for the
-# SQLite-only ones (tests/conftest.py). Tests about a SQLite file itself say so and take sqlite_* ones.
-@pytest.fixture
-def desk(any_desk: Desk) -> Desk:
-    return any_desk
-
-
-@pytest.fixture
-def demo_desk(any_demo_desk: Desk) -> Desk:
-    return any_demo_desk
-
 JX = "江西路社区（示例）"
 
 

@@ -15,18 +15,6 @@ from zhdesk.dto import StatsFilter
 from zhdesk.errors import InputRefused, NotFound, UsageError
 from zhdesk.services import figures, stats
 
-
-# Every test here runs on SQLite and on PostgreSQL: the engine-parametrised fixtures stand in for the
-# SQLite-only ones (tests/conftest.py). Tests about a SQLite file itself say so and take sqlite_* ones.
-@pytest.fixture
-def desk(any_desk: Desk) -> Desk:
-    return any_desk
-
-
-@pytest.fixture
-def demo_desk(any_demo_desk: Desk) -> Desk:
-    return any_demo_desk
-
 NOV = (dt.date(2030, 11, 1), dt.date(2030, 11, 30))  # a period the demo leaves empty
 
 

@@ -29,18 +29,6 @@ from zhdesk.dto import ContactInput, EventDTO, ItemInput, ListingInput
 from zhdesk.errors import InputRefused
 from zhdesk.services import figures, timeline
 
-
-# Every test here runs on SQLite and on PostgreSQL: the engine-parametrised fixtures stand in for the
-# SQLite-only ones (tests/conftest.py). Tests about a SQLite file itself say so and take sqlite_* ones.
-@pytest.fixture
-def desk(any_desk: Desk) -> Desk:
-    return any_desk
-
-
-@pytest.fixture
-def demo_desk(any_demo_desk: Desk) -> Desk:
-    return any_demo_desk
-
 TOMORROW2 = dt.date.today() + dt.timedelta(days=2)
 
 

@@ -29,18 +29,6 @@ from zhdesk.dto import AddPhotosResult
 from zhdesk.errors import InputRefused, NotFound, StorageProblem, UsageError
 from zhdesk.services import photos
 
-
-# Every test here runs on SQLite and on PostgreSQL: the engine-parametrised fixtures stand in for the
-# SQLite-only ones (tests/conftest.py). Tests about a SQLite file itself say so and take sqlite_* ones.
-@pytest.fixture
-def desk(any_desk: Desk) -> Desk:
-    return any_desk
-
-
-@pytest.fixture
-def demo_desk(any_demo_desk: Desk) -> Desk:
-    return any_demo_desk
-
 WHEN = dt.datetime(2026, 10, 2, 9, 30, 0)
 
 

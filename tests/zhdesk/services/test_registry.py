@@ -14,18 +14,6 @@ from zhdesk.desk import Desk
 from zhdesk.dto import ContactInput, ListingInput
 from zhdesk.errors import Conflict, InputRefused
 
-
-# Every test here runs on SQLite and on PostgreSQL: the engine-parametrised fixtures stand in for the
-# SQLite-only ones (tests/conftest.py). Tests about a SQLite file itself say so and take sqlite_* ones.
-@pytest.fixture
-def desk(any_desk: Desk) -> Desk:
-    return any_desk
-
-
-@pytest.fixture
-def demo_desk(any_demo_desk: Desk) -> Desk:
-    return any_demo_desk
-
 LEAD = ContactInput("lead", person="王主任", title="街道副主任", phone="13800000001")
 
 

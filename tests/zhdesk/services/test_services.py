@@ -19,18 +19,6 @@ from zhdesk.dto import ContactInput, ListingInput, SiteFilter
 from zhdesk.errors import Conflict, IllegalTransition, InputRefused, NotFound
 from zhdesk.services.sites import ACTION_EVENT_KIND
 
-
-# Every test here runs on SQLite and on PostgreSQL: the engine-parametrised fixtures stand in for the
-# SQLite-only ones (tests/conftest.py). Tests about a SQLite file itself say so and take sqlite_* ones.
-@pytest.fixture
-def desk(any_desk: Desk) -> Desk:
-    return any_desk
-
-
-@pytest.fixture
-def demo_desk(any_demo_desk: Desk) -> Desk:
-    return any_demo_desk
-
 FIVE = {"江西路153号", "澄海路22号", "汕头路7号", "善化路18号院", "善化路19号院"}
 JIANGXI = {"江西路153号", "江西路121号", "江西路与福州南路交汇处", "江西路沿街商铺(88—102号)"}
 COMMUNITIES = ("江西路社区（示例）", "澄海路社区（示例）", "汕头路社区（示例）", "善化路社区（示例）")

@@ -39,18 +39,6 @@ from zhdesk.dto import BatchFilter, ContactInput, Dashboard, Drill, ItemDTO, Ite
 from zhdesk.services import stats, supervision
 from zhdesk.services.stats import granularity_for
 
-
-# Every test here runs on SQLite and on PostgreSQL: the engine-parametrised fixtures stand in for the
-# SQLite-only ones (tests/conftest.py). Tests about a SQLite file itself say so and take sqlite_* ones.
-@pytest.fixture
-def desk(any_desk: Desk) -> Desk:
-    return any_desk
-
-
-@pytest.fixture
-def demo_desk(any_demo_desk: Desk) -> Desk:
-    return any_demo_desk
-
 T = TODAY  # 2026-11-29
 JX = "江西路社区（示例）"
 CH = "澄海路社区（示例）"

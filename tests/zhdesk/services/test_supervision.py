@@ -18,18 +18,6 @@ from zhdesk.dto import BatchDTO, BatchFilter, ItemDTO, ItemInput
 from zhdesk.errors import InputRefused, NotFound
 from zhdesk.services import supervision
 
-
-# Every test here runs on SQLite and on PostgreSQL: the engine-parametrised fixtures stand in for the
-# SQLite-only ones (tests/conftest.py). Tests about a SQLite file itself say so and take sqlite_* ones.
-@pytest.fixture
-def desk(any_desk: Desk) -> Desk:
-    return any_desk
-
-
-@pytest.fixture
-def demo_desk(any_demo_desk: Desk) -> Desk:
-    return any_demo_desk
-
 JX = "江西路社区（示例）"
 CH = "澄海路社区（示例）"
 ISSUED = dt.date(2026, 11, 2)

@@ -19,18 +19,6 @@ from zhdesk.dto import ContactInput, EventDTO, ListingInput
 from zhdesk.errors import Conflict, InputRefused, NotFound, UsageError
 from zhdesk.services import timeline
 
-
-# Every test here runs on SQLite and on PostgreSQL: the engine-parametrised fixtures stand in for the
-# SQLite-only ones (tests/conftest.py). Tests about a SQLite file itself say so and take sqlite_* ones.
-@pytest.fixture
-def desk(any_desk: Desk) -> Desk:
-    return any_desk
-
-
-@pytest.fixture
-def demo_desk(any_demo_desk: Desk) -> Desk:
-    return any_demo_desk
-
 FIVE = ("江西路153号", "澄海路22号", "汕头路7号", "善化路18号院", "善化路19号院")
 MILITARY = ("善化路18号院", "善化路19号院")
 LISTED_ON = dt.date(2026, 11, 1)

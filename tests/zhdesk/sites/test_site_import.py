@@ -16,18 +16,6 @@ from zhdesk.errors import InputRefused, UsageError
 from zhdesk.services import site_import as svc
 from zhdesk.services.sites import add_site
 
-
-# Every test here runs on SQLite and on PostgreSQL: the engine-parametrised fixtures stand in for the
-# SQLite-only ones (tests/conftest.py). Tests about a SQLite file itself say so and take sqlite_* ones.
-@pytest.fixture
-def desk(any_desk: Desk) -> Desk:
-    return any_desk
-
-
-@pytest.fixture
-def demo_desk(any_demo_desk: Desk) -> Desk:
-    return any_demo_desk
-
 ROWS = [
     ["珠海路街道点位清单"],  # a title above the header
     ["序号", "点位地址", "所属社区", "类型"],

@@ -10,23 +10,15 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
+from tests import engines
 from tests.support import table_dump
 from tests.zhdesk.tally import tally_files as tf
 from zhdesk.desk import Desk
 from zhdesk.dto import TallyImportOptions
 from zhdesk.errors import InputRefused
 
-
-# Every test here runs on SQLite and on PostgreSQL: the engine-parametrised fixtures stand in for the
-# SQLite-only ones (tests/conftest.py). Tests about a SQLite file itself say so and take sqlite_* ones.
-@pytest.fixture
-def desk(any_desk: Desk) -> Desk:
-    return any_desk
-
-
-@pytest.fixture
-def demo_desk(any_demo_desk: Desk) -> Desk:
-    return any_demo_desk
+# Every test here runs on both engines (tests/engines.py); the reader's own tests stay on SQLite.
+desk, demo_desk = engines.desk, engines.demo_desk
 
 
 def test_cancel_writes_nothing(demo_desk: Desk, tmp_path: Path) -> None:
