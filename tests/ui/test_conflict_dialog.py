@@ -215,7 +215,8 @@ def test_item_deferral_and_close(
     choice: Choice,
 ) -> None:
     w = quiet_window
-    w.show_page(BULLETINS)
+    w.show_page(BULLETINS)  # the page loads when first shown
+    wait_idle(qtbot, w.ops)
     page = w.bulletins
     item = next(
         i for b in ui_desk.batches() for i in ui_desk.batch_items(b.id) if i.status == "open" and i.listing_id is None
