@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from tests.support import table_dump
+from tests.support import as_user, table_dump
 from tests.ui.conftest import wait_idle
 from ui import conflict as conflict_ui
 from ui.conflict import Choice, describe_theirs
@@ -32,7 +32,7 @@ def host(qtbot: QtBot) -> Iterator[tuple[QWidget, Ops]]:
 
 @pytest.fixture
 def other(ui_desk: Desk) -> Iterator[Desk]:
-    d = Desk(Desk.open(ui_desk.engine.url.render_as_string(hide_password=False)).engine, user_login="wangwu")
+    d = as_user(ui_desk, "wangwu")
     yield d
     d.close()
 

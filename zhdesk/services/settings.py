@@ -172,3 +172,30 @@ def last_brief_issue(uow: UnitOfWork) -> int:
 def set_last_brief_issue(uow: UnitOfWork, issue_no: int) -> int:
     low, high = BRIEF_ISSUE_RANGE
     return _set_int(uow, BRIEF_LAST_ISSUE, issue_no, low, high, f"简报期号应在 {low} 到 {high} 之间，收到 {issue_no}")
+
+
+# -- accounts (issue 12): 'local' (the OS user, no password) or 'accounts' (sign-in). Absent: SQLite is a
+# one-person install (local), PostgreSQL a shared server (accounts). Migration 0007 writes 'local' for a
+# database that already had users, so an upgrade locks nobody out.
+AUTH_MODE = "auth_mode"
+AUTH_MODES = ("local", "accounts")
+
+
+def auth_mode(uow: UnitOfWork) -> str:
+    raw = (get_setting(uow, AUTH_MODE) or "").strip()
+    if raw in AUTH_MODES:
+        return raw
+    return "accounts" if uow.session.get_bind().dialect.name == "postgresql" else "local"
+
+
+def put_auth_mode(uow: UnitOfWork, mode: str) -> None:
+    """Part of the caller's transaction (no commit), audited."""
+    assert mode in AUTH_MODES
+    s = uow.session
+    row = s.get(Setting, AUTH_MODE)
+    old = None if row is None else row.value
+    if row is None:
+        s.add(Setting(key=AUTH_MODE, value=mode))
+    else:
+        row.value = mode
+    audit(uow, "setting.set", "setting", None, key=AUTH_MODE, value=mode, before={"value": old}, after={"value": mode})
