@@ -15,6 +15,7 @@ from db.models import AuditEntry
 from db.uow import UnitOfWork
 from zhdesk.dto import AuditDTO
 from zhdesk.errors import InputRefused
+from zhdesk.services.authz import requires
 
 # What each action code means to a reader; an unknown code is shown as it is.
 ACTION_LABELS: dict[str, str] = {
@@ -98,6 +99,7 @@ def _detail(text: str | None) -> dict[str, object]:
     return value if isinstance(value, dict) else {"value": value}
 
 
+@requires("audit.view")
 def list_audit(
     uow: UnitOfWork,
     since: dt.date | None = None,

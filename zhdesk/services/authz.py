@@ -12,20 +12,18 @@ services that touch a site or a community's tallies.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import Concatenate, ParamSpec, TypeVar
+from collections.abc import Callable, Iterable
+from typing import Concatenate, ParamSpec, TypeVar, cast
 
 from db.models import Community, User
 from db.uow import UnitOfWork
 from zhdesk.domain.roles import ACTIONS, COMMUNITY_BOUND, ROLE_LABELS, allowed, refusal
 from zhdesk.errors import Forbidden
-from zhdesk.services.audit import audit
-from zhdesk.services.common import current_user
-from zhdesk.services.settings import auth_mode
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
+# audit, settings and common are imported where used: they are guarded by `requires` themselves.
 REQUIRED = "required_action"  # the attribute `requires` sets, read by Desk and its test
 
 
@@ -44,12 +42,23 @@ def _deny(uow: UnitOfWork, user: User, action: str, use_case: str, **detail: obj
 
 
 def _audit_denied(uow: UnitOfWork, user: User, action: str, use_case: str, detail: dict[str, object]) -> None:
+    from zhdesk.services.audit import audit
+
     audit(uow, "auth.denied", "user", user.id, role=user.role, required=action, use_case=use_case, **detail)
     uow.commit()
 
 
+def unguarded(fn: Callable[P, R]) -> Callable[P, R]:
+    """The function under `requires`: for a service calling a guarded one for a read (a preview)."""
+    inner = getattr(fn, "__wrapped__", fn)
+    return cast(Callable[P, R], inner)
+
+
 def authorize(uow: UnitOfWork, action: str, use_case: str) -> User | None:
     """The account allowed to do `action`, None in local mode; Forbidden (audited) otherwise."""
+    from zhdesk.services.common import current_user
+    from zhdesk.services.settings import auth_mode
+
     if action not in ACTIONS:
         raise KeyError(action)
     if auth_mode(uow) != "accounts":
@@ -79,18 +88,24 @@ def requires(
     return decorate
 
 
-def require_community(uow: UnitOfWork, community: Community | None, action: str, use_case: str) -> None:
-    """A staff account bound to a community may act only inside it (sites of it, its tallies); audited
-    like any refusal. Local mode and unbound accounts pass."""
+def require_community(uow: UnitOfWork, communities: Iterable[Community | None], action: str, use_case: str) -> None:
+    """A staff account bound to a community acts only inside it (events and photos of its sites, tallies
+    of it): every one of `communities` must be its own (None: a record of no community, refused too).
+    Refusals are audited like any other. Local mode and unbound accounts pass."""
+    from zhdesk.services.common import current_user
+    from zhdesk.services.settings import auth_mode
+
     if auth_mode(uow) != "accounts":
         return
     user = current_user(uow)
     if user.role not in COMMUNITY_BOUND or user.community_id is None:
         return
-    if community is not None and community.id == user.community_id:
+    others = {c.name if c is not None else None for c in communities if c is None or c.id != user.community_id}
+    if not others:
         return
     own = user.community.name if user.community is not None else str(user.community_id)
-    where = "未指定社区的记录" if community is None else f"“{community.name}”"
-    message = f"当前账户（{ROLE_LABELS.get(user.role, user.role)}）限定在“{own}”，不能对{where}{ACTIONS[action]}"
-    _deny(uow, user, action, use_case, community=None if community is None else community.name)
-    raise Forbidden(message)
+    names = sorted(n for n in others if n is not None)
+    where = "、".join(f"“{n}”" for n in names[:3]) + ("等社区" if len(names) > 3 else "")
+    _deny(uow, user, action, use_case, outside=names or None)
+    role = ROLE_LABELS.get(user.role, user.role)
+    raise Forbidden(f"当前账户（{role}）限定在“{own}”，不能对{where or '未归属社区的记录'}{ACTIONS[action]}")

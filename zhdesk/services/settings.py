@@ -13,6 +13,7 @@ from zhdesk.domain.lights import DEFAULT_WARNING_DAYS
 from zhdesk.dto import Documents
 from zhdesk.errors import InputRefused
 from zhdesk.services.audit import audit
+from zhdesk.services.authz import requires
 
 WARNING_DAYS = "warning_days"
 PHOTO_MAX_MB = "photo_max_mb"
@@ -56,6 +57,7 @@ def warning_days(uow: UnitOfWork) -> int:
     return _get_int(uow, WARNING_DAYS, DEFAULT_WARNING_DAYS, *WARNING_DAYS_RANGE)
 
 
+@requires("settings.edit")
 def set_warning_days(uow: UnitOfWork, days: int) -> int:
     low, high = WARNING_DAYS_RANGE
     return _set_int(uow, WARNING_DAYS, days, low, high, f"临期提醒天数应在 {low} 到 {high} 之间，收到 {days}")
@@ -66,6 +68,7 @@ def photo_max_mb(uow: UnitOfWork) -> int:
     return _get_int(uow, PHOTO_MAX_MB, imaging.DEFAULT_MAX_FILE_MB, *PHOTO_MAX_MB_RANGE)
 
 
+@requires("settings.edit")
 def set_photo_max_mb(uow: UnitOfWork, mb: int) -> int:
     low, high = PHOTO_MAX_MB_RANGE
     return _set_int(uow, PHOTO_MAX_MB, mb, low, high, f"照片文件大小上限应在 {low} 到 {high} MB 之间，收到 {mb}")
@@ -134,6 +137,7 @@ def brief_title(uow: UnitOfWork) -> str:
     return (get_setting(uow, BRIEF_TITLE) or "").strip() or DEFAULT_BRIEF_TITLE
 
 
+@requires("settings.edit")
 def set_brief_title(uow: UnitOfWork, title: str) -> str:
     return _set_text(uow, BRIEF_TITLE, title, "简报标题")
 
@@ -143,6 +147,7 @@ def brief_issuer(uow: UnitOfWork) -> str:
     return (get_setting(uow, BRIEF_ISSUER) or "").strip() or (DEMO_ISSUER if is_demo(uow) else DEFAULT_BRIEF_ISSUER)
 
 
+@requires("settings.edit")
 def set_brief_issuer(uow: UnitOfWork, issuer: str) -> str:
     return _set_text(uow, BRIEF_ISSUER, issuer, "发文单位")
 
@@ -155,6 +160,7 @@ def documents(uow: UnitOfWork) -> Documents:
     return Documents(brief_issuer(uow), brief_title(uow), notice_title(uow))
 
 
+@requires("settings.edit")
 def set_documents(uow: UnitOfWork, issuer: str, brief: str, notice: str) -> Documents:
     """All three in one transaction: a refused one saves none."""
     texts = (_clean(issuer, "发文单位"), _clean(brief, "简报标题"), _clean(notice, "通知单标题"))

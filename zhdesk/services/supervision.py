@@ -25,6 +25,7 @@ from zhdesk.domain.workflow import Status
 from zhdesk.dto import BatchDTO, BatchFilter, ItemDTO, ItemInput
 from zhdesk.errors import InputRefused, NotFound
 from zhdesk.services.audit import audit
+from zhdesk.services.authz import requires
 from zhdesk.services.settings import warning_days
 
 
@@ -120,6 +121,7 @@ def _add_items(s: Session, batch: SupervisionBatch, items: Sequence[ItemInput], 
     return ids
 
 
+@requires("bulletins.edit")
 def create_batch(
     uow: UnitOfWork,
     kind: Kind,
@@ -153,6 +155,7 @@ def create_batch(
     return get_batch(uow, batch.id)
 
 
+@requires("bulletins.edit")
 def add_items(uow: UnitOfWork, batch_id: int, items: Sequence[ItemInput]) -> list[int]:
     s = uow.session
     batch = s.get(SupervisionBatch, batch_id)
@@ -165,6 +168,7 @@ def add_items(uow: UnitOfWork, batch_id: int, items: Sequence[ItemInput]) -> lis
     return ids
 
 
+@requires("bulletins.edit")
 def close_item(uow: UnitOfWork, item_id: int, on: dt.date | None = None) -> ItemDTO:
     s = uow.session
     item = s.get(SupervisionItem, item_id)
@@ -190,6 +194,7 @@ def close_item(uow: UnitOfWork, item_id: int, on: dt.date | None = None) -> Item
     return get_item(uow, item.id)
 
 
+@requires("bulletins.edit")
 def set_deferred(uow: UnitOfWork, item_id: int, deferred: bool) -> ItemDTO:
     s = uow.session
     item = s.get(SupervisionItem, item_id)

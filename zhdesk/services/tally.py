@@ -35,6 +35,7 @@ from zhdesk.dto import (
 )
 from zhdesk.errors import InputRefused, NotFound, UsageError
 from zhdesk.services.audit import audit
+from zhdesk.services.authz import require_community, requires, unguarded
 from zhdesk.services.common import current_user
 from zhdesk.tally.parse import Cancelled, Catalogue, MetricInfo, ParseResult, parse_workbook
 from zhdesk.tally.reader import read_workbook
@@ -72,6 +73,7 @@ def _active_batch(s: Session, sha: str) -> ImportBatch | None:
     )
 
 
+@requires("tallies.import")
 def import_file(
     uow: UnitOfWork,
     path: Path,
@@ -126,6 +128,9 @@ def import_file(
         return report("rejected")
     if dry_run:
         return report("preview", len(result.entries))
+    names = {e.community for e in result.entries}
+    found: list[Community | None] = list(s.scalars(select(Community).where(Community.name.in_(sorted(names)))))
+    require_community(uow, found + [None] * (len(names) - len(found)), "tallies.import", "import_file")
     return report("imported", len(result.entries), _store(uow, path, sha, result, opts, progress, as_user))
 
 
@@ -248,7 +253,7 @@ def check_file(
     progress: Callable[[int], bool] | None = None,
 ) -> TallyFileReport:
     """The import's preview: every check of `import_file`, nothing written."""
-    return import_file(uow, path, opts, dry_run=True, progress=progress)
+    return unguarded(import_file)(uow, path, opts, dry_run=True, progress=progress)
 
 
 def list_batches(uow: UnitOfWork) -> list[TallyBatchDTO]:
@@ -257,6 +262,7 @@ def list_batches(uow: UnitOfWork) -> list[TallyBatchDTO]:
     return [_batch_dto(b, login) for b, login in s.execute(q)]
 
 
+@requires("tallies.import")
 def undo_batch(uow: UnitOfWork, batch_id: int) -> TallyBatchDTO:
     """Remove every entry of a batch; the batch stays, marked undone (who, when), and the undo is audited."""
     s = uow.session
@@ -265,6 +271,9 @@ def undo_batch(uow: UnitOfWork, batch_id: int) -> TallyBatchDTO:
         raise NotFound(f"找不到编号为 {batch_id} 的导入批次")
     if b.undone_at is not None:
         raise InputRefused(f"导入批次 {batch_id}（{b.file_name}）已于 {b.undone_at:%Y-%m-%d %H:%M} 撤销")
+    ids = select(TallyEntry.community_id).where(TallyEntry.import_batch_id == batch_id).distinct()
+    of_batch = s.scalars(select(Community).where(Community.id.in_(ids))).all()
+    require_community(uow, of_batch, "tallies.import", "undo_batch")
     removed = s.scalar(select(func.count()).where(TallyEntry.import_batch_id == batch_id)) or 0
     s.execute(delete(TallyEntry).where(TallyEntry.import_batch_id == batch_id))
     b.undone_at = dt.datetime.now().replace(microsecond=0)
@@ -289,6 +298,7 @@ def list_metrics(uow: UnitOfWork) -> list[MetricDTO]:
             for m in s.scalars(select(Metric).order_by(Metric.sort_order, Metric.code))]  # fmt: skip
 
 
+@requires("catalogue.edit")
 def save_metric(uow: UnitOfWork, code: str, name: str, unit: str) -> MetricDTO:
     """Add a metric, or rename one / change its unit (the code stays: JSON and the database speak it)."""
     s = uow.session
@@ -317,6 +327,7 @@ def save_metric(uow: UnitOfWork, code: str, name: str, unit: str) -> MetricDTO:
     return MetricDTO(m.code, m.name, m.unit)
 
 
+@requires("catalogue.edit")
 def add_synonym(uow: UnitOfWork, text: str, code: str | None) -> None:
     """A header that means `code` (None: a column to ignore)."""
     s = uow.session
