@@ -127,6 +127,19 @@ def signed_in(desk: Any, login: str = ADMIN_LOGIN, password: str = ADMIN_PASSWOR
     return desk
 
 
+def with_admin(url: str) -> str:
+    """`url` migrated and, when it uses accounts (a new PostgreSQL database), given the tests'
+    administrator, so CLI runs sign in with the zhdesk() helper's defaults. Returns the url."""
+    from zhdesk.desk import Desk
+
+    desk = Desk.open(url)
+    try:
+        signed_in(desk)
+    finally:
+        desk.close()
+    return url
+
+
 def as_user(desk: Any, login: str, role: str = "admin", community: str | None = None) -> Any:
     """A second desk on `desk`'s database used by `login` (an account with `role`, made by the test
     administrator when the database uses accounts; in local mode simply that login). Close it after."""
