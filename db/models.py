@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -209,11 +210,23 @@ class SupervisionItem(Base):
 
 
 class User(Base):
+    """An account (issue 12): in local mode the OS user, in accounts mode a login with a scrypt password
+    (zhdesk/services/accounts.py). `community_id` binds a staff account to one community."""
+
     __tablename__ = "app_user"
+    __table_args__ = (CheckConstraint("role IN ('admin','leader','preparer','staff')", name="role"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     login: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(16), default="staff")
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"))
+    created_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=_now)  # None: before 0007
+
+    community: Mapped[Community | None] = relationship()
 
 
 class TimelineEvent(Base):

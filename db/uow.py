@@ -19,10 +19,17 @@ class UnitOfWork:
     """
 
     def __init__(
-        self, engine: Engine, user_login: str = "local", refuse_writes: Callable[[], Exception] | None = None
+        self,
+        engine: Engine,
+        user_login: str = "local",
+        refuse_writes: Callable[[], Exception] | None = None,
+        *,
+        signed_in: bool = False,
     ) -> None:
         self.engine = engine
         self.user_login = user_login
+        # Whether `user_login` proved its password (accounts mode; zhdesk/services/common.current_user).
+        self.signed_in = signed_in
         self.refuse_writes = refuse_writes
         self._factory = sessionmaker(engine, expire_on_commit=False, future=True)
         self._session: Session | None = None

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.pg import Server, start_server
-from tests.support import TODAY, copy_database, demo_database
+from tests.support import TODAY, copy_database, demo_database, signed_in
 from zhdesk.desk import Desk
 
 _pg: Server | str | None = None  # the session's server, or why there is none
@@ -109,7 +109,9 @@ def any_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def any_desk(any_url: str) -> Iterator[Desk]:
-    d = Desk.open(any_url)
+    """An empty database on each engine; on PostgreSQL (accounts mode) signed in as the tests'
+    administrator (tests.support.ADMIN_LOGIN), the first admin of the database."""
+    d = signed_in(Desk.open(any_url))
     yield d
     d.close()
 
@@ -120,7 +122,7 @@ def _pg_demo_template(pg_server: Server) -> str:
     from zhdesk.demo import load_demo
 
     url = pg_server.create(name="zhdesk_demo_template")
-    desk = Desk.open(url)
+    desk = signed_in(Desk.open(url))  # the template's administrator: its copies sign in as it
     try:
         with desk.uow() as uow:
             assert load_demo(uow, today=TODAY) > 0
@@ -141,7 +143,7 @@ def any_demo_desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[De
         server = request.getfixturevalue("pg_server")
         _pg_ran += 1
         url = server.create(template=request.getfixturevalue("_pg_demo_template"))
-    d = Desk.open(url)
+    d = signed_in(Desk.open(url))
     yield d
     d.close()
     if server is not None:

@@ -123,6 +123,9 @@ def zhdesk(*args: str, db: str | None, cwd: Path, env: dict[str, str] | None = N
     """Run `python -m zhdesk [--db URL] args` with no ZHDESK_DB and a data folder inside cwd."""
     e = {k: v for k, v in os.environ.items() if k not in ("ZHDESK_DB", "PYTHONIOENCODING", "PYTHONUTF8")}
     e["XDG_DATA_HOME"] = str(cwd / "xdg")
+    # the tests' administrator signs in where the database uses accounts (a local one ignores these)
+    e.setdefault("ZHDESK_USER", ADMIN_LOGIN)
+    e.setdefault("ZHDESK_PASSWORD", ADMIN_PASSWORD)
     e.update(env or {})
     cmd = [sys.executable, "-m", "zhdesk", *(["--db", db] if db is not None else []), *args]
     p = subprocess.run(cmd, cwd=cwd, env=e, capture_output=True, timeout=120, check=False)
@@ -141,3 +144,47 @@ def assert_error(r: Run, code: int) -> None:
     assert len(r.err.strip().splitlines()) == 1, r.err
     assert CJK.search(r.err), r.err
     assert r.out == ""
+
+
+# Accounts (issue 12): a new PostgreSQL database asks for sign-in; the tests' administrator.
+ADMIN_LOGIN = "admin"
+ADMIN_PASSWORD = "测试管理员口令-2026"
+
+
+def signed_in(desk: Any, login: str = ADMIN_LOGIN, password: str = ADMIN_PASSWORD) -> Any:
+    """`desk` signed in as `login` when its database uses accounts (the first administrator created on an
+    empty one); a local database needs nothing. Returns the desk."""
+    if desk.auth_mode() != "accounts":
+        return desk
+    if login == ADMIN_LOGIN and desk.needs_first_admin():
+        desk.create_first_admin(login, login, password)
+    else:
+        desk.sign_in(login, password)
+    return desk
+
+
+def with_admin(url: str) -> str:
+    """`url` migrated and, when it uses accounts (a new PostgreSQL database), given the tests'
+    administrator, so CLI runs sign in with the zhdesk() helper's defaults. Returns the url."""
+    from zhdesk.desk import Desk
+
+    desk = Desk.open(url)
+    try:
+        signed_in(desk)
+    finally:
+        desk.close()
+    return url
+
+
+def as_user(desk: Any, login: str, role: str = "admin", community: str | None = None) -> Any:
+    """A second desk on `desk`'s database used by `login` (an account with `role`, made by the test
+    administrator when the database uses accounts; in local mode simply that login). Close it after."""
+    from zhdesk.desk import Desk
+
+    other = Desk(Desk.open(desk.engine.url.render_as_string(hide_password=False)).engine, user_login=login)
+    if other.auth_mode() == "accounts":
+        admin = signed_in(Desk(desk.engine))
+        if login not in {u.login for u in admin.list_users()}:
+            admin.add_user(login, login, role, ADMIN_PASSWORD, community)
+        other.sign_in(login, ADMIN_PASSWORD)
+    return other

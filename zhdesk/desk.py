@@ -6,7 +6,6 @@ is a service function named here with `read(...)` or `write(...)`; nothing else 
 
 from __future__ import annotations
 
-import getpass
 import threading
 from collections.abc import Callable
 from types import TracebackType
@@ -20,10 +19,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from db.models import AuditEntry
 from db.uow import UnitOfWork
 from zhdesk.database import connection_problem, open_database, write_problem
-from zhdesk.errors import StorageProblem
+from zhdesk.domain.roles import allowed
+from zhdesk.dto import UserDTO
+from zhdesk.errors import SignInRequired, StorageProblem
 from zhdesk.feed import POLL_S, ChangeFeed, notify
 from zhdesk.files import database_files, register_database, unregister_database
 from zhdesk.reference import seed_reference
+from zhdesk.services import accounts as accounts_svc
 from zhdesk.services import attention as attention_svc
 from zhdesk.services import audit as audit_svc
 from zhdesk.services import backup as backup_svc
@@ -43,13 +45,7 @@ from zhdesk.services import stats as stats_svc
 from zhdesk.services import supervision as supervision_svc
 from zhdesk.services import tally as tally_svc
 from zhdesk.services import timeline as timeline_svc
-
-
-def _login() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "local"
+from zhdesk.services.common import os_login
 
 
 class _DeskUnitOfWork(UnitOfWork):
@@ -65,8 +61,9 @@ class _DeskUnitOfWork(UnitOfWork):
         user_login: str,
         refuse_writes: Callable[[], Exception] | None,
         committed: Callable[[list[int]], None],
+        signed_in: bool,
     ) -> None:
-        super().__init__(engine, user_login, refuse_writes)
+        super().__init__(engine, user_login, refuse_writes, signed_in=signed_in)
         self._committed = committed
         self._written: list[AuditEntry] = []
 
@@ -146,7 +143,7 @@ class Desk:
 
     def __init__(self, engine: Engine, user_login: str | None = None, damaged: str | None = None) -> None:
         self.engine = engine
-        self.user_login = user_login or _login()
+        self.user_login = user_login or os_login()
         register_database(self, database_files(engine.url))  # every export in this process stays off it
         # Transactions committed through this desk: lets the CLI tell an interrupted command that saved
         # nothing from one interrupted just after its commit.
@@ -157,14 +154,19 @@ class Desk:
         # Audit ids this desk's commits wrote and the change feed has not passed yet (zhdesk/feed.py).
         self.own_changes: set[int] = set()
         self._own_lock = threading.Lock()
+        # Accounts (issue 12): whether `user_login` proved its password here, and what can() answers from
+        # without a query: the role and the auth mode seen at sign-in or at the last me()/auth_mode().
+        self.signed_in = False
+        self._role: str | None = None
+        self._mode: str | None = None
 
     def _count_commit(self, _conn: object) -> None:
         self.commits += 1
 
     @classmethod
-    def open(cls, url: str | None = None, *, migrate: bool = True) -> Desk:
+    def open(cls, url: str | None = None, *, migrate: bool = True, user_login: str | None = None) -> Desk:
         opened = open_database(url, migrate_schema=migrate)
-        desk = cls(opened.engine, damaged=opened.damaged)
+        desk = cls(opened.engine, user_login, damaged=opened.damaged)
         if opened.upgraded:  # a database at head was seeded when it got there: opening costs one version query
             try:
                 desk._seed_reference()
@@ -185,9 +187,12 @@ class Desk:
                 if attempt == 2:
                     raise
 
-    def uow(self) -> UnitOfWork:
+    def uow(self, login: str | None = None) -> UnitOfWork:
+        """A unit of work as this desk's user (or as `login`, not signed in: sign-in, first admin)."""
         refuse = self._refuse_writes if self.damaged else None
-        return _DeskUnitOfWork(self.engine, self.user_login, refuse, self._remember_own)
+        if login is not None:
+            return _DeskUnitOfWork(self.engine, login, refuse, self._remember_own, False)
+        return _DeskUnitOfWork(self.engine, self.user_login, refuse, self._remember_own, self.signed_in)
 
     def _remember_own(self, ids: list[int]) -> None:
         with self._own_lock:
@@ -213,7 +218,77 @@ class Desk:
         """Run any service function `fn(uow, ...)` in a unit of work of its own: the one way the window,
         the CLI and the tests reach a service (the use cases below are this, by name)."""
         with self.uow() as uow:
+            if not self.signed_in and settings_svc.auth_mode(uow) == "accounts":
+                raise SignInRequired()
             return fn(uow, *args, **kwargs)
+
+    # -- accounts (issue 12): sign-in and the first administrator are not use cases: they change who this
+    # desk is, and work before anyone signed in.
+    def auth_mode(self) -> str:
+        """'local' (the OS user, no password) or 'accounts' (sign-in); needs no sign-in."""
+        with self.uow() as uow:
+            self._mode = settings_svc.auth_mode(uow)
+        return self._mode
+
+    def needs_first_admin(self) -> bool:
+        """Accounts mode and no enabled administrator with a password: only create_first_admin gets in."""
+        with self.uow() as uow:
+            return accounts_svc.needs_first_admin(uow)
+
+    def _signed_in_as(self, user: UserDTO, mode: str) -> UserDTO:
+        self.user_login, self.signed_in, self._role, self._mode = user.login, True, user.role, mode
+        return user
+
+    def create_first_admin(self, login: str, display_name: str, password: str) -> UserDTO:
+        """The first administrator of an empty accounts database (refused once there is one); signs in."""
+        with self.uow((login or "").strip()[:64] or "?") as uow:
+            user = accounts_svc.create_first_admin(uow, login, display_name, password)
+        return self._signed_in_as(user, "accounts")
+
+    def sign_in(self, login: str, password: str) -> UserDTO:
+        """Sign this desk in; SignInRefused (audited, counted towards the lock-out) otherwise."""
+        with self.uow((login or "").strip()[:64] or "?") as uow:
+            user, refused = accounts_svc.sign_in(uow, login, password)
+            mode = settings_svc.auth_mode(uow)
+        if refused is not None:
+            raise refused
+        assert user is not None
+        return self._signed_in_as(user, mode)
+
+    def sign_out(self) -> None:
+        self.signed_in, self._role = False, None
+
+    def me(self) -> UserDTO:
+        """The signed-in account; in local mode the OS user, an administrator."""
+        with self.uow() as uow:
+            mode = settings_svc.auth_mode(uow)
+            if mode == "accounts" and not self.signed_in:
+                raise SignInRequired()
+            user = accounts_svc.me(uow)
+        self._role, self._mode = user.role, mode
+        return user
+
+    def can(self, action: str) -> bool:
+        """May this desk's user do `action`? No query: from the role cached at sign-in or the last me()
+        (local mode: everything). False before either."""
+        if self._mode == "local":
+            return True
+        return self.signed_in and self._role is not None and allowed(self._role, action)
+
+    def change_password(self, old: str, new: str) -> None:
+        """The signed-in account's own password."""
+        self.run(accounts_svc.change_password, old, new)
+
+    def enable_accounts(self, login: str, display_name: str, password: str) -> UserDTO:
+        """Local → accounts by the local administrator: `login` becomes an administrator with this password
+        and this desk is signed in as it; other users need a password from an administrator."""
+        user = self.run(accounts_svc.enable_accounts, login, display_name, password)
+        return self._signed_in_as(user, "accounts")
+
+    def disable_accounts(self) -> None:
+        """Back to local (one person, no sign-in); administrators only."""
+        self.run(accounts_svc.disable_accounts)
+        self._mode = "local"
 
     def location(self) -> str:
         """Where the data lives, for the status bar (password hidden)."""
@@ -338,3 +413,10 @@ class Desk:
     backup_keep = read(backup_svc.backup_keep)
     set_backup_keep = write(backup_svc.set_backup_keep)
     record_restore = write(backup_svc.record_restore)  # after zhdesk restore, on the restored database
+
+    # -- accounts (issue 12, 设置 → 账户): administrators only
+    list_users = read(accounts_svc.list_users)
+    add_user = write(accounts_svc.add_user)
+    reset_password = write(accounts_svc.reset_password)  # clears the lock
+    set_user_disabled = write(accounts_svc.set_user_disabled)
+    set_user_role = write(accounts_svc.set_user_role)

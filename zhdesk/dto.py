@@ -858,3 +858,23 @@ class BriefRecordDTO:
     size_bytes: int
     made_at: dt.datetime
     made_by: str | None
+
+
+@dataclass(frozen=True)
+class UserDTO:
+    """An account (设置 → 账户): never its password, only whether it has one."""
+
+    id: int
+    login: str
+    display_name: str
+    role: str  # admin | leader | preparer | staff (zhdesk/domain/roles.py)
+    role_label: str  # 管理员 …
+    community: str | None  # the community a staff account is bound to
+    disabled: bool
+    locked_until: dt.datetime | None
+    has_password: bool
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["locked_until"] = None if self.locked_until is None else self.locked_until.isoformat(sep=" ")
+        return d

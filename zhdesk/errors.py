@@ -59,3 +59,23 @@ class UsageError(ZhdeskError):
 
 class StorageProblem(ZhdeskError):
     """The database cannot be opened or written. CLI exit 2."""
+
+
+class Forbidden(InputRefused):
+    """The signed-in role may not do this (zhdesk/domain/roles.refusal names the role and the action)."""
+
+
+class SignInRequired(InputRefused):
+    """The database uses accounts and this desk has not signed in (or its account was disabled)."""
+
+    def __init__(self, message: str = "此数据库已启用账户登录，请先登录") -> None:
+        super().__init__(message)
+
+
+class SignInRefused(InputRefused):
+    """A sign-in was refused: wrong login or password, a disabled or locked account. `locked_until`: when
+    a locked account may try again, else None."""
+
+    def __init__(self, message: str, locked_until: dt.datetime | None = None) -> None:
+        super().__init__(message)
+        self.locked_until = locked_until

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
+from tests.support import as_user
 from tests.ui.conftest import wait_idle
 from ui.feed_watch import LOADED
 from ui.main_window import MainWindow
@@ -20,7 +21,7 @@ from zhdesk.domain.workflow import Action
 def two(any_desk: Desk) -> Iterator[tuple[Desk, Desk]]:
     with any_desk.uow() as uow:
         load_demo(uow)
-    other = Desk(Desk.open(any_desk.engine.url.render_as_string(hide_password=False)).engine, user_login="wangwu")
+    other = as_user(any_desk, "wangwu")
     yield any_desk, other
     other.close()
 

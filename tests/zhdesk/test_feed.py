@@ -8,12 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support import as_user
 from zhdesk.desk import Desk
 
 
 @pytest.fixture
 def pair(any_desk: Desk) -> Iterator[tuple[Desk, Desk]]:
-    other = Desk(Desk.open(any_desk.engine.url.render_as_string(hide_password=False)).engine, user_login="wangwu")
+    other = as_user(any_desk, "wangwu")
     yield any_desk, other
     other.close()
 

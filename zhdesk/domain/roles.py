@@ -26,6 +26,8 @@ ACTIONS: dict[str, str] = {
     "accounts.manage": "管理账户",
     "audit.view": "查看操作日志",
     "backup.run": "备份数据库",
+    "database.restore": "从备份恢复数据库",
+    "demo.load": "载入演示数据",
 }
 
 MATRIX: dict[str, frozenset[str]] = {

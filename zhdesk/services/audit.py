@@ -15,6 +15,7 @@ from db.models import AuditEntry
 from db.uow import UnitOfWork
 from zhdesk.dto import AuditDTO
 from zhdesk.errors import InputRefused
+from zhdesk.services.authz import requires
 
 # What each action code means to a reader; an unknown code is shown as it is.
 ACTION_LABELS: dict[str, str] = {
@@ -55,6 +56,17 @@ ACTION_LABELS: dict[str, str] = {
     "brief.save": "保存会议简报",
     "database.restore": "从备份恢复数据库",
     "demo.load": "载入演示数据",
+    "auth.failed": "登录失败",
+    "auth.denied": "越权操作被拒绝",
+    "user.first_admin": "创建首个管理员",
+    "user.add": "新增账户",
+    "user.password": "修改本人密码",
+    "user.password_reset": "重置密码",
+    "user.disable": "停用账户",
+    "user.enable": "启用账户",
+    "user.role": "修改账户角色",
+    "accounts.on": "启用账户登录",
+    "accounts.off": "关闭账户登录（改为本机单人模式）",
 }
 
 LIMIT_RANGE = (1, 100_000)
@@ -87,6 +99,7 @@ def _detail(text: str | None) -> dict[str, object]:
     return value if isinstance(value, dict) else {"value": value}
 
 
+@requires("audit.view")
 def list_audit(
     uow: UnitOfWork,
     since: dt.date | None = None,

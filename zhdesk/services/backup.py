@@ -43,6 +43,7 @@ from zhdesk.errors import InputRefused, StorageProblem, UsageError
 from zhdesk.files import database_files, os_reason, shown, write_export
 from zhdesk.services import archive
 from zhdesk.services.audit import audit
+from zhdesk.services.authz import requires
 from zhdesk.services.settings import check_unchanged, get_setting, is_demo
 
 BACKUP_KEEP = "backup_keep"  # how many daily backups a local install keeps
@@ -272,6 +273,7 @@ def _archive_file(copy: Path, target: str) -> archive.Manifest:
         engine.dispose()
 
 
+@requires("backup.run")
 def backup(uow: UnitOfWork, path: Path, overwrite: bool = False) -> BackupResult:
     """The Desk's use case: back up the open database (read-only on it; the copy is a file)."""
     url = uow.engine.url
@@ -498,6 +500,7 @@ def backup_keep(uow: UnitOfWork) -> int:
     return value if low <= value <= high else DEFAULT_BACKUP_KEEP
 
 
+@requires("settings.edit")
 def set_backup_keep(uow: UnitOfWork, keep: int, expected: int | None = None) -> int:
     """`expected`: the count the user loaded; another person's change since is a Conflict."""
     low, high = BACKUP_KEEP_RANGE
@@ -531,6 +534,7 @@ def daily_backup(uow: UnitOfWork, folder: Path | None = None) -> Path | None:
     return daily(url, folder, keep)
 
 
+@requires("database.restore")
 def record_restore(uow: UnitOfWork, backup: str, safety: str | None) -> None:
     """The restore on the audit trail: written after it, into the restored database (whose trail is the
     backup's own), so the trail says the data came back from a backup and where the old one went."""

@@ -21,6 +21,7 @@ from zhdesk.files import shown, write_export
 from zhdesk.services import photos as photos_svc
 from zhdesk.services import settings as settings_svc
 from zhdesk.services.audit import audit
+from zhdesk.services.authz import requires
 
 if TYPE_CHECKING:  # reportlab, python-docx and Pillow load with the first brief, not at start (issue 13)
     from zhdesk.brief.images import PhotoCache
@@ -135,6 +136,7 @@ def spec_from_json(text: str) -> BriefSpec:
     )
 
 
+@requires("briefs.write")
 def record_brief(uow: UnitOfWork, issue_no: int, spec: BriefSpec | None = None, path: Path | str = "",
                  pages: int = 0, size_bytes: int = 0) -> int:  # fmt: skip
     """Remember a saved brief: its spec (for 近期简报) and its issue number, so the next one suggests
@@ -159,6 +161,7 @@ def record_brief(uow: UnitOfWork, issue_no: int, spec: BriefSpec | None = None, 
     return last
 
 
+@requires("briefs.write")
 def save_brief(uow: UnitOfWork, spec: BriefSpec, path: Path, overwrite: bool = False, today: dt.date | None = None,
                cache_dir: Path | None = None) -> BriefResult:  # fmt: skip
     """Write the brief, then record it (近期简报, the next issue number): the window's and the CLI's save."""

@@ -10,6 +10,7 @@ from zhdesk.domain import fields
 from zhdesk.dto import CommunityUse
 from zhdesk.errors import InputRefused, NotFound
 from zhdesk.services.audit import audit
+from zhdesk.services.authz import requires
 from zhdesk.services.conflicts import check_values
 
 
@@ -32,6 +33,7 @@ def _name(uow: UnitOfWork, name: str, exclude_id: int | None = None) -> str:
     return text
 
 
+@requires("directory.edit")
 def add_community(uow: UnitOfWork, name: str) -> CommunityUse:
     s = uow.session
     text = _name(uow, name)
@@ -51,6 +53,7 @@ def _community(uow: UnitOfWork, community_id: int) -> Community:
     return c
 
 
+@requires("directory.edit")
 def rename_community(
     uow: UnitOfWork, community_id: int, name: str, expected_name: str | None = None
 ) -> CommunityUse:
@@ -69,6 +72,7 @@ def rename_community(
     return next(u for u in list_community_uses(uow) if u.id == community_id)
 
 
+@requires("directory.edit")
 def delete_community(uow: UnitOfWork, community_id: int) -> None:
     """Refused, saying what uses it, while a site or a tally entry belongs to it."""
     c = _community(uow, community_id)

@@ -14,6 +14,7 @@ from zhdesk.domain import fields
 from zhdesk.dto import PersonDTO, UnitDTO
 from zhdesk.errors import InputRefused, NotFound
 from zhdesk.services.audit import audit
+from zhdesk.services.authz import requires
 from zhdesk.services.common import by_code_point
 from zhdesk.services.conflicts import check_values
 
@@ -65,6 +66,7 @@ def _unit_named(s: Session, name: str) -> Unit:
     return u
 
 
+@requires("directory.edit")
 def save_person(
     uow: UnitOfWork,
     person_id: int | None,
@@ -110,6 +112,7 @@ def save_person(
     return _person_dto(p, counts.get(p.id, 0))
 
 
+@requires("directory.edit")
 def save_unit(
     uow: UnitOfWork,
     unit_id: int | None,
@@ -147,6 +150,7 @@ def save_unit(
     return next(x for x in list_units(uow) if x.id == u.id)
 
 
+@requires("directory.edit")
 def delete_person(uow: UnitOfWork, person_id: int) -> None:
     """Only a person no listing or event names (removing them would lose who was responsible)."""
     s = uow.session
@@ -164,6 +168,7 @@ def delete_person(uow: UnitOfWork, person_id: int) -> None:
     uow.commit()
 
 
+@requires("directory.edit")
 def delete_unit(uow: UnitOfWork, unit_id: int) -> None:
     s = uow.session
     u = s.get(Unit, unit_id)

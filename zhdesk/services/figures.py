@@ -18,6 +18,7 @@ from zhdesk.domain import fields
 from zhdesk.dto import FigureDTO
 from zhdesk.errors import InputRefused, NotFound, UsageError
 from zhdesk.services.audit import audit
+from zhdesk.services.authz import requires
 
 QUALIFIERS = ("约", "近", "余")
 _NUMBER = re.compile(r"^\s*(约|近)?\s*([0-9０-９]+(?:[.．][0-9０-９]+)?)\s*(余|多)?\s*$")
@@ -91,6 +92,7 @@ def set_figure(
     return FigureDTO(metric, m.name, m.unit, period_start, period_end, community_name, value, qualifier)
 
 
+@requires("bulletins.edit")
 def enter_figure(
     uow: UnitOfWork,
     metric: str,

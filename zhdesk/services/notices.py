@@ -20,6 +20,7 @@ from zhdesk.dto import IssuedNotice, NoticeResult, StatsFilter
 from zhdesk.errors import InputRefused, UsageError
 from zhdesk.files import shown, write_export
 from zhdesk.services.audit import audit
+from zhdesk.services.authz import requires
 from zhdesk.services.common import current_user, site_or_refuse
 from zhdesk.services.settings import brief_issuer, notice_title
 from zhdesk.services.sites import current_listing
@@ -92,6 +93,7 @@ def _person(li: Listing, *roles: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+@requires("sites.edit")
 def issue_notices(
     uow: UnitOfWork,
     site_ids: Sequence[int] | None,

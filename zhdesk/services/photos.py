@@ -28,6 +28,7 @@ from zhdesk.dto import AddPhotosResult, FileResult, PhotoDTO
 from zhdesk.errors import InputRefused, NotFound, UsageError
 from zhdesk.files import database_files, is_clean_name, shown, write_export
 from zhdesk.services.audit import audit
+from zhdesk.services.authz import require_community, requires
 from zhdesk.services.common import site_or_refuse
 from zhdesk.services.settings import photo_max_mb
 
@@ -174,6 +175,7 @@ def _loaded_in_order(
         yield loaded
 
 
+@requires("events.edit")
 def add_photos(
     uow: UnitOfWork,
     site_id: int,
@@ -189,6 +191,7 @@ def add_photos(
     """
     s = uow.session
     site = site_or_refuse(s, site_id)
+    require_community(uow, [site.community], "events.edit", "add_photos")
     phase = parse_phase(phase)
     if event_id is not None:
         ev = s.get(TimelineEvent, event_id)
@@ -303,12 +306,14 @@ def export_photo(uow: UnitOfWork, photo_id: int, out: Path, *, overwrite: bool =
     return write_export(out, write, overwrite=overwrite, protected=database_files(uow.engine.url))
 
 
+@requires("events.edit")
 def update_photo(
     uow: UnitOfWork, photo_id: int, *, phase: str | None = None, event_id: int | None = None, unlink: bool = False
 ) -> PhotoDTO:
     """Re-tag a photo's phase or tie it to (or untie it from) an event of the same site."""
     s = uow.session
     p = _photo(uow, photo_id)
+    require_community(uow, [site_or_refuse(s, p.site_id).community], "events.edit", "update_photo")
     if phase is not None:
         p.phase = parse_phase(phase)
     if unlink:
@@ -324,9 +329,11 @@ def update_photo(
     return next(d for d in list_photos(uow, p.site_id) if d.id == p.id)
 
 
+@requires("events.edit")
 def delete_photo(uow: UnitOfWork, photo_id: int) -> None:
     """Hide a photo; the original stays (other sites may share it, and the audit trail names it)."""
     p = _photo(uow, photo_id)
+    require_community(uow, [site_or_refuse(uow.session, p.site_id).community], "events.edit", "delete_photo")
     p.deleted = True
     uow.session.flush()
     audit(uow, "photo.delete", "photo", p.id, sha256=p.sha256)

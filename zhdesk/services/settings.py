@@ -13,6 +13,7 @@ from zhdesk.domain.lights import DEFAULT_WARNING_DAYS
 from zhdesk.dto import Documents
 from zhdesk.errors import InputRefused
 from zhdesk.services.audit import audit
+from zhdesk.services.authz import requires
 from zhdesk.services.conflicts import check_setting
 
 WARNING_DAYS = "warning_days"
@@ -77,6 +78,7 @@ def warning_days(uow: UnitOfWork) -> int:
     return _get_int(uow, WARNING_DAYS, DEFAULT_WARNING_DAYS, *WARNING_DAYS_RANGE)
 
 
+@requires("settings.edit")
 def set_warning_days(uow: UnitOfWork, days: int, expected: int | None = None) -> int:
     """`expected`: the value the user loaded; another person's change since is a Conflict."""
     low, high = WARNING_DAYS_RANGE
@@ -89,6 +91,7 @@ def photo_max_mb(uow: UnitOfWork) -> int:
     return _get_int(uow, PHOTO_MAX_MB, imaging.DEFAULT_MAX_FILE_MB, *PHOTO_MAX_MB_RANGE)
 
 
+@requires("settings.edit")
 def set_photo_max_mb(uow: UnitOfWork, mb: int, expected: int | None = None) -> int:
     """`expected`: the value the user loaded; another person's change since is a Conflict."""
     low, high = PHOTO_MAX_MB_RANGE
@@ -160,6 +163,7 @@ def brief_title(uow: UnitOfWork) -> str:
     return (get_setting(uow, BRIEF_TITLE) or "").strip() or DEFAULT_BRIEF_TITLE
 
 
+@requires("settings.edit")
 def set_brief_title(uow: UnitOfWork, title: str, expected: str | None = None) -> str:
     """`expected`: the title the user loaded; another person's change since is a Conflict."""
     return _set_text(uow, BRIEF_TITLE, title, "简报标题", expected, brief_title(uow))
@@ -170,6 +174,7 @@ def brief_issuer(uow: UnitOfWork) -> str:
     return (get_setting(uow, BRIEF_ISSUER) or "").strip() or (DEMO_ISSUER if is_demo(uow) else DEFAULT_BRIEF_ISSUER)
 
 
+@requires("settings.edit")
 def set_brief_issuer(uow: UnitOfWork, issuer: str, expected: str | None = None) -> str:
     """`expected`: the issuer the user loaded; another person's change since is a Conflict."""
     return _set_text(uow, BRIEF_ISSUER, issuer, "发文单位", expected, brief_issuer(uow))
@@ -183,6 +188,7 @@ def documents(uow: UnitOfWork) -> Documents:
     return Documents(brief_issuer(uow), brief_title(uow), notice_title(uow))
 
 
+@requires("settings.edit")
 def set_documents(
     uow: UnitOfWork, issuer: str, brief: str, notice: str, expected: Documents | None = None
 ) -> Documents:
@@ -207,3 +213,30 @@ def last_brief_issue(uow: UnitOfWork) -> int:
 def set_last_brief_issue(uow: UnitOfWork, issue_no: int) -> int:
     low, high = BRIEF_ISSUE_RANGE
     return _set_int(uow, BRIEF_LAST_ISSUE, issue_no, low, high, f"简报期号应在 {low} 到 {high} 之间，收到 {issue_no}")
+
+
+# -- accounts (issue 12): 'local' (the OS user, no password) or 'accounts' (sign-in). Absent: SQLite is a
+# one-person install (local), PostgreSQL a shared server (accounts). Migration 0007 writes 'local' for a
+# database that already had users, so an upgrade locks nobody out.
+AUTH_MODE = "auth_mode"
+AUTH_MODES = ("local", "accounts")
+
+
+def auth_mode(uow: UnitOfWork) -> str:
+    raw = (get_setting(uow, AUTH_MODE) or "").strip()
+    if raw in AUTH_MODES:
+        return raw
+    return "accounts" if uow.session.get_bind().dialect.name == "postgresql" else "local"
+
+
+def put_auth_mode(uow: UnitOfWork, mode: str) -> None:
+    """Part of the caller's transaction (no commit), audited."""
+    assert mode in AUTH_MODES
+    s = uow.session
+    row = s.get(Setting, AUTH_MODE)
+    old = None if row is None else row.value
+    if row is None:
+        s.add(Setting(key=AUTH_MODE, value=mode))
+    else:
+        row.value = mode
+    audit(uow, "setting.set", "setting", None, key=AUTH_MODE, value=mode, before={"value": old}, after={"value": mode})

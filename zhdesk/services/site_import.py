@@ -24,6 +24,7 @@ from zhdesk.domain.vocab import SITE_KINDS
 from zhdesk.errors import InputRefused, UsageError
 from zhdesk.files import database_files, os_reason, shown, write_export
 from zhdesk.services.audit import audit
+from zhdesk.services.authz import requires, unguarded
 from zhdesk.site_import_dto import SiteImportReport, SiteImportRow, SkippedSite
 from zhdesk.tally.reader import SheetGrid, read_workbook
 from zhdesk.tally.text import header_key
@@ -127,6 +128,7 @@ def _kind_code(text: str) -> str | None:
     return _KINDS.get(header_key(text)) or _KINDS.get(text.strip().lower())
 
 
+@requires("sites.edit")
 def import_sites(uow: UnitOfWork, path: Path, *, community: str | None = None, check: bool = False) -> SiteImportReport:
     """Add the sites listed in `path` (one transaction), or with `check` only say what would be added.
 
@@ -224,7 +226,7 @@ def import_sites(uow: UnitOfWork, path: Path, *, community: str | None = None, c
 
 def check_sites_file(uow: UnitOfWork, path: Path, *, community: str | None = None) -> SiteImportReport:
     """The import's preview: every check of `import_sites`, nothing written."""
-    return import_sites(uow, path, community=community, check=True)
+    return unguarded(import_sites)(uow, path, community=community, check=True)
 
 
 TEMPLATE_SHEET = "点位清单"

@@ -50,6 +50,7 @@ from zhdesk.dto import (
 )
 from zhdesk.errors import InputRefused, NotFound
 from zhdesk.services.audit import audit
+from zhdesk.services.authz import requires
 from zhdesk.services.common import current_user, site_or_refuse
 from zhdesk.services.conflicts import check_version, guarded
 from zhdesk.services.settings import warning_days
@@ -333,6 +334,7 @@ def _refuse_duplicate(s: Session, address: str, community: Community, exclude_id
 # ---------------------------------------------------------------- writing
 
 
+@requires("sites.edit")
 def add_site(
     uow: UnitOfWork,
     address: str,
@@ -379,6 +381,7 @@ def _check_kind(kind: str) -> None:
         raise InputRefused(f"未知的点位类型“{fields.clean(kind, fields.TITLE, label='点位类型')}”，可用：{kinds}")
 
 
+@requires("sites.edit")
 def edit_site(
     uow: UnitOfWork,
     site_id: int,
@@ -491,6 +494,7 @@ def _one_open_listing(site: Site) -> InputRefused:
     return InputRefused(f"点位“{site.address}”已有未办结的挂牌，不能重复挂牌（可能刚被其他人挂牌，请刷新）")
 
 
+@requires("sites.edit")
 def list_site_for_supervision(uow: UnitOfWork, site_id: int, data: ListingInput) -> SiteDetail:
     """挂牌: open a new listing for a site. A site has at most one open listing at a time."""
     s = uow.session
@@ -566,6 +570,7 @@ def _status_values(li: Listing) -> dict[str, object]:
             "rebound_count": li.rebound_count}  # fmt: skip
 
 
+@requires("sites.edit")
 def change_status(
     uow: UnitOfWork,
     site_id: int,
@@ -634,6 +639,7 @@ def change_status(
     return get_site(uow, site.id)
 
 
+@requires("sites.edit")
 def extend_deadline(
     uow: UnitOfWork,
     site_id: int,

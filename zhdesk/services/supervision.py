@@ -25,6 +25,7 @@ from zhdesk.domain.workflow import Status
 from zhdesk.dto import BatchDTO, BatchFilter, ItemDTO, ItemInput
 from zhdesk.errors import InputRefused, NotFound
 from zhdesk.services.audit import audit
+from zhdesk.services.authz import requires
 from zhdesk.services.conflicts import check_values
 from zhdesk.services.settings import warning_days
 
@@ -121,6 +122,7 @@ def _add_items(s: Session, batch: SupervisionBatch, items: Sequence[ItemInput], 
     return ids
 
 
+@requires("bulletins.edit")
 def create_batch(
     uow: UnitOfWork,
     kind: Kind,
@@ -154,6 +156,7 @@ def create_batch(
     return get_batch(uow, batch.id)
 
 
+@requires("bulletins.edit")
 def add_items(uow: UnitOfWork, batch_id: int, items: Sequence[ItemInput]) -> list[int]:
     s = uow.session
     batch = s.get(SupervisionBatch, batch_id)
@@ -178,6 +181,7 @@ def _check_item(uow: UnitOfWork, item: SupervisionItem, expected: Mapping[str, o
         check_values(uow, expected, _item_values(item), what, "supervision_item", item.id)
 
 
+@requires("bulletins.edit")
 def close_item(
     uow: UnitOfWork, item_id: int, on: dt.date | None = None, expected: Mapping[str, object] | None = None
 ) -> ItemDTO:
@@ -210,6 +214,7 @@ def close_item(
     return get_item(uow, item.id)
 
 
+@requires("bulletins.edit")
 def set_deferred(
     uow: UnitOfWork, item_id: int, deferred: bool, expected: Mapping[str, object] | None = None
 ) -> ItemDTO:

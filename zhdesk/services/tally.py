@@ -35,6 +35,7 @@ from zhdesk.dto import (
 )
 from zhdesk.errors import InputRefused, NotFound, UsageError
 from zhdesk.services.audit import audit
+from zhdesk.services.authz import require_community, requires, unguarded
 from zhdesk.services.common import current_user
 from zhdesk.services.conflicts import conflict
 from zhdesk.tally.parse import Cancelled, Catalogue, MetricInfo, ParseResult, parse_workbook
@@ -73,6 +74,7 @@ def _active_batch(s: Session, sha: str) -> ImportBatch | None:
     )
 
 
+@requires("tallies.import")
 def import_file(
     uow: UnitOfWork,
     path: Path,
@@ -127,6 +129,9 @@ def import_file(
         return report("rejected")
     if dry_run:
         return report("preview", len(result.entries))
+    names = {e.community for e in result.entries}
+    found: list[Community | None] = list(s.scalars(select(Community).where(Community.name.in_(sorted(names)))))
+    require_community(uow, found + [None] * (len(names) - len(found)), "tallies.import", "import_file")
     return report("imported", len(result.entries), _store(uow, path, sha, result, opts, progress, as_user))
 
 
@@ -249,7 +254,7 @@ def check_file(
     progress: Callable[[int], bool] | None = None,
 ) -> TallyFileReport:
     """The import's preview: every check of `import_file`, nothing written."""
-    return import_file(uow, path, opts, dry_run=True, progress=progress)
+    return unguarded(import_file)(uow, path, opts, dry_run=True, progress=progress)
 
 
 def list_batches(uow: UnitOfWork) -> list[TallyBatchDTO]:
@@ -258,6 +263,7 @@ def list_batches(uow: UnitOfWork) -> list[TallyBatchDTO]:
     return [_batch_dto(b, login) for b, login in s.execute(q)]
 
 
+@requires("tallies.import")
 def undo_batch(uow: UnitOfWork, batch_id: int) -> TallyBatchDTO:
     """Remove every entry of a batch; the batch stays, marked undone (who, when), and the undo is audited."""
     s = uow.session
@@ -266,6 +272,9 @@ def undo_batch(uow: UnitOfWork, batch_id: int) -> TallyBatchDTO:
         raise NotFound(f"找不到编号为 {batch_id} 的导入批次")
     if b.undone_at is not None:
         raise InputRefused(f"导入批次 {batch_id}（{b.file_name}）已于 {b.undone_at:%Y-%m-%d %H:%M} 撤销")
+    ids = select(TallyEntry.community_id).where(TallyEntry.import_batch_id == batch_id).distinct()
+    of_batch = s.scalars(select(Community).where(Community.id.in_(ids))).all()
+    require_community(uow, of_batch, "tallies.import", "undo_batch")
     removed = s.scalar(select(func.count()).where(TallyEntry.import_batch_id == batch_id)) or 0
     s.execute(delete(TallyEntry).where(TallyEntry.import_batch_id == batch_id))
     b.undone_at = dt.datetime.now().replace(microsecond=0)
@@ -290,6 +299,7 @@ def list_metrics(uow: UnitOfWork) -> list[MetricDTO]:
             for m in s.scalars(select(Metric).order_by(Metric.sort_order, Metric.code))]  # fmt: skip
 
 
+@requires("catalogue.edit")
 def save_metric(
     uow: UnitOfWork, code: str, name: str, unit: str, expected: Mapping[str, object] | None = None
 ) -> MetricDTO:
@@ -326,6 +336,7 @@ def save_metric(
     return MetricDTO(m.code, m.name, m.unit)
 
 
+@requires("catalogue.edit")
 def add_synonym(uow: UnitOfWork, text: str, code: str | None) -> None:
     """A header that means `code` (None: a column to ignore)."""
     s = uow.session

@@ -18,6 +18,7 @@ from zhdesk.domain.workflow import WORKFLOW_EVENT_KINDS
 from zhdesk.dto import EventDTO
 from zhdesk.errors import InputRefused, NeedsConfirmation, NotFound, UsageError
 from zhdesk.services.audit import audit
+from zhdesk.services.authz import authorize, require_community, requires
 from zhdesk.services.common import current_user, site_or_refuse
 from zhdesk.services.conflicts import check_version, guarded
 from zhdesk.services.sites import current_listing
@@ -143,6 +144,7 @@ def list_timeline(uow: UnitOfWork, site_id: int) -> list[EventDTO]:
     return _dtos(s, events)
 
 
+@requires("comments.add")
 def add_event(
     uow: UnitOfWork,
     site_id: int,
@@ -161,6 +163,7 @@ def add_event(
     text = fields.clean(text, fields.EVENT_TEXT)
     names = _clean_actors(actors)
     sid, listing = _site_listing(s, site_id)
+    _may_record(uow, kind, sid, "add_event")
     _check_date(s, sid, on, today or dt.date.today(), confirmed)
     ev = TimelineEvent(
         site_id=sid, listing_id=listing.id if listing else None, kind=kind, occurred_on=on, occurred_at=at,
@@ -179,11 +182,21 @@ def _what(ev: TimelineEvent) -> str:
     return f"时间线记录（{ev.occurred_on.isoformat()}，编号 {ev.id}）"
 
 
+def _may_record(uow: UnitOfWork, kind: str, site_id: int, use_case: str) -> None:
+    """A note (备注, a leader's 批示) is a comment, which every role may add (comments.add, checked by
+    `requires`); any other kind is casework (events.edit). A staff account bound to a community records
+    only on its sites."""
+    if kind != "note":
+        authorize(uow, "events.edit", use_case)
+    require_community(uow, [site_or_refuse(uow.session, site_id).community], "events.edit", use_case)
+
+
 def _editable(uow: UnitOfWork, event_id: int, expected_version: int | None) -> TimelineEvent:
     s = uow.session
     ev = s.get(TimelineEvent, event_id)
     if ev is None or ev.deleted:
         raise NotFound(f"找不到编号为 {event_id} 的事件")
+    _may_record(uow, ev.kind, ev.site_id, "edit_event")
     user = current_user(uow)
     if user.role != "admin" and ev.author_id != user.id:
         raise InputRefused("只有事件的录入人或管理员可以修改或删除此事件")
@@ -196,6 +209,7 @@ def _snapshot(s: Session, ev: TimelineEvent) -> dict[str, object]:
     return {"kind": ev.kind, "date": ev.occurred_on, "time": ev.occurred_at, "text": ev.text, "actors": actors}
 
 
+@requires("comments.add")
 def edit_event(
     uow: UnitOfWork,
     event_id: int,
@@ -217,6 +231,7 @@ def edit_event(
     if new_kind is not None and new_kind != ev.kind:
         _manual_kind(ev.kind, "改为其他类型")
         _manual_kind(new_kind, "录入")
+        _may_record(uow, new_kind, ev.site_id, "edit_event")
     if on is not None and on != ev.occurred_on:
         _manual_kind(ev.kind, "改日期")  # the listing's dates and the order of its steps rest on it
     new_text = fields.clean(text, fields.EVENT_TEXT) if text is not None else None
@@ -249,6 +264,7 @@ def edit_event(
     return _dto(s, ev)
 
 
+@requires("comments.add")
 def delete_event(uow: UnitOfWork, event_id: int, expected_version: int | None = None) -> None:
     """Hide the event; the row and the audit entry keep what it said."""
     ev = _editable(uow, event_id, expected_version)

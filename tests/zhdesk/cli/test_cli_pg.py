@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import assert_ok, zhdesk
+from tests.support import assert_ok, with_admin, zhdesk
 
 READS = [
     ("sites", "--json"),
@@ -29,7 +29,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory, pg_server: object) -> dict
 
     assert isinstance(pg_server, Server)
     folder = tmp_path_factory.mktemp("cli_pg")
-    urls = {"sqlite": f"sqlite:///{(folder / 'demo.db').as_posix()}", "postgresql": pg_server.create()}
+    urls = {"sqlite": f"sqlite:///{(folder / 'demo.db').as_posix()}", "postgresql": with_admin(pg_server.create())}
     out: dict[str, dict[tuple[str, ...], str]] = {}
     try:
         for engine, url in urls.items():
@@ -54,7 +54,7 @@ def test_reads_print_the_same_json_on_both_engines(outputs: dict[str, dict[tuple
 
 
 def test_demo_twice_adds_nothing_on_postgresql(pg_url: str, tmp_path: Path) -> None:
-    assert_ok(zhdesk("demo", db=pg_url, cwd=tmp_path))
+    assert_ok(zhdesk("demo", db=with_admin(pg_url), cwd=tmp_path))
     again = zhdesk("demo", db=pg_url, cwd=tmp_path)
     assert_ok(again)
     assert "未新增" in again.out

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support import TODAY, table_dump
+from tests.support import TODAY, as_user, signed_in, table_dump
 from zhdesk.desk import Desk
 from zhdesk.dto import Documents, ItemDTO, SiteFilter
 from zhdesk.errors import Conflict, InputRefused
@@ -17,7 +17,7 @@ from zhdesk.errors import Conflict, InputRefused
 @pytest.fixture
 def other(any_demo_desk: Desk) -> Iterator[Desk]:
     """A second workstation on the same database, used by 王五."""
-    d = Desk(Desk.open(any_demo_desk.engine.url.render_as_string(hide_password=False)).engine, user_login="wangwu")
+    d = as_user(any_demo_desk, "wangwu")
     yield d
     d.close()
 
@@ -68,7 +68,7 @@ def test_stale_event_edit(any_demo_desk: Desk, other: Desk) -> None:
     desk = any_demo_desk
     sid = _open_listing(desk)
     ev = desk.add_event(sid, "note", dt.date(2026, 11, 20), text="原文", confirmed=True)
-    other_user = Desk(other.engine, user_login=desk.user_login)  # the author may edit it
+    other_user = signed_in(Desk(other.engine, user_login=desk.user_login))  # the author may edit it
     other_user.edit_event(ev.id, text="对方改的", expected_version=ev.version)
     with pytest.raises(Conflict) as caught:
         desk.edit_event(ev.id, text="我改的", expected_version=ev.version)

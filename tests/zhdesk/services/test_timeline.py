@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from db.models import AuditEntry, EventActor, Person, TimelineEvent, Unit, User
 from db.uow import UnitOfWork
-from tests.support import TODAY, table_dump
+from tests.support import ADMIN_PASSWORD, TODAY, table_dump
 from zhdesk.desk import Desk
 from zhdesk.domain.vocab import EVENT_KINDS, PHASES
 from zhdesk.domain.workflow import Action
@@ -41,18 +41,28 @@ def new_listed_site(desk: Desk, address: str = "测试路1号") -> int:
     return sid
 
 
+def uow_as(desk: Desk, login: str) -> UnitOfWork:
+    """A unit of work by `login`. Local mode (SQLite) creates users on first use; accounts mode
+    (PostgreSQL) needs an account signed in: alice is an administrator, the others staff."""
+    if desk.auth_mode() != "accounts":
+        return UnitOfWork(desk.engine, login)
+    if login not in {u.login for u in desk.list_users()}:
+        desk.add_user(login, login, "admin" if login == "alice" else "staff", ADMIN_PASSWORD)
+    return UnitOfWork(desk.engine, login, signed_in=True)
+
+
 def add(desk: Desk, sid: int, kind: str, on: dt.date, login: str | None = None, **kw: object) -> EventDTO:
-    with UnitOfWork(desk.engine, login) if login else desk.uow() as uow:
+    with uow_as(desk, login) if login else desk.uow() as uow:
         return timeline.add_event(uow, sid, kind, on, today=TODAY, **kw)  # type: ignore[arg-type]
 
 
 def edit(desk: Desk, event_id: int, login: str, **kw: object) -> EventDTO:
-    with UnitOfWork(desk.engine, login) as uow:
+    with uow_as(desk, login) as uow:
         return timeline.edit_event(uow, event_id, today=TODAY, **kw)  # type: ignore[arg-type]
 
 
 def delete(desk: Desk, event_id: int, login: str, expected_version: int | None = None) -> None:
-    with UnitOfWork(desk.engine, login) as uow:
+    with uow_as(desk, login) as uow:
         timeline.delete_event(uow, event_id, expected_version)
 
 
@@ -69,10 +79,10 @@ def audits(desk: Desk, action: str) -> list[tuple[str, int | None, dict[str, obj
 @pytest.fixture
 def two_users(demo_desk: Desk) -> Desk:
     """alice is the database's first user, hence its administrator; bob comes second, staff."""
-    with UnitOfWork(demo_desk.engine, "alice") as uow:
+    with uow_as(demo_desk, "alice") as uow:
         assert timeline.current_user(uow).role == "admin"
         uow.commit()
-    with UnitOfWork(demo_desk.engine, "bob") as uow:
+    with uow_as(demo_desk, "bob") as uow:
         assert timeline.current_user(uow).role == "staff"
         uow.commit()
     return demo_desk
@@ -227,7 +237,7 @@ def test_another_staff_user_may_not_edit_or_delete(two_users: Desk) -> None:
     desk = two_users
     sid = site_id(desk, "江西路153号")
     alices = add(desk, sid, "inspection", TODAY, "alice", text="管理员录入")
-    with UnitOfWork(desk.engine, "carol") as uow:  # a third user: staff too
+    with uow_as(desk, "carol") as uow:  # a third user: staff too
         assert timeline.current_user(uow).role == "staff"
         uow.commit()
     bobs = add(desk, sid, "note", TODAY, "bob", text="bob 录入")
