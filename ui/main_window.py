@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import prefs, site_actions
+from ui import access, prefs, site_actions
 from ui.display import DisplayScale, relative_font
 from ui.feed_watch import FeedWatch
 from ui.ops import Ops
@@ -54,6 +54,7 @@ PLANNED: dict[str, str] = {}
 
 class MainWindow(QMainWindow):
     demo_requested = Signal()  # 打开演示数据 on the welcome page: ui/app.py re-opens on the demo database
+    switch_user_requested = Signal()  # 切换用户…: ui/app.py signs out, asks who works next, opens a new window
 
     def __init__(self, desk: Desk, parent: QWidget | None = None, *, real_location: str | None = None) -> None:
         """`real_location`: where the real data lives, for the 演示数据 mark's tooltip (ui/app.py knows)."""
@@ -65,6 +66,8 @@ class MainWindow(QMainWindow):
         DisplayScale.instance().set_scale(prefs.DISPLAY_SCALE.get(), remember=False)
         self.ops = Ops(self, dialog_parent=self)
         location = desk.location()
+        # Who works here, read once: every page hides or disables what the role cannot do (ui/access.py).
+        self.access = access.of(desk)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -145,9 +148,13 @@ class MainWindow(QMainWindow):
         self.location = QLabel(f"数据库：{location}")
         self.location.setObjectName("status_db")
         self.location.setToolTip(location)
+        self.user_label = QLabel()
+        self.user_label.setObjectName("status_user")
         bar = self.statusBar()
         bar.addWidget(self.counts, 1)
         bar.addPermanentWidget(self.busy)
+        bar.addPermanentWidget(self.user_label)
+        self.show_user()
         bar.addPermanentWidget(self.location)
         self.demo_mark: QLabel | None = None
         if self.is_demo:
@@ -174,6 +181,8 @@ class MainWindow(QMainWindow):
         self.ops.busy_changed.connect(lambda busy, label: self.busy.setText(label if busy else ""))
         for page in (self.listings, self.settings_page, self.dossier):
             page.message.connect(self.show_message)
+        self.settings_page.switch_user_requested.connect(self.switch_user_requested)
+        self.settings_page.account_changed.connect(self.show_user)
         self.listings.counts_changed.connect(self.counts.setText)
         # Every place that shows a site or an item opens the dossier (the item selected in it).
         self.overview.site_activated.connect(self.open_site)
@@ -190,6 +199,13 @@ class MainWindow(QMainWindow):
         # Other workstations' writes reload the open pages (ui/feed_watch.py).
         self.feed_watch = FeedWatch(desk, self.ops, self)
         self.feed_watch.loaded.connect(self.show_message)
+
+    def show_user(self) -> None:
+        self.access = access.of(self.desk)
+        self.user_label.setText(self.access.caption())
+        u = self.access.user
+        self.user_label.setToolTip(f"当前用户：{u.display_name}（{u.login}），角色：{u.role_label}；"
+                                   "修改密码、切换用户在“设置 → 账户”")  # fmt: skip
 
     # -- the welcome page
     def showing_welcome(self) -> bool:
