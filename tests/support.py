@@ -87,6 +87,9 @@ def zhdesk(*args: str, db: str | None, cwd: Path, env: dict[str, str] | None = N
     """Run `python -m zhdesk [--db URL] args` with no ZHDESK_DB and a data folder inside cwd."""
     e = {k: v for k, v in os.environ.items() if k not in ("ZHDESK_DB", "PYTHONIOENCODING", "PYTHONUTF8")}
     e["XDG_DATA_HOME"] = str(cwd / "xdg")
+    # the tests' administrator signs in where the database uses accounts (a local one ignores these)
+    e.setdefault("ZHDESK_USER", ADMIN_LOGIN)
+    e.setdefault("ZHDESK_PASSWORD", ADMIN_PASSWORD)
     e.update(env or {})
     cmd = [sys.executable, "-m", "zhdesk", *(["--db", db] if db is not None else []), *args]
     p = subprocess.run(cmd, cwd=cwd, env=e, capture_output=True, timeout=120, check=False)

@@ -14,7 +14,6 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NoReturn
 
-from db.uow import UnitOfWork
 from zhdesk import __version__
 from zhdesk import cli_edge as edge
 from zhdesk.desk import Desk
@@ -38,7 +37,7 @@ from zhdesk.dto import (
     SiteRow,
     StatsFilter,
 )
-from zhdesk.errors import InputRefused, NotFound, UsageError, ZhdeskError
+from zhdesk.errors import InputRefused, NotFound, SignInRequired, UsageError, ZhdeskError
 from zhdesk.files import shown
 
 LIGHT_NAMES = {
@@ -152,18 +151,18 @@ def _detail_lines(d: SiteDetail) -> Iterator[str]:
 def cmd_init(desk: Desk, args: argparse.Namespace) -> int:
     from zhdesk.reference import seed_reference
 
-    def seed(uow: UnitOfWork) -> None:
+    with desk.uow() as uow:  # reference data, not a user's change: no sign-in needed (a new shared database)
         seed_reference(uow)
         uow.commit()
-
-    desk.run(seed)
     print("数据库已就绪：" + desk.engine.url.render_as_string(hide_password=True))
     return 0
 
 
 def cmd_demo(desk: Desk, args: argparse.Namespace) -> int:
     from zhdesk.demo import load_demo
+    from zhdesk.services.authz import authorize
 
+    desk.run(authorize, "demo.load", "load_demo")
     added = desk.run(load_demo)
     print(f"已载入演示数据，新增 {added} 条记录" if added else "演示数据已存在，未新增记录")
     return 0
@@ -530,6 +529,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="数据库地址（SQLAlchemy URL），默认为用户数据文件夹中的 SQLite 文件；也可用环境变量 ZHDESK_DB",
     )
+    p.add_argument(
+        "--user",
+        metavar="LOGIN",
+        help="以此账户登录（数据库启用账户登录时；密码在终端中输入或取自环境变量 ZHDESK_PASSWORD）；"
+        "也可用环境变量 ZHDESK_USER",
+    )
     p.add_argument("--version", action="version", version=f"zhdesk {__version__}")
     sub = p.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
     sub.required = True
@@ -717,6 +722,9 @@ def build_parser() -> argparse.ArgumentParser:
     from zhdesk import cli_backup  # backup / restore (issue 12)
 
     cli_backup.add_commands(sub)
+    from zhdesk import cli_users  # user / accounts (issue 12)
+
+    cli_users.add_commands(sub)
     return p
 
 
@@ -733,9 +741,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         edge.check_encoding(args, PATH_ARGS)
         desk = Desk.open(args.db)
         opened.append((desk, desk.commits))
+        from zhdesk import cli_users
+
         try:
+            if args.func is not cli_users.cmd_accounts or args.switch == "off":
+                cli_users.authenticate(desk, args.user)
             result: int = args.func(desk, args)
             return result
+        except SignInRequired as exc:
+            raise cli_users.explain_sign_in(exc) from None
         finally:
             desk.close()
 

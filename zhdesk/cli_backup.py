@@ -13,6 +13,7 @@ from zhdesk.desk import Desk
 from zhdesk.errors import InputRefused, UsageError
 from zhdesk.files import TargetExists, shown
 from zhdesk.services import backup as backup_svc
+from zhdesk.services.authz import authorize, unguarded
 
 
 def cmd_backup(desk: Desk, args: argparse.Namespace) -> int:
@@ -36,14 +37,17 @@ def _confirm(backup: Path, target: str) -> None:
 
 def cmd_restore(desk: Desk, args: argparse.Namespace) -> int:
     url = desk.engine.url.render_as_string(hide_password=False)
+    desk.run(authorize, "database.restore", "restore")  # administrators only, before anything is asked
     found = backup_svc.check_backup(Path(args.file))  # refuse a bad file (an archive: read whole) before asking
     if not args.yes:
         _confirm(found.path, desk.location())
     desk.close()  # no connection of ours may stay open on the file (or the tables) being replaced
     result = backup_svc.restore(url, found.path)
-    restored = Desk.open(url)
-    try:
-        restored.record_restore(shown(result.backup), shown(result.safety) if result.safety else None)
+    restored = Desk.open(url, user_login=desk.user_login)
+    try:  # checked above: the restored database's accounts (the backup's) need not know this login
+        with restored.uow() as uow:
+            safety = shown(result.safety) if result.safety else None
+            unguarded(backup_svc.record_restore)(uow, shown(result.backup), safety)
     finally:
         restored.close()
     return _emit(args, result.to_json, [result.line()])

@@ -164,9 +164,9 @@ class Desk:
         self.commits += 1
 
     @classmethod
-    def open(cls, url: str | None = None, *, migrate: bool = True) -> Desk:
+    def open(cls, url: str | None = None, *, migrate: bool = True, user_login: str | None = None) -> Desk:
         opened = open_database(url, migrate_schema=migrate)
-        desk = cls(opened.engine, damaged=opened.damaged)
+        desk = cls(opened.engine, user_login, damaged=opened.damaged)
         if opened.upgraded:  # a database at head was seeded when it got there: opening costs one version query
             try:
                 desk._seed_reference()

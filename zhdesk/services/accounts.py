@@ -159,9 +159,14 @@ def _enabled_admins(s: Session, with_password: bool) -> int:
     return int(s.scalar(q) or 0)
 
 
-def _keep_an_admin(s: Session, user: User) -> None:
-    """Refuse to leave the database without an enabled administrator."""
-    if user.role == "admin" and not user.disabled and _enabled_admins(s, with_password=False) <= 1:
+def _keep_an_admin(uow: UnitOfWork, user: User) -> None:
+    """Refuse to leave the database without an enabled administrator (in accounts mode: one who can sign
+    in, i.e. has a password)."""
+    s = uow.session
+    signs_in = auth_mode(uow) == "accounts"
+    if signs_in and user.password_hash is None:
+        return  # not one who could sign in: the others are unchanged
+    if user.role == "admin" and not user.disabled and _enabled_admins(s, with_password=signs_in) <= 1:
         raise InputRefused(f"“{user.login}”是唯一的管理员，不能停用或改为其他角色；请先指定另一位管理员")
 
 
@@ -315,7 +320,7 @@ def set_user_disabled(uow: UnitOfWork, login: str, disabled: bool) -> None:
     if bool(user.disabled) == bool(disabled):
         return
     if disabled:
-        _keep_an_admin(s, user)
+        _keep_an_admin(uow, user)
     user.disabled = bool(disabled)
     audit(uow, "user.disable" if disabled else "user.enable", "user", user.id, login=user.login,
           before={"disabled": not disabled}, after={"disabled": bool(disabled)})  # fmt: skip
@@ -329,7 +334,7 @@ def set_user_role(uow: UnitOfWork, login: str, role: str, community: str | None 
     role = _check_role(role)
     bound = _community(s, role, community)
     if role != "admin":
-        _keep_an_admin(s, user)
+        _keep_an_admin(uow, user)
     before = {"role": user.role, "community": None if user.community is None else user.community.name}
     user.role, user.community = role, bound
     after = {"role": role, "community": None if bound is None else bound.name}
