@@ -11,8 +11,10 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QSplitter,
     QStackedWidget,
+    QToolButton,
     QWidget,
 )
 
@@ -148,8 +150,14 @@ class MainWindow(QMainWindow):
         self.location = QLabel(f"数据库：{location}")
         self.location.setObjectName("status_db")
         self.location.setToolTip(location)
-        self.user_label = QLabel()
+        # Who works here; a click offers 修改密码…, 切换用户…, 账户管理… (the same as 设置 → 账户).
+        self.user_label = QToolButton()
         self.user_label.setObjectName("status_user")
+        self.user_label.setAutoRaise(True)
+        self.user_label.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.user_menu = QMenu(self.user_label)
+        self.user_menu.aboutToShow.connect(self._fill_user_menu)
+        self.user_label.setMenu(self.user_menu)
         bar = self.statusBar()
         bar.addWidget(self.counts, 1)
         bar.addPermanentWidget(self.busy)
@@ -204,8 +212,19 @@ class MainWindow(QMainWindow):
         self.access = access.of(self.desk)
         self.user_label.setText(self.access.caption())
         u = self.access.user
-        self.user_label.setToolTip(f"当前用户：{u.display_name}（{u.login}），角色：{u.role_label}；"
-                                   "修改密码、切换用户在“设置 → 账户”")  # fmt: skip
+        self.user_label.setToolTip(f"当前用户：{u.display_name}（{u.login}），角色：{u.role_label}")
+
+    def _fill_user_menu(self) -> None:
+        self.user_menu.clear()
+        page = self.settings_page
+        for key, b in page.account_buttons.items():
+            if not b.isHidden():
+                act = self.user_menu.addAction(b.text())
+                act.setObjectName(f"user_menu_{key}")
+                act.triggered.connect(lambda _c=False, k=key: page.account_action(k))
+        self.user_menu.addSeparator()
+        settings = self.user_menu.addAction("设置…")
+        settings.triggered.connect(lambda: self.show_page(SETTINGS))
 
     # -- the welcome page
     def showing_welcome(self) -> bool:

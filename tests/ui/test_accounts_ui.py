@@ -277,7 +277,10 @@ def test_switch_user_reopens_the_window_for_the_new_role(
     assert old.user_label.text() == f"{ADMIN[1]} · 管理员"
     assert not old.settings_page.account_buttons["manage"].isHidden()
     drive(monkeypatch, sign_in_as(ACCOUNTS["staff"][0]))
-    old.settings_page.account_action("switch")
+    old._fill_user_menu()  # the status bar's name opens the same actions as 设置 → 账户
+    menu = {a.objectName(): a for a in old.user_menu.actions() if a.objectName()}
+    assert set(menu) == {"user_menu_password", "user_menu_switch", "user_menu_manage", "user_menu_disable"}
+    menu["user_menu_switch"].trigger()
     new = launcher.window
     assert new is not None and new is not old
     qtbot.addWidget(new)
@@ -493,6 +496,8 @@ def test_each_role_sees_only_what_it_may_do(qtbot: QtBot, signed: Callable[[str]
 
     settings = w.settings_page.account_buttons
     assert settings["manage"].isHidden() == (role != "admin")
+    w._fill_user_menu()
+    assert ("账户管理…" in [a.text() for a in w.user_menu.actions()]) == (role == "admin")
     assert not settings["password"].isHidden() and not settings["switch"].isHidden()
 
     # The workflow buttons of a listed site: only who may edit listings can press them.
