@@ -37,6 +37,12 @@ class Db:
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
 
+@pytest.fixture(autouse=True)
+def _new_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`user add`, `user passwd LOGIN` and `accounts on` read the new password from here (no terminal)."""
+    monkeypatch.setenv("ZHDESK_NEW_PASSWORD", "刁难测试口令-2026")
+
+
 @pytest.fixture(scope="session")
 def hostile_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # The CLI checks dates against the real clock, so the demo is loaded at the real today.

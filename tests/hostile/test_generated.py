@@ -43,6 +43,7 @@ VALUES = ["1758", "约130", "近百", "100余", "-5", "1e29", "9" * 29, "0.00000
 
 STEPS = ["start", "submit", "accept", "reject", "rebound", "closed", "整改中", "待验收"]
 KINDS = ["note", "inspection", "accepted", "listed", "备注", "rebound"]
+ROLES = ["admin", "leader", "preparer", "staff", "管理员", "工作人员", "ADMIN", "root"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,17 @@ COMMANDS: dict[str, list[str | Slot]] = {
     "stats": ["stats", "--from", D("2021-01-01"), "--to", D("2021-06-30"), "--community", T("江西路社区"), "--json"],
     "figure set": ["figure", "set", T("city_cases"), "--from", D("2021-01-01"), "--to", D("2021-06-30"),
                    "--value", Slot("value", "1758")],
+    # accounts (issue 12): new passwords come from ZHDESK_NEW_PASSWORD (tests/hostile/conftest.py)
+    "user add": ["user", "add", T("wangwu"), "--name", T("王五"), "--role", Slot("role", "staff"),
+                 "--community", T("江西路社区")],
+    "user list": ["user", "list", "--json"],
+    "user role": ["user", "role", T("wangwu"), Slot("role", "leader"), "--community", T("江西路社区")],
+    "user passwd": ["user", "passwd", T("wangwu")],
+    "user disable": ["user", "disable", T("wangwu")],
+    "user enable": ["user", "enable", T("wangwu")],
+    "accounts on": ["accounts", "on", "--login", T("chief"), "--name", T("主任")],
+    "accounts status": ["accounts", "status"],
+    "--user": ["--user", T("chief"), "sites"],
 }  # fmt: skip
 
 STRATEGIES: dict[str, st.SearchStrategy[str]] = {
@@ -81,6 +93,7 @@ STRATEGIES: dict[str, st.SearchStrategy[str]] = {
     "value": st.one_of(st.sampled_from(VALUES), st.sampled_from(NASTY)),
     "step": st.one_of(st.sampled_from(STEPS), st.sampled_from(NASTY)),
     "kind": st.one_of(st.sampled_from(KINDS), st.sampled_from(NASTY)),
+    "role": st.one_of(st.sampled_from(ROLES), st.sampled_from(NASTY)),
 }
 # The classes every slot meets in the exhaustive pass (one of each; hypothesis explores the rest).
 CORE = ["", "   ", "a\nb", "\x00", "\u2028", "长" * 100_000, BAD_UTF8, "-1", "99999999999999999999", "2021-02-30",

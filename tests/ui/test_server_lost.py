@@ -9,6 +9,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.pg import Server
+from tests.support import signed_in
 from tests.ui.conftest import Dialogs, wait_idle
 from ui.main_window import MainWindow
 from zhdesk.demo import load_demo
@@ -17,7 +18,7 @@ from zhdesk.desk import Desk
 
 @pytest.fixture
 def pg_desk(pg_url: str) -> Iterator[Desk]:
-    d = Desk.open(pg_url)
+    d = signed_in(Desk.open(pg_url))
     with d.uow() as uow:
         load_demo(uow)
     yield d

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models import AuditEntry
+from tests.support import ADMIN_PASSWORD
 from zhdesk.desk import Desk
 from zhdesk.dto import SiteFilter
 from zhdesk.errors import Conflict
@@ -21,7 +22,10 @@ ROUNDS = 50
 
 def _worker(url: str, who: int, site_id: int, start: dt.date, barrier: Any, results: Any) -> None:
     desk = Desk.open(url)
-    desk.user_login = f"ws{who}"
+    if desk.auth_mode() == "accounts":  # PostgreSQL: each workstation signs in to an account of its own
+        desk.sign_in(f"ws{who}", ADMIN_PASSWORD)
+    else:
+        desk.user_login = f"ws{who}"
     try:
         for r in range(ROUNDS):
             version = desk.get_site(site_id).listings[-1].version
@@ -47,6 +51,9 @@ def test_two_workstations_one_listing(any_demo_desk: Desk) -> None:
         r for r in desk.list_sites(SiteFilter(listed_only=True)) if r.status != "closed" and r.deadline is not None
     )
     assert row.deadline is not None
+    if desk.auth_mode() == "accounts":
+        for who in (1, 2):
+            desk.add_user(f"ws{who}", f"ws{who}", "preparer", ADMIN_PASSWORD)
     with desk.uow() as uow:
         audit_before = uow.session.scalar(select(func.count(AuditEntry.id)))
     desk.close()  # the children open their own; a forked pool must not be shared

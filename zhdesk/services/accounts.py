@@ -298,7 +298,8 @@ def add_user(
         s.flush()
     except IntegrityError as exc:  # another workstation added the same login just now
         raise InputRefused(f"登录名“{login}”已存在") from exc
-    audit(uow, "user.add", "user", user.id, login=login, name=name, role=role, community=community or None)
+    bound = None if user.community is None else user.community.name
+    audit(uow, "user.add", "user", user.id, login=login, name=name, role=role, community=bound)
     uow.commit()
     return to_dto(user)
 

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from db import migrate
 from db.engine import make_engine, sqlite_url
 from tests.pg import Server
-from tests.support import assert_error, assert_ok, dump, table_dump, zhdesk
+from tests.support import assert_error, assert_ok, dump, signed_in, table_dump, zhdesk
 from tests.zhdesk.tally import tally_files as tf
 from zhdesk.desk import Desk
 from zhdesk.errors import StorageProblem, UsageError
@@ -30,7 +30,7 @@ from zhdesk.services import backup as backup_svc
 @pytest.fixture
 def pg_demo(pg_server: Server, _pg_demo_template: str) -> Iterator[Desk]:
     url = pg_server.create(template=_pg_demo_template)
-    d = Desk.open(url)
+    d = signed_in(Desk.open(url))
     yield d
     d.close()
     pg_server.drop(url)
@@ -71,7 +71,8 @@ def test_round_trip_keeps_every_table_and_photo_bytes(pg_demo: Desk, tmp_path: P
     assert restored.safety is not None and restored.safety.name.endswith(".before-restore-20261130-081500.zip")
     assert not restored.upgraded and restored.rows == sum(len(v) for v in saved.values())
 
-    again = Desk.open(url)  # the sequences were reset: new rows get fresh ids; the audit trail is append-only again
+    # the sequences were reset: new rows get fresh ids; the audit trail is append-only again
+    again = signed_in(Desk.open(url))
     try:
         again.add_site("恢复后新增路2号", again.communities()[0].name)
         with pytest.raises(Exception, match="append-only"), again.engine.begin() as conn:
@@ -158,7 +159,7 @@ def test_backup_during_a_running_import_holds_it_whole_or_not_at_all(pg_demo: De
     files = [_ledger(tmp_path / f"台账{n}.xlsx", n, 300) for n in range(2)]
     inside, go = threading.Event(), threading.Event()
     failures: list[BaseException] = []
-    writer = Desk.open(url)
+    writer = signed_in(Desk.open(url))
 
     def hold(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
         if statement.lstrip().upper().startswith("INSERT INTO TALLY_ENTRY") and not go.is_set():
@@ -205,7 +206,7 @@ def test_the_archive_is_one_snapshot_while_an_import_commits_mid_backup(pg_demo:
     url = _url(pg_demo)
     base = len(_live_batches(url))
     f = _ledger(tmp_path / "台账.xlsx", 9, 300)
-    writer = Desk.open(url)
+    writer = signed_in(Desk.open(url))
     failures: list[BaseException] = []
 
     def importer() -> None:

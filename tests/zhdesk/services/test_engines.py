@@ -16,6 +16,7 @@ from sqlalchemy import Date, literal, select
 
 from db.models import Community, Metric
 from tests.pg import Server
+from tests.support import signed_in
 from zhdesk.desk import Desk
 from zhdesk.domain.periods import period_key
 from zhdesk.dto import SiteFilter, StatsFilter
@@ -101,7 +102,7 @@ def collated_desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[De
             icu = "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'zh' LOCALE 'C'"
             conn.execute(f'CREATE DATABASE "{name}" {icu}')
         url = server.url(name)
-    d = Desk.open(url)
+    d = signed_in(Desk.open(url))
     yield d
     d.close()
     if server is not None:

@@ -29,7 +29,7 @@ from db.models import (
     TallyEntry,
     Unit,
 )
-from tests.support import TODAY
+from tests.support import TODAY, signed_in
 from zhdesk.desk import Desk
 from zhdesk.domain.lights import Light, item_light
 from zhdesk.domain.periods import period_key
@@ -748,7 +748,7 @@ def check_overdue_condition_is_the_red_light(desk: Desk, today: dt.date) -> None
 )
 def test_sql_figures_equal_a_python_recomputation(any_url: str, seed: int) -> None:
     rnd = random.Random(seed)
-    desk = Desk.open(any_url)
+    desk = signed_in(Desk.open(any_url))
     try:
         random_dataset(desk, rnd, T)
         rows = table_rows(desk)
