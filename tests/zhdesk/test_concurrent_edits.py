@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models import AuditEntry
-from tests.support import ADMIN_PASSWORD
+from tests.support import ADMIN_PASSWORD, signed_in
 from zhdesk.desk import Desk
 from zhdesk.dto import SiteFilter
 from zhdesk.errors import Conflict
@@ -78,7 +78,7 @@ def test_two_workstations_one_listing(any_demo_desk: Desk) -> None:
         assert outcomes == ["conflict", "won"], (r, by_round[r])
         last_winner = next(m for _, o, m in by_round[r] if o == "won")
 
-    check = Desk.open(url)
+    check = signed_in(Desk.open(url))
     try:
         assert check.get_site(row.id).listings[-1].deadline == last_winner
         with check.uow() as uow:

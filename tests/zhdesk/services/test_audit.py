@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError  # SQLite: IntegrityError; PostgreSQL: Pro
 from db.engine import sqlite_url
 from db.models import AuditEntry
 from db.uow import UnitOfWork
-from tests.support import TODAY, assert_error, assert_ok, demo_database, dump, table_dump, zhdesk
+from tests.support import TODAY, as_user, assert_error, assert_ok, demo_database, dump, table_dump, zhdesk
 from tests.zhdesk.services.test_services import new_listed_site
 from zhdesk.desk import Desk
 from zhdesk.domain.workflow import Status
@@ -113,8 +113,12 @@ def test_site_edit_records_who_when_before_and_after(demo_desk: Desk) -> None:
     sid = _site(demo_desk, "江西路121号")
     old = demo_desk.get_site(sid, today=TODAY)
     start = dt.datetime.now().replace(microsecond=0)
-    with UnitOfWork(demo_desk.engine, "alice") as uow:
-        sites.edit_site(uow, sid, "江西路121号甲", old.row.community, old.row.kind, "后门进")
+    alice = as_user(demo_desk, "alice", "preparer")  # on PostgreSQL an account signed in
+    try:
+        with alice.uow() as uow:
+            sites.edit_site(uow, sid, "江西路121号甲", old.row.community, old.row.kind, "后门进")
+    finally:
+        alice.close()
     (entry,) = demo_desk.list_audit(action="site.edit")
     assert (entry.user_login, entry.action, entry.action_label, entry.entity, entry.entity_id) == (
         "alice", "site.edit", "编辑点位", "site", sid,
