@@ -12,10 +12,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from ui import prefs
+from ui import access, prefs
+from ui.dialogs.sign_in import sign_in_at_start
 from ui.fonts import install_app_font
 from ui.main_window import MainWindow
 from ui.ops import show_error
@@ -119,8 +121,37 @@ class Launcher:
         self.desk = desk
         window = MainWindow(desk, real_location=self.real)
         window.demo_requested.connect(self.switch_to_demo)
+        window.switch_user_requested.connect(self.switch_user)
         self.window = window
         return window
+
+    def switch_user(self) -> bool:
+        """切换用户: sign out, ask who works next, and open the window again for that account's role.
+        Cancelled: the old window closes and the app ends (nobody is signed in any more). True if switched."""
+        old_window, desk = self.window, self.desk
+        assert desk is not None
+        if old_window is not None:  # nothing may read as nobody: stop the old window's work first
+            old_window.feed_watch.stop()
+            old_window.ops.shutdown()
+            old_window.setEnabled(False)
+        desk.sign_out()
+        access.forget(desk)
+        try:
+            user = sign_in_at_start(desk, old_window)
+            if user is not None:
+                access.remember(desk)
+        except ZhdeskError as exc:
+            show_error(old_window, exc.message, START_FAILED_TITLE)
+            user = None
+        if user is not None:
+            self.start(desk)
+            self.show()
+        else:
+            self.window = None
+        if old_window is not None:
+            old_window.close()
+            old_window.deleteLater()
+        return user is not None
 
     def show(self) -> None:
         window = self.window
@@ -147,7 +178,7 @@ class Launcher:
             old_desk.close()
 
     def close(self) -> None:
-        if self.window is not None:
+        if self.window is not None and shiboken6.isValid(self.window):
             self.window.close()
             self.window.ops.shutdown()  # idempotent: the worker is stopped before the database closes
         if self.desk is not None:
@@ -172,12 +203,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ZhdeskError as exc:
         QMessageBox.critical(None, START_FAILED_TITLE, exc.message)
         return EXIT_START_FAILED
+    # A database with accounts asks who works (or for its first administrator); local mode asks nothing.
+    try:
+        user = sign_in_at_start(desk)
+        if user is not None:
+            access.remember(desk)
+    except ZhdeskError as exc:
+        desk.close()
+        QMessageBox.critical(None, START_FAILED_TITLE, exc.message)
+        return EXIT_START_FAILED
+    if user is None:  # 取消: nothing opened, nothing written
+        desk.close()
+        return 0
 
     launcher = Launcher(real_location(args.db))
     window = launcher.start(desk)
     launcher.show()
     # Today's rotating backup of a local database (the use case skips the demo and server databases).
-    window.ops.run(desk.daily_backup, label="正在备份数据库…")
+    if window.access.can("backup.run"):
+        window.ops.run(desk.daily_backup, label="正在备份数据库…")
     try:
         return app.exec()
     finally:

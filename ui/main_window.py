@@ -11,12 +11,14 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QSplitter,
     QStackedWidget,
+    QToolButton,
     QWidget,
 )
 
-from ui import prefs, site_actions
+from ui import access, prefs, site_actions
 from ui.display import DisplayScale, relative_font
 from ui.feed_watch import FeedWatch
 from ui.ops import Ops
@@ -54,6 +56,7 @@ PLANNED: dict[str, str] = {}
 
 class MainWindow(QMainWindow):
     demo_requested = Signal()  # 打开演示数据 on the welcome page: ui/app.py re-opens on the demo database
+    switch_user_requested = Signal()  # 切换用户…: ui/app.py signs out, asks who works next, opens a new window
 
     def __init__(self, desk: Desk, parent: QWidget | None = None, *, real_location: str | None = None) -> None:
         """`real_location`: where the real data lives, for the 演示数据 mark's tooltip (ui/app.py knows)."""
@@ -65,6 +68,8 @@ class MainWindow(QMainWindow):
         DisplayScale.instance().set_scale(prefs.DISPLAY_SCALE.get(), remember=False)
         self.ops = Ops(self, dialog_parent=self)
         location = desk.location()
+        # Who works here, read once: every page hides or disables what the role cannot do (ui/access.py).
+        self.access = access.of(desk)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -144,9 +149,19 @@ class MainWindow(QMainWindow):
         self.location = QLabel(f"数据库：{location}")
         self.location.setObjectName("status_db")
         self.location.setToolTip(location)
+        # Who works here; a click offers 修改密码…, 切换用户…, 账户管理… (the same as 设置 → 账户).
+        self.user_label = QToolButton()
+        self.user_label.setObjectName("status_user")
+        self.user_label.setAutoRaise(True)
+        self.user_label.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.user_menu = QMenu(self.user_label)
+        self.user_menu.aboutToShow.connect(self._fill_user_menu)
+        self.user_label.setMenu(self.user_menu)
         bar = self.statusBar()
         bar.addWidget(self.counts, 1)
         bar.addPermanentWidget(self.busy)
+        bar.addPermanentWidget(self.user_label)
+        self.show_user()
         bar.addPermanentWidget(self.location)
         self.demo_mark: QLabel | None = None
         if self.is_demo:
@@ -173,6 +188,8 @@ class MainWindow(QMainWindow):
         self.ops.busy_changed.connect(lambda busy, label: self.busy.setText(label if busy else ""))
         for page in (self.listings, self.settings_page, self.dossier):
             page.message.connect(self.show_message)
+        self.settings_page.switch_user_requested.connect(self.switch_user_requested)
+        self.settings_page.account_changed.connect(self.show_user)
         self.listings.counts_changed.connect(self.counts.setText)
         # Every place that shows a site or an item opens the dossier (the item selected in it).
         self.overview.site_activated.connect(self.open_site)
@@ -188,6 +205,24 @@ class MainWindow(QMainWindow):
         # Other workstations' writes reload the open pages (ui/feed_watch.py).
         self.feed_watch = FeedWatch(desk, self.ops, self)
         self.feed_watch.loaded.connect(self.show_message)
+
+    def show_user(self) -> None:
+        self.access = access.of(self.desk)
+        self.user_label.setText(self.access.caption())
+        u = self.access.user
+        self.user_label.setToolTip(f"当前用户：{u.display_name}（{u.login}），角色：{u.role_label}")
+
+    def _fill_user_menu(self) -> None:
+        self.user_menu.clear()
+        page = self.settings_page
+        for key, b in page.account_buttons.items():
+            if not b.isHidden():
+                act = self.user_menu.addAction(b.text())
+                act.setObjectName(f"user_menu_{key}")
+                act.triggered.connect(lambda _c=False, k=key: page.account_action(k))
+        self.user_menu.addSeparator()
+        settings = self.user_menu.addAction("设置…")
+        settings.triggered.connect(lambda: self.show_page(SETTINGS))
 
     # -- the welcome page
     def showing_welcome(self) -> bool:

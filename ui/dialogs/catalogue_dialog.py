@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import access
 from ui import conflict as conflict_ui
 from ui.ops import Ops, describe, show_error
 from zhdesk.changes import FIGURES_CHANGED
@@ -55,6 +56,7 @@ class CatalogueDialog(QDialog):
         buttons.addStretch(1)
         for b in (rename, add, synonym):
             buttons.addWidget(b)
+        access.gate(desk, "catalogue.edit", rename, add, synonym)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addLayout(buttons)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from ui import access
 from ui import conflict as conflict_ui
 from ui.ops import Ops, confirm, describe
 from zhdesk.changes import Changes
@@ -138,6 +139,7 @@ class DirectoryDialog(QDialog):
             tab.new_button.clicked.connect(tab.clear_form)
             tab.save_button.clicked.connect(lambda _=False, k=kind: self.save(k))
             tab.delete_button.clicked.connect(lambda _=False, k=kind: self.delete(k))
+            access.gate(desk, "directory.edit", tab.new_button, tab.save_button, tab.delete_button)
         self.last_error: str | None = None
         self.reload()
 

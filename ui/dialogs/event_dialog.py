@@ -143,6 +143,14 @@ class EventDialog(QDialog):
     def save_button(self) -> QWidget:
         return self.buttons.button(QDialogButtonBox.StandardButton.Save)
 
+    def only_kind(self, kind: str) -> None:
+        """Offer this one kind (a role that may only comment records 备注)."""
+        label = EVENT_KINDS.get(kind, kind)
+        self.kind_combo.clear()
+        self.kind_combo.addItem(glyph_icon(kind, 18), label, kind)
+        self.kind_combo.setEnabled(False)
+        self.kind_combo.setToolTip(f"当前账户的角色只能添加{label}")
+
     def set_values(self, kind: str, on: dt.date, text: str = "", actors: str = "", at: dt.time | None = None) -> None:
         """Fill the form (tests, and re-use of a previous entry)."""
         self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind))

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import access
 from ui.dialogs.export_dialog import ask_save_path
 from ui.ops import Ops, describe
 from ui.stale import StaleWatch
@@ -364,6 +365,8 @@ class BriefPage(QWidget):
         self.print_button = QPushButton("打印…")
         self.print_button.setObjectName("brief_print")
         self.print_button.clicked.connect(self.print_brief)
+        # Both saves record the issue (近期简报, the next number): the role must be allowed to keep briefs.
+        access.gate(self.desk, "briefs.write", self.save_button, self.word_button)
         self.busy = QLabel(BUILDING)
         self.busy.setObjectName("brief_busy")
         self.busy.setStyleSheet("QLabel { color: #1a5fb4; }")

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import access
 from ui import conflict as conflict_ui
 from ui.dialogs.batch_dialog import BatchDialog, CloseItemDialog, from_qdate, to_qdate
 from ui.dialogs.export_dialog import export_rows
@@ -186,6 +187,8 @@ class BulletinsPage(QWidget):
         for b in (self.add_items_button, self.close_button, self.open_site_button, self.defer_button,
                   self.export_items_button):  # fmt: skip
             item_bar.addWidget(b)
+        access.gate(desk, "bulletins.edit", self.new_button, self.add_items_button, self.close_button,
+                    self.defer_button)  # fmt: skip
         self.item_table = data_table("items_table")
         self.item_table.setModel(self.item_proxy)
         item_header = self.item_table.horizontalHeader()

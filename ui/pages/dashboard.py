@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import access
 from ui.dialogs.drill import DrillDialog
 from ui.dialogs.figure_dialog import FigureDialog, saved_text
 from ui.display import relative_font
@@ -258,6 +259,7 @@ class DashboardView(QWidget):
         self.city_action.triggered.connect(self.open_figure_dialog)
         self.card_city.addAction(self.city_action)
         self.card_city.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        access.gate(desk, "bulletins.edit", self.city_link, self.city_action, hide=True)
         self.cards = (self.card_in_force, self.card_overdue, self.card_closed, self.card_items, self.card_rate,
                       self.card_city)  # fmt: skip
         cards = QHBoxLayout()

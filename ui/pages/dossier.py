@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import site_actions
+from ui import access, site_actions
 from ui.dialogs.drill import problem_text, status_rank, status_text
 from ui.display import relative_font
 from ui.dto_table import DtoModel, DtoProxy, Field
@@ -233,6 +233,7 @@ class DossierPage(QWidget):
         self.notice_button.setToolTip("给责任单位的督办通知单（PDF，A4 一页，带回执），并在时间线记录催办")
         self.notice_button.clicked.connect(self._issue_notice)
         self.actions_row.addWidget(self.notice_button)
+        access.gate(desk, "sites.edit", *self.registry_buttons.values(), self.notice_button)
         title_row = QHBoxLayout()
         title_row.addWidget(self.address)
         title_row.addSpacing(12)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import prefs, site_actions
+from ui import access, prefs, site_actions
 from ui.dialogs.export_dialog import export_rows
 from ui.ops import Ops, confirm
 from ui.pages.site_detail import SiteDetailPanel
@@ -138,6 +138,7 @@ class ListingsPage(QWidget):
             lambda: site_actions.issue_overdue_notices(self, self.desk, self.ops, self.message.emit)
         )
         top.addWidget(self.notice_button)
+        access.gate(desk, "sites.edit", self.new_site_button, self.notice_button, hide=True)
         top.addSpacing(12)
         top.addWidget(QLabel("显示大小"))
         top.addWidget(self.size_combo)
@@ -183,6 +184,8 @@ class ListingsPage(QWidget):
 
         self.panel = SiteDetailPanel()
         self.panel.setObjectName("detail_panel")
+        self.panel.refused = access.of(desk).refusal("sites.edit")  # the workflow buttons
+        access.gate(desk, "sites.edit", *self.panel.registry_buttons.values())
         self.site_tabs = SiteTabs(desk, ops, self.panel)
 
         self.splitter = split("listings_splitter", Qt.Orientation.Horizontal, self.table, self.site_tabs, (900, 560))

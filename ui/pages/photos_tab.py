@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from ui import prefs
+from ui import access, prefs
 from ui.dialogs.add_photos import AddPhotosDialog, LinkEventDialog
 from ui.dialogs.compare import CompareDialog
 from ui.dialogs.viewer import PhotoViewer
@@ -45,6 +45,8 @@ PHOTO_FILTER = "照片 (*.jpg *.jpeg *.png *.webp *.heic *.heif *.JPG *.JPEG *.P
 ALL_PHASES = "全部阶段"
 SUMMARY_TITLE = "添加照片"
 MAX_INLINE_REFUSALS = 8
+ADD_FILES_TIP = "选择一张或多张照片（JPG、PNG、WebP、HEIC），也可以直接拖进下方"
+ADD_FOLDER_TIP = "添加一个文件夹中的全部照片"
 
 
 def refusal_lines(result: AddPhotosResult) -> list[str]:
@@ -110,10 +112,10 @@ class PhotosTab(SiteTab):
         self.phase_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.add_files_button = QPushButton("添加照片…")
         self.add_files_button.setObjectName("add_photos")
-        self.add_files_button.setToolTip("选择一张或多张照片（JPG、PNG、WebP、HEIC），也可以直接拖进下方")
+        self.add_files_button.setToolTip(ADD_FILES_TIP)
         self.add_folder_button = QPushButton("添加文件夹…")
         self.add_folder_button.setObjectName("add_folder")
-        self.add_folder_button.setToolTip("添加一个文件夹中的全部照片")
+        self.add_folder_button.setToolTip(ADD_FOLDER_TIP)
         self.compare_button = QPushButton("整改前后对比")
         self.compare_button.setObjectName("compare_photos")
         self.count_label = QLabel()
@@ -205,8 +207,10 @@ class PhotosTab(SiteTab):
 
     def _update_controls(self) -> None:
         has_site = self.site is not None
-        for b in (self.add_files_button, self.add_folder_button):
-            b.setEnabled(has_site)
+        why = self.refusal() if has_site else None
+        for b, tip in ((self.add_files_button, ADD_FILES_TIP), (self.add_folder_button, ADD_FOLDER_TIP)):
+            b.setEnabled(has_site and why is None)
+            b.setToolTip(why or tip)
         photos = self.model.photos()
         counts = {code: sum(p.phase == code for p in photos) for code in PHASES}
         for i in range(1, self.phase_combo.count()):
@@ -265,6 +269,10 @@ class PhotosTab(SiteTab):
     def add_paths(self, paths: Sequence[Path], phase: str | None = None, event_id: int | None = None) -> bool:
         """The one way photos get added (buttons and drops): choose phase/event, then add on the worker."""
         if self.site is None or not paths:
+            return False
+        why = self.refusal()
+        if why is not None:  # a drop on a site this account may not change
+            self.message.emit(why)
             return False
         if phase is None:
             choice = self.choose_target(paths)
@@ -376,7 +384,14 @@ class PhotosTab(SiteTab):
         export = menu.addAction("导出原图…")
         export.triggered.connect(lambda: self.export_dialog(photos))
         delete = menu.addAction("删除")
+        delete.setObjectName("delete_photos")
         delete.triggered.connect(lambda: self.delete_photos(ids))
+        why = self.refusal()
+        if why is not None:  # viewing and exporting stay; changing is the core's refusal, shown here
+            for act in menu.actions():
+                if act not in (view, export) and not act.isSeparator():
+                    access.refuse_in_place(act, why)
+        menu.setToolTipsVisible(True)
         return menu
 
     def _update_photos(self, ids: list[int], call: Callable[[int], PhotoDTO], label: str, done_text: str) -> None:

@@ -23,10 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import access, site_actions
 from ui import conflict as conflict_ui
-from ui import site_actions
+from ui.dialogs.accounts_dialog import AccountsDialog, EnableAccountsDialog
 from ui.dialogs.audit_dialog import AuditDialog
 from ui.dialogs.catalogue_dialog import CatalogueDialog
+from ui.dialogs.sign_in import ChangePasswordDialog
 from ui.display import relative_font
 from ui.ops import Ops, confirm, describe, show_error
 from ui.stale import StaleWatch
@@ -46,6 +48,8 @@ COMMUNITIES_CHANGED = Changes(sites=True, listings=True)
 
 class SettingsPage(QWidget):
     message = Signal(str)
+    switch_user_requested = Signal()  # 切换用户…: ui/app.py signs out and asks who works next
+    account_changed = Signal()  # accounts switched on or off: the window's status bar follows
 
     def __init__(self, desk: Desk, ops: Ops, location: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,6 +96,31 @@ class SettingsPage(QWidget):
         self.audit_button.setToolTip("谁在何时做了什么（含修改前后的值）；只能追加，任何人都不能修改或删除")
         self.audit_button.clicked.connect(self.show_audit)
         form.addRow("操作记录：", self.audit_button)
+
+        # 账户: who works here, their password, and (administrators) everyone's accounts.
+        account = QGroupBox("账户")
+        self.account_line = QLabel()
+        self.account_line.setObjectName("account_line")
+        self.account_line.setWordWrap(True)
+        self.account_buttons: dict[str, QPushButton] = {}
+        arow = QHBoxLayout()
+        for key, text, tip in (
+            ("password", "修改密码…", "修改当前账户的登录密码"),
+            ("switch", "切换用户…", "退出当前账户，换另一个账户登录"),
+            ("manage", "账户管理…", "新增账户、重置密码、停用或启用、修改角色"),
+            ("enable", "启用账户登录…", "多人共用此数据库时：每人用自己的账户登录，按角色限定可做的操作"),
+            ("disable", "改回单机模式", "不再需要登录：本机用户即管理员（只适合一人使用的数据库）"),
+        ):
+            b = QPushButton(text)
+            b.setObjectName(f"account_{key}")
+            b.setToolTip(tip)
+            b.clicked.connect(lambda _=False, k=key: self.account_action(k))
+            self.account_buttons[key] = b
+            arow.addWidget(b)
+        arow.addStretch(1)
+        al = QVBoxLayout(account)
+        al.addWidget(self.account_line)
+        al.addLayout(arow)
 
         # 社区: add, rename, delete (a community still used by sites or tally entries is kept).
         communities = QGroupBox("社区（所有工作站共用）")
@@ -178,17 +207,87 @@ class SettingsPage(QWidget):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(24, 16, 24, 16)
         layout.addWidget(title)
+        layout.addWidget(account)
         layout.addWidget(shared)
         layout.addWidget(communities)
         layout.addWidget(documents)
         layout.addWidget(local)
         layout.addStretch(1)
-        for box in (shared, communities, documents, local):
+        for box in (account, shared, communities, documents, local):
             box.setMaximumWidth(820)
 
         self.warning_days.valueChanged.connect(self._edited)
         self.save_button.clicked.connect(self.save)
         self.watch = StaleWatch(self, ops, lambda c: c.settings, self.refresh, stale=True)  # read when first shown
+        # What the role cannot change stays visible, disabled, saying why (the core refuses it anyway).
+        access.gate(desk, "settings.edit", self.warning_days, self.save_button, *self.doc_fields.values(),
+                    self.doc_save)  # fmt: skip
+        access.gate(desk, "directory.edit", self.community_name, *self.community_buttons.values())
+        access.gate(desk, "audit.view", self.audit_button)
+        self.update_account()
+
+    # -- 账户
+    def update_account(self) -> None:
+        a = access.of(self.desk)
+        u = a.user
+        mode = ("单机模式：本机用户即管理员，不需要登录" if a.local
+                else "账户登录：每次启动需要登录，可做的操作由角色决定")  # fmt: skip
+        community = f"，所属社区：{u.community}" if u.community else ""
+        self.account_line.setText(f"当前用户：{u.display_name}（{u.login}），角色：{u.role_label}{community}。{mode}")
+        manage = a.can("accounts.manage")
+        shown = {
+            "password": not a.local,
+            "switch": not a.local,
+            "manage": manage,
+            "enable": a.local and manage,
+            "disable": not a.local and manage,
+        }
+        for key, b in self.account_buttons.items():
+            b.setVisible(shown[key])
+
+    def account_action(self, key: str) -> QWidget | None:
+        """An 账户 button by name; returns the dialog it opened (tests drive it)."""
+        desk, ops = self.desk, self.ops
+        dialog: QWidget
+        if key == "switch":
+            self.switch_user_requested.emit()
+            return None
+        if key == "password":
+            pw = ChangePasswordDialog(self, desk, ops)
+            pw.saved.connect(lambda _r: self.message.emit("密码已修改，下次登录请使用新密码"))
+            dialog = pw
+        elif key == "manage":
+            accounts = AccountsDialog(desk, ops, self)
+            accounts.message.connect(self.message)
+            dialog = accounts
+        elif key == "enable":
+            enable = EnableAccountsDialog(self, desk, ops, access.of(desk).user)
+            enable.saved.connect(self._accounts_on)
+            dialog = enable
+        else:
+            if not confirm(self, "改回单机模式", "改回单机模式后，启动时不再需要登录，本机用户即管理员。"
+                           "只适合一人使用的数据库。继续？"):  # fmt: skip
+                return None
+            ops.write(desk.disable_accounts, Changes(settings=True), lambda _r: self._mode_changed("已改回单机模式"),
+                      label="正在保存设置…")  # fmt: skip
+            return None
+        self.account_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _accounts_on(self, _user: object) -> None:
+        self._mode_changed("已启用账户登录：以后每次启动都要登录")
+
+    def _mode_changed(self, text: str) -> None:
+        # The account and mode as they are now (read on the worker, like every other read).
+        desk = self.desk
+        self.ops.run(lambda: access.read(desk), lambda a: self._remember(a, text), label="正在读取账户…")
+
+    def _remember(self, a: access.Access, text: str) -> None:
+        access.remember(self.desk, a)
+        self.update_account()
+        self.account_changed.emit()
+        self.message.emit(text)
 
     def refresh(self) -> None:
         desk = self.desk

@@ -83,6 +83,8 @@ class SiteDetailPanel(QWidget):
         super().__init__(parent)
         self.detail: SiteDetail | None = None
         self._busy = False
+        # Why the account may not run the workflow (the page sets it from its role), or None.
+        self.refused: str | None = None
 
         self.stack = QStackedWidget()
         self.empty = _label("请在左侧列表中选择一个点位，\n查看整改情况、责任人和办理操作。")
@@ -263,7 +265,7 @@ class SiteDetailPanel(QWidget):
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
         for b in self.transition_buttons().values():
-            b.setEnabled(not busy)
+            b.setEnabled(not busy and self.refused is None)
 
     def transition_buttons(self) -> dict[str, QPushButton]:
         out: dict[str, QPushButton] = {}
@@ -348,8 +350,8 @@ class SiteDetailPanel(QWidget):
             b = QPushButton(t.label)
             b.setObjectName(f"transition_{t.action}")
             b.setProperty("action", t.action)
-            b.setToolTip(f"{t.label}后状态变为“{t.target_label}”")
-            b.setEnabled(not self._busy)
+            b.setToolTip(self.refused or f"{t.label}后状态变为“{t.target_label}”")
+            b.setEnabled(not self._busy and self.refused is None)
             b.clicked.connect(lambda _=False, a=t.action: self._request(a))
             self.buttons.addWidget(b)
         self.buttons.addStretch(1)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
+from ui import access
 from ui.ops import Ops
 from ui.stale import StaleWatch
 from zhdesk.changes import Changes
@@ -27,6 +28,11 @@ class SiteTab(QWidget):
         self.ops = ops
         self.site: SiteRow | None = None
         self.watch = StaleWatch(self, ops, self._concerns, self.reload)
+
+    def refusal(self, action: str = "events.edit") -> str | None:
+        """Why the account may not do `action` on the shown site (its role, or a staff account bound to
+        another community), or None."""
+        return access.of(self.desk).site_refusal(action, self.site.community if self.site is not None else None)
 
     def _concerns(self, changes: Changes) -> bool:
         return self.site is not None and changes.any(*self.WATCHES) and changes.concerns_site(self.site.id)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import access
 from ui.dialogs.catalogue_dialog import CatalogueDialog
 from ui.dialogs.export_dialog import ask_xlsx_path
 from ui.dialogs.tally_import import TallyImportDialog, choose_files
@@ -122,6 +123,7 @@ class TalliesPage(QWidget):
         bar.addStretch(1)
         for b in (self.import_button, template, batches, catalogue):
             bar.addWidget(b)
+        access.gate(desk, "tallies.import", self.import_button, hide=True)
 
         self.by_community = QTableWidget()
         self.by_community.setObjectName("tally_by_community")
@@ -427,6 +429,7 @@ class BatchesDialog(QDialog):
         undo = QPushButton("撤销所选批次")
         undo.setObjectName("undo_batch")
         undo.clicked.connect(self.undo_selected)
+        access.gate(page.desk, "tallies.import", undo)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(undo, 0, Qt.AlignmentFlag.AlignRight)

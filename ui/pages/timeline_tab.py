@@ -40,6 +40,10 @@ if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it wou
 
 
 DATE_CONFIRM_TITLE = "请确认事件日期"
+RECORD_TIP = "在该点位的时间线上记录一次检查、约谈、整改措施等"
+DELETE_TIP = "从时间线上删除所选事件（审计记录中保留）"
+NOTE = "note"  # the one kind a role that may only comment records
+NOTE_ACTION = "comments.add"
 
 
 def is_date_refusal(exc: BaseException) -> bool:
@@ -73,12 +77,12 @@ class TimelineTab(SiteTab):
         self.caption.setObjectName("timeline_caption")
         self.record_button = QPushButton("记录事件…")
         self.record_button.setObjectName("record_event")
-        self.record_button.setToolTip("在该点位的时间线上记录一次检查、约谈、整改措施等")
+        self.record_button.setToolTip(RECORD_TIP)
         self.edit_button = QPushButton("编辑…")
         self.edit_button.setObjectName("edit_event")
         self.delete_button = QPushButton("删除")
         self.delete_button.setObjectName("delete_event")
-        self.delete_button.setToolTip("从时间线上删除所选事件（审计记录中保留）")
+        self.delete_button.setToolTip(DELETE_TIP)
         bar = QHBoxLayout()
         bar.addWidget(self.caption, 1)
         bar.addWidget(self.record_button)
@@ -237,15 +241,33 @@ class TimelineTab(SiteTab):
 
     def _update_buttons(self) -> None:
         has_site = self.site is not None
-        chosen = self.selected_id() is not None
-        self.record_button.setEnabled(has_site)
-        self.edit_button.setEnabled(chosen)
-        self.delete_button.setEnabled(chosen)
+        eid = self.selected_id()
+        # 备注 is a comment (comments.add: every role); other kinds are casework (events.edit). A role that
+        # may only comment (领导) records 备注 and nothing else; a staff account only on its community's sites.
+        record = self.refusal(NOTE_ACTION) if has_site else None
+        edit = self.event_refusal(eid) if eid is not None else None
+        self.record_button.setEnabled(has_site and record is None)
+        self.record_button.setToolTip(record or RECORD_TIP)
+        self.edit_button.setEnabled(eid is not None and edit is None)
+        self.edit_button.setToolTip(edit or "")
+        self.delete_button.setEnabled(eid is not None and edit is None)
+        self.delete_button.setToolTip(edit or DELETE_TIP)
+
+    def notes_only(self) -> bool:
+        """The account may add 备注 here but not record other events."""
+        return self.refusal() is not None and self.refusal(NOTE_ACTION) is None
+
+    def event_refusal(self, event_id: int) -> str | None:
+        """Why the account may not change this event (its kind's action, the site's community), or None.
+        Only its author or an administrator may, which the core says when it comes to it."""
+        r = self.model.row_of(event_id)
+        note = r is not None and self.model.event_at(r).kind == NOTE
+        return self.refusal(NOTE_ACTION if note else "events.edit")
 
     # ------------------------------------------------------------ record / edit / delete
     def record_event(self) -> EventDialog | None:
         """Open the 记录事件 dialog (non-blocking); returns it so callers and tests can drive it."""
-        if self.site is None:
+        if self.site is None or not self.record_button.isEnabled():
             return None
         return self._open_dialog(None)
 
@@ -257,6 +279,10 @@ class TimelineTab(SiteTab):
         r = self.model.row_of(event_id)
         if self.site is None or r is None:
             return None
+        why = self.event_refusal(event_id)
+        if why is not None:  # (a double click) the event stays as it is; say why
+            self.message.emit(why)
+            return None
         return self._open_dialog(self.model.event_at(r))
 
     def _open_dialog(self, event: EventDTO | None) -> EventDialog:
@@ -264,6 +290,8 @@ class TimelineTab(SiteTab):
         if self.dialog is not None:
             self.dialog.close()
         dlg = EventDialog(self, self.site.address, event)
+        if event is None and self.notes_only():
+            dlg.only_kind(NOTE)
         dlg.submitted.connect(lambda: self._save(dlg, confirmed=False))
         dlg.finished.connect(lambda _r: self._dialog_closed(dlg))
         self.dialog = dlg

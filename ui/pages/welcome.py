@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ui import access
 from ui.dialogs.site_import_dialog import import_site_list
 from ui.display import relative_font
 from ui.ops import Ops
@@ -60,6 +61,7 @@ class WelcomePage(QWidget):
         self.new_button.clicked.connect(self._new_site)
         self.import_button.clicked.connect(self._import)
         self.demo_button.clicked.connect(self.demo_requested)
+        access.gate(desk, "sites.edit", self.new_button, self.import_button)
 
         column = QWidget()
         column.setFixedWidth(COLUMN_WIDTH)
