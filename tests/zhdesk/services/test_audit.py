@@ -244,3 +244,19 @@ def test_cli_audit_bad_arguments_exit_2(tmp_path: Path, args: tuple[str, ...]) -
     before = dump(url)
     assert_error(zhdesk("audit", *args, db=url, cwd=tmp_path), 2)
     assert dump(url) == before
+
+
+def test_every_audited_table_has_a_chinese_name() -> None:
+    """操作日志's 对象 column: every entity a service audits is shown in Chinese, not as a table name."""
+    import re
+
+    from zhdesk.dto import ENTITY_LABELS
+
+    root = Path(__file__).resolve().parents[3] / "zhdesk"
+    used = {
+        m.group(1)
+        for f in root.rglob("*.py")
+        for m in re.finditer(r'audit\(\s*\w+,\s*"[a-z_.]+",\s*"([a-z_]+)"', f.read_text(encoding="utf-8"))
+    }
+    assert {"site", "user", "timeline_event"} <= used  # the scan finds the calls
+    assert used <= set(ENTITY_LABELS), sorted(used - set(ENTITY_LABELS))
