@@ -350,6 +350,7 @@ class Desk:
     export_table = read(exports_svc.export_table)  # writes a file, not the database
     export_bytes = read(exports_svc.export_bytes)  # writes a file, not the database
     set_figure = write(figures_svc.enter_figure)
+    hand_figure = read(figures_svc.hand_figure)
 
     # -- community tallies (台账)
     tally_import = write(tally_svc.import_file)

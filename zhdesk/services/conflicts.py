@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from db.engine import lost_race
 from db.models import AuditEntry, User
 from db.uow import UnitOfWork
-from zhdesk.domain.vocab import SITE_KINDS
+from zhdesk.domain.vocab import PHASES, SITE_KINDS
 from zhdesk.domain.workflow import Status
 from zhdesk.errors import Conflict
 
@@ -48,6 +48,9 @@ FIELD_LABELS: dict[str, str] = {
     "deferred": "缓办",
     "on": "日期",
     "value": "值",
+    "qualifier": "限定词",
+    "phase": "阶段",
+    "event_id": "关联事件",
 }
 ENDING = "请刷新后再操作"
 
@@ -57,6 +60,8 @@ def _text(value: object, key: str = "") -> str:
         return _STATUS_LABELS[value]
     if key == "kind" and isinstance(value, str) and value in SITE_KINDS:
         return SITE_KINDS[value]
+    if key == "phase" and isinstance(value, str) and value in PHASES:
+        return PHASES[value]
     if value is None or value == "" or value == []:
         return "空"
     if isinstance(value, list):

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from db.models import Metric, TallyEntry
 from db.uow import UnitOfWork
@@ -19,6 +21,7 @@ from zhdesk.dto import FigureDTO
 from zhdesk.errors import InputRefused, NotFound, UsageError
 from zhdesk.services.audit import audit
 from zhdesk.services.authz import requires
+from zhdesk.services.conflicts import check_values
 
 QUALIFIERS = ("约", "近", "余")
 _NUMBER = re.compile(r"^\s*(约|近)?\s*([0-9０-９]+(?:[.．][0-9０-９]+)?)\s*(余|多)?\s*$")
@@ -38,6 +41,15 @@ def parse_figure(text: str) -> tuple[Decimal, str | None]:
     return value, qualifier
 
 
+def _hand_entry(metric: str, start: dt.date, end: dt.date, community_id: int | None) -> Select[Any]:
+    """The one hand entry (no import batch, no site) for a metric, period and community (None: 全街道)."""
+    return select(TallyEntry).where(
+        TallyEntry.metric_code == metric, TallyEntry.period_start == start, TallyEntry.period_end == end,
+        TallyEntry.import_batch_id.is_(None), TallyEntry.site_id.is_(None),
+        TallyEntry.community_id.is_(None) if community_id is None else TallyEntry.community_id == community_id,
+    )  # fmt: skip
+
+
 def set_figure(
     uow: UnitOfWork,
     metric: str,
@@ -46,7 +58,10 @@ def set_figure(
     value: Decimal,
     qualifier: str | None = None,
     community: str | None = None,
+    expected: Mapping[str, object] | None = None,
 ) -> FigureDTO:
+    """`expected`: the figure for this metric, period and community as the user saw it ({"value": Decimal
+    or None, "qualifier": ...}; a value None: they saw none); another person's entry since is a Conflict."""
     s = uow.session
     metric = fields.required(metric, fields.METRIC)
     # by name: the same ASCII-case rule on both engines (icontains), the first in catalogue order
@@ -70,13 +85,14 @@ def set_figure(
         c = _community_by_name(s, community)
         community_id, community_name = c.id, c.name
     metric = m.code
-    q = select(TallyEntry).where(
-        TallyEntry.metric_code == metric, TallyEntry.period_start == period_start,
-        TallyEntry.period_end == period_end, TallyEntry.import_batch_id.is_(None), TallyEntry.site_id.is_(None),
-        TallyEntry.community_id.is_(None) if community_id is None else TallyEntry.community_id == community_id,
-    )  # fmt: skip
-    entry = s.scalar(q)
-    before = None if entry is None else (str(entry.value), entry.qualifier)
+    entry = s.scalar(_hand_entry(metric, period_start, period_end, community_id))
+    now: dict[str, object] = {"value": None, "qualifier": None}
+    if entry is not None:
+        now = {"value": entry.value, "qualifier": entry.qualifier}
+    if expected is not None and entry is not None:
+        where = f"{period_start.isoformat()} 至 {period_end.isoformat()} {community_name or '全街道'}"
+        check_values(uow, expected, now, f"{where}的{m.name}", "tally_entry", entry.id)
+    before = {"value": _text(now["value"]), "qualifier": now["qualifier"]}
     if entry is None:
         entry = TallyEntry(metric_code=metric, period_start=period_start, period_end=period_end,
                            community_id=community_id, note="手工录入")  # fmt: skip
@@ -86,10 +102,36 @@ def set_figure(
     entry.entered_by = uow.user_login  # a hand entry's provenance: who, when
     entry.entered_at = dt.datetime.now().replace(microsecond=0)
     s.flush()
+    after = {"value": _text(value), "qualifier": qualifier}
     audit(uow, "figure.set", "tally_entry", entry.id, metric=metric, start=period_start, end=period_end,
-          community=community, value=str(value), qualifier=qualifier, before=before)  # fmt: skip
+          community=community, value=str(value), qualifier=qualifier, before=before, after=after)  # fmt: skip
     uow.commit()
     return FigureDTO(metric, m.name, m.unit, period_start, period_end, community_name, value, qualifier)
+
+
+def _text(value: object) -> str | None:
+    """A stored amount as the audit (and a Conflict's message) shows it: 130, not 130.00."""
+    return f"{value.normalize():f}" if isinstance(value, Decimal) else None
+
+
+def hand_figure(
+    uow: UnitOfWork, metric: str, period_start: dt.date, period_end: dt.date, community: str | None = None
+) -> FigureDTO | None:
+    """The figure entered by hand for exactly this metric, period and community (None: none yet), as the
+    entry dialog shows it and passes back as `expected`."""
+    s = uow.session
+    m = s.get(Metric, metric)
+    if m is None:
+        raise NotFound(f"未知的统计指标“{metric}”")
+    community_id = None
+    if community:
+        from zhdesk.services.sites import _community_by_name
+
+        community_id = _community_by_name(s, community).id
+    e = s.scalar(_hand_entry(m.code, period_start, period_end, community_id))
+    if e is None:
+        return None
+    return FigureDTO(m.code, m.name, m.unit, period_start, period_end, community, e.value, e.qualifier)
 
 
 @requires("bulletins.edit")
@@ -100,7 +142,8 @@ def enter_figure(
     period_end: dt.date,
     value_text: str,
     community: str | None = None,
+    expected: Mapping[str, object] | None = None,
 ) -> FigureDTO:
-    """Enter a figure as the user typed it (1758, 约130, 100余) for a period."""
+    """Enter a figure as the user typed it (1758, 约130, 100余) for a period; `expected` as set_figure."""
     value, qualifier = parse_figure(value_text)
-    return set_figure(uow, metric, period_start, period_end, value, qualifier, community)
+    return set_figure(uow, metric, period_start, period_end, value, qualifier, community, expected)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
@@ -30,6 +30,7 @@ from zhdesk.files import database_files, is_clean_name, shown, write_export
 from zhdesk.services.audit import audit
 from zhdesk.services.authz import require_community, requires
 from zhdesk.services.common import site_or_refuse
+from zhdesk.services.conflicts import check_values
 from zhdesk.services.settings import photo_max_mb
 
 # Files a folder may hold that are not photos and not worth a refusal line.
@@ -255,6 +256,11 @@ def _photo(uow: UnitOfWork, photo_id: int) -> Photo:
     return p
 
 
+def _photo_values(p: Photo) -> dict[str, object]:
+    """What two people may change on a photo, as its PhotoDTO shows them (the keys `expected` takes)."""
+    return {"phase": p.phase, "event_id": p.event_id}
+
+
 def original_bytes(uow: UnitOfWork, photo_id: int) -> bytes:
     p = _photo(uow, photo_id)
     data = uow.session.scalar(select(PhotoBlob.data).where(PhotoBlob.sha256 == p.sha256))
@@ -308,12 +314,22 @@ def export_photo(uow: UnitOfWork, photo_id: int, out: Path, *, overwrite: bool =
 
 @requires("events.edit")
 def update_photo(
-    uow: UnitOfWork, photo_id: int, *, phase: str | None = None, event_id: int | None = None, unlink: bool = False
+    uow: UnitOfWork,
+    photo_id: int,
+    *,
+    phase: str | None = None,
+    event_id: int | None = None,
+    unlink: bool = False,
+    expected: Mapping[str, object] | None = None,
 ) -> PhotoDTO:
-    """Re-tag a photo's phase or tie it to (or untie it from) an event of the same site."""
+    """Re-tag a photo's phase or tie it to (or untie it from) an event of the same site. `expected`: the
+    photo's phase and event as the user saw them; another person's change since is a
+    Conflict."""
     s = uow.session
     p = _photo(uow, photo_id)
     require_community(uow, [site_or_refuse(s, p.site_id).community], "events.edit", "update_photo")
+    before = _photo_values(p)
+    check_values(uow, expected, before, f"照片“{p.file_name or p.id}”", "photo", p.id)
     if phase is not None:
         p.phase = parse_phase(phase)
     if unlink:
@@ -324,7 +340,8 @@ def update_photo(
             raise NotFound(f"找不到该点位的事件 {event_id}")
         p.event_id = event_id
     s.flush()
-    audit(uow, "photo.update", "photo", p.id, phase=p.phase, event_id=p.event_id)
+    after = _photo_values(p)
+    audit(uow, "photo.update", "photo", p.id, phase=p.phase, event_id=p.event_id, before=before, after=after)
     uow.commit()
     return next(d for d in list_photos(uow, p.site_id) if d.id == p.id)
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import assert_error, assert_ok, dump, table_dump, zhdesk
+from tests.support import as_user, assert_error, assert_ok, dump, table_dump, zhdesk
 from zhdesk.desk import Desk
 from zhdesk.dto import StatsFilter
-from zhdesk.errors import InputRefused, NotFound, UsageError
+from zhdesk.errors import Conflict, InputRefused, NotFound, UsageError
 from zhdesk.services import figures, stats
 
 NOV = (dt.date(2030, 11, 1), dt.date(2030, 11, 30))  # a period the demo leaves empty
@@ -78,3 +78,36 @@ def test_cli_figure_set(tmp_path: Path) -> None:
                  db=url, cwd=tmp_path)  # fmt: skip
     assert_error(bad, 2)
     assert dump(url) == before
+
+
+def test_stale_figure_names_the_other_entry(any_demo_desk: Desk) -> None:
+    """Both saw no figure for the period; 王五 enters one first: mine is a Conflict naming his, and writes
+    nothing; having seen his, mine replaces it. Both engines."""
+    desk = any_demo_desk
+    other = as_user(desk, "wangwu")
+    try:
+        assert desk.hand_figure("city_cases", *NOV) is None
+        none = {"value": None, "qualifier": None}
+        other.set_figure("city_cases", *NOV, "约130", expected=none)
+        before = table_dump(desk.engine)
+        with pytest.raises(Conflict) as caught:
+            desk.set_figure("city_cases", *NOV, "128", expected=none)
+        c = caught.value
+        assert c.by == "wangwu" and c.theirs["value"] == "130" and c.theirs["qualifier"] == "约"
+        assert "2030-11-01 至 2030-11-30 全街道的处置数字化城管件" in c.message
+        assert "值：空 → 130" in c.message and "\n" not in c.message
+        assert table_dump(desk.engine) == before
+        seen = desk.hand_figure("city_cases", *NOV)
+        assert seen is not None and seen.text == "约130"
+        mine = desk.set_figure("city_cases", *NOV, "128", expected={"value": seen.value, "qualifier": seen.qualifier})
+        assert mine.text == "128"
+        # his stale view of the figure (约130) no longer matches: his correction is refused in turn
+        with pytest.raises(Conflict) as theirs:
+            other.set_figure("city_cases", *NOV, "131", expected={"value": seen.value, "qualifier": seen.qualifier})
+        assert "值：130 → 128" in theirs.value.message and "限定词：约 → 空" in theirs.value.message
+        # a community's figure is its own record: no conflict with 全街道's
+        assert other.set_figure("city_cases", *NOV, "20", "江西路社区", expected=none).text == "20"
+        # no `expected` (the CLI): saved as before
+        assert desk.set_figure("city_cases", *NOV, "127").text == "127"
+    finally:
+        other.close()

@@ -21,12 +21,12 @@ from sqlalchemy import event, func, select
 
 from db.models import AuditEntry, Community, Photo, PhotoBlob, Thumbnail
 from tests.imagefiles import encode, jpeg, mixed_folder, picture
-from tests.support import table_dump
+from tests.support import as_user, table_dump
 from zhdesk import imaging
 from zhdesk.desk import Desk
 from zhdesk.domain.vocab import PHASES
 from zhdesk.dto import AddPhotosResult
-from zhdesk.errors import InputRefused, NotFound, StorageProblem, UsageError
+from zhdesk.errors import Conflict, InputRefused, NotFound, StorageProblem, UsageError
 from zhdesk.services import photos
 
 WHEN = dt.datetime(2026, 10, 2, 9, 30, 0)
@@ -376,7 +376,12 @@ def test_update_photo(sites: Sites, tmp_path: Path) -> None:
                 select(AuditEntry.detail).where(AuditEntry.action == "photo.update").order_by(AuditEntry.id)
             ).scalars()
         ]  # fmt: skip
-    assert details == [{"phase": "after", "event_id": ev.id}, {"phase": "after", "event_id": None}]
+    assert details == [
+        {"phase": "after", "event_id": ev.id, "before": {"phase": "before", "event_id": None},
+         "after": {"phase": "after", "event_id": ev.id}},
+        {"phase": "after", "event_id": None, "before": {"phase": "after", "event_id": ev.id},
+         "after": {"phase": "after", "event_id": None}},
+    ]  # fmt: skip
 
 
 def test_delete_photo_hides_it_and_keeps_the_original(sites: Sites, tmp_path: Path) -> None:
@@ -446,3 +451,34 @@ def test_big_whole_image_decodes_run_one_at_a_time(
     result2 = add(sites.desk, sites.a, *jpegs)
     assert len(result.added) == len(result2.added) == 4
     assert most == {"png": 1, "jpeg": 2}
+
+
+def test_stale_photo_edit_names_the_other_change(any_demo_desk: Desk, tmp_path: Path) -> None:
+    """王五 re-tags a photo first: my edit from what I saw is a Conflict naming his, writing nothing; from
+    the photo as it is now it goes through. Both engines."""
+    desk = any_demo_desk
+    site = desk.add_site("江西路999号", desk.communities()[0].name).row.id
+    (r,) = add(desk, site, write(tmp_path / "a.jpg", jpeg(3))).added
+    assert r.id is not None
+    (seen,) = desk.photos(site)
+    saw = {"phase": seen.phase, "event_id": seen.event_id}
+    other = as_user(desk, "wangwu")
+    try:
+        other.update_photo(r.id, phase="after", expected=saw)
+        before = table_dump(desk.engine)
+        ev = desk.add_event(site, "action", dt.date.today())
+        assert table_dump(desk.engine) != before
+        before = table_dump(desk.engine)
+        with pytest.raises(Conflict) as caught:
+            desk.update_photo(r.id, event_id=ev.id, expected=saw)
+        c = caught.value
+        assert c.by == "wangwu" and c.theirs["phase"] == "after"
+        assert f"照片“{seen.file_name}”" in c.message and f"阶段：{PHASES[seen.phase]} → 整改后" in c.message
+        assert table_dump(desk.engine) == before
+        (now,) = desk.photos(site)
+        dto = desk.update_photo(r.id, event_id=ev.id, expected={"phase": now.phase, "event_id": now.event_id})
+        assert (dto.phase, dto.event_id) == ("after", ev.id)
+        with pytest.raises(Conflict, match="关联事件"):
+            other.update_photo(r.id, phase="before", expected={"phase": "after", "event_id": None})
+    finally:
+        other.close()
