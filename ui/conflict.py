@@ -1,7 +1,7 @@
 """A save refused because another workstation changed the record first (zhdesk.errors.Conflict): one
 Chinese dialog shows their change (who, when, what) and lets the user choose. Every edit dialog that
 passes a version uses `choose` (ui/dialogs/write_dialog.py does it for the registry dialogs; `resolve` for
-the pages and dialogs that write without it: 通讯录, 社区, 督办件, 设置)."""
+the pages and dialogs that write without it: 通讯录, 社区, 督办件, 设置, 照片, 录入数字化城管件)."""
 
 from __future__ import annotations
 

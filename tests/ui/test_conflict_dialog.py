@@ -1,7 +1,7 @@
 """Two workstations on one SQLite file: a save that meets the other's change asks (ui/conflict.py) and
 carries out the choice. 「载入对方的修改」 shows theirs and writes nothing, 「用我的修改覆盖」 saves mine over
 the current version, 取消 keeps mine on screen unsaved: in an edit dialog (延期), the 通讯录, 社区 rename,
-督办件 办结/缓办, 临期提醒天数 and 简报和通知单."""
+督办件 办结/缓办, 临期提醒天数, 简报和通知单, a photo's 阶段 and a hand-entered figure."""
 
 from __future__ import annotations
 
@@ -19,9 +19,11 @@ from ui import site_actions
 from ui.conflict import Choice, describe_theirs
 from ui.dialogs.catalogue_dialog import CatalogueDialog
 from ui.dialogs.extend_dialog import ExtendDialog
+from ui.dialogs.figure_dialog import FigureDialog
 from ui.main_window import BULLETINS, SETTINGS, MainWindow
 from ui.ops import Ops
 from ui.pages.settings import SettingsPage
+from ui.pages.site_tabs import PHOTOS_TAB
 from zhdesk.desk import Desk
 from zhdesk.dto import SiteFilter
 from zhdesk.errors import Conflict
@@ -272,3 +274,70 @@ def test_metric_rename(
     else:
         assert name == "王五的指标" and table_dump(ui_desk.engine) == before
         assert dlg.isVisible() is (choice is Choice.CANCEL)
+
+
+@pytest.mark.parametrize("choice", list(Choice))
+def test_photo_retag(
+    qtbot: QtBot,
+    quiet_window: MainWindow,
+    ui_desk: Desk,
+    other_desk: Desk,
+    asked: list[Conflict],
+    dialogs: Dialogs,
+    choice: Choice,
+) -> None:
+    w = quiet_window
+    sid = next(r.id for r in ui_desk.list_sites() if r.address == "江西路153号")
+    assert w.listings.select_site(sid)
+    w.listings.site_tabs.setCurrentIndex(PHOTOS_TAB)
+    wait_idle(qtbot, w.ops)
+    tab = w.listings.site_tabs.photos
+    seen = next(p for p in tab.model.photos() if p.phase != "after")
+    other_desk.update_photo(seen.id, phase="after")
+    before = table_dump(ui_desk.engine)
+    tab.set_phase([seen.id], "during" if seen.phase == "before" else "before")
+    wait_idle(qtbot, w.ops)
+    (c,) = asked
+    assert c.by == "wangwu" and "阶段" in c.message and "整改后" in c.message and not dialogs.texts("warning")
+    stored = next(p for p in ui_desk.photos(sid) if p.id == seen.id)
+    shown = tab.model.photo_at(tab.model.row_of(seen.id) or 0)
+    if choice is Choice.OVERWRITE:  # mine, written over theirs
+        assert stored.phase not in (seen.phase, "after") and shown.phase == stored.phase
+    else:
+        assert stored.phase == "after" and table_dump(ui_desk.engine) == before
+        if choice is Choice.RELOAD:
+            assert shown.phase == "after"
+
+
+@pytest.mark.parametrize("choice", list(Choice))
+def test_figure_entry(
+    qtbot: QtBot,
+    host: tuple[QWidget, Ops],
+    ui_desk: Desk,
+    other_desk: Desk,
+    asked: list[Conflict],
+    dialogs: Dialogs,
+    choice: Choice,
+) -> None:
+    parent, ops = host
+    period = (dt.date(2030, 11, 1), dt.date(2030, 11, 30))
+    dlg = FigureDialog(ui_desk, ops, parent)
+    dlg.prepare(*period, None, [c.name for c in ui_desk.communities()])
+    dlg.show()
+    wait_idle(qtbot, ops)  # the figure already entered for the period (none) is read
+    assert dlg.current.text() == "尚未录入"
+    other_desk.set_figure("city_cases", *period, "约130")
+    before = table_dump(ui_desk.engine)
+    dlg.value_edit.setText("128")
+    dlg.save()
+    wait_idle(qtbot, ops)
+    (c,) = asked
+    assert c.by == "wangwu" and "130" in c.message and not dialogs.texts("warning")
+    stored = ui_desk.hand_figure("city_cases", *period)
+    assert stored is not None
+    if choice is Choice.OVERWRITE:
+        assert stored.text == "128" and not dlg.isVisible()
+    else:
+        assert stored.text == "约130" and table_dump(ui_desk.engine) == before and dlg.isVisible()
+        assert dlg.value_edit.text() == ("约130" if choice is Choice.RELOAD else "128")
+        assert dlg.current.text() == ("已录入：约130件" if choice is Choice.RELOAD else "尚未录入")

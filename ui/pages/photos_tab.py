@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from ui import access, prefs
+from ui import conflict as conflict_ui
 from ui.dialogs.add_photos import AddPhotosDialog, LinkEventDialog
 from ui.dialogs.compare import CompareDialog
 from ui.dialogs.viewer import PhotoViewer
@@ -394,13 +395,43 @@ class PhotosTab(SiteTab):
         menu.setToolTipsVisible(True)
         return menu
 
-    def _update_photos(self, ids: list[int], call: Callable[[int], PhotoDTO], label: str, done_text: str) -> None:
+    def _update_photos(
+        self,
+        ids: Sequence[int],
+        call: Callable[[int, dict[str, object] | None], PhotoDTO],
+        label: str,
+        done_text: str,
+        again: Callable[[list[int]], None],
+    ) -> None:
+        """`call(id, expected)` for each photo, `expected` as the gallery shows it: a change made elsewhere
+        since asks (ui/conflict.py); 用我的修改覆盖 reads the photos again and runs `again`."""
+        shown = {p.id: p for p in self.model.photos()}
+        seen = {pid: _expected(shown.get(pid)) for pid in ids}
+
         def work() -> list[PhotoDTO]:
-            return [call(pid) for pid in ids]
+            return [call(pid, seen[pid]) for pid in ids]
 
         changes = PHOTOS_CHANGED.for_site(self.site.id) if self.site else PHOTOS_CHANGED
         self.ops.write(work, changes, lambda photos: self._photos_updated(photos, done_text),
-                       lambda _e: self.reload(), label=label, initiator=self)  # fmt: skip
+                       lambda exc: self._update_failed(exc, list(ids), again), label=label, initiator=self,
+                       show_errors=False)  # fmt: skip
+
+    def _update_failed(self, exc: BaseException, ids: list[int], again: Callable[[list[int]], None]) -> None:
+        desk, site = self.desk, self.site
+
+        def read_again() -> None:
+            if site is not None:
+                self.ops.run(lambda: desk.photos(site.id), lambda now: self._again(now, ids, again), label="正在读取…")
+
+        if conflict_ui.resolve(self, exc, self.reload, read_again) is None:
+            show_error(self, describe(exc))
+            self.reload()
+
+    def _again(self, now: list[PhotoDTO], ids: list[int], again: Callable[[list[int]], None]) -> None:
+        """Show the photos as they are now, then save mine over them (the ones still there)."""
+        self.model.replace(now)
+        left = {p.id for p in now}
+        again([pid for pid in ids if pid in left])
 
     def _photos_updated(self, photos: list[PhotoDTO], text: str) -> None:
         self.model.replace(photos)
@@ -410,8 +441,9 @@ class PhotosTab(SiteTab):
 
     def set_phase(self, ids: Sequence[int], phase: str) -> None:
         desk, label = self.desk, PHASES[phase]
-        self._update_photos(list(ids), lambda pid: desk.update_photo(pid, phase=phase), "正在修改照片阶段…",
-                            f"已将 {len(ids)} 张照片设为{label}")  # fmt: skip
+        self._update_photos(ids, lambda pid, seen: desk.update_photo(pid, phase=phase, expected=seen),
+                            "正在修改照片阶段…", f"已将 {len(ids)} 张照片设为{label}",
+                            lambda now: self.set_phase(now, phase))  # fmt: skip
 
     def link_dialog(self, ids: Sequence[int]) -> None:
         current = {p.event_id for p in self.selected_photos()}
@@ -425,13 +457,15 @@ class PhotosTab(SiteTab):
     def link_to_event(self, ids: Sequence[int], event_id: int | None) -> None:
         desk = self.desk
         if event_id is None:
-            self._update_photos(list(ids), lambda pid: desk.update_photo(pid, unlink=True), "正在修改照片…",
-                                f"已取消 {len(ids)} 张照片与事件的关联")  # fmt: skip
+            self._update_photos(ids, lambda pid, seen: desk.update_photo(pid, unlink=True, expected=seen),
+                                "正在修改照片…", f"已取消 {len(ids)} 张照片与事件的关联",
+                                lambda now: self.link_to_event(now, None))  # fmt: skip
             return
         ev = self.model.event_by_id(event_id)
         what = f"{ev.date.isoformat()} {ev.kind_label}" if ev else "所选事件"
-        self._update_photos(list(ids), lambda pid: desk.update_photo(pid, event_id=event_id), "正在修改照片…",
-                            f"已将 {len(ids)} 张照片关联到 {what}")  # fmt: skip
+        self._update_photos(ids, lambda pid, seen: desk.update_photo(pid, event_id=event_id, expected=seen),
+                            "正在修改照片…", f"已将 {len(ids)} 张照片关联到 {what}",
+                            lambda now: self.link_to_event(now, event_id))  # fmt: skip
 
     def export_dialog(self, photos: Sequence[PhotoDTO]) -> None:
         folder = prefs.EXPORT_DIR.get() or str(Path.home())
@@ -526,3 +560,8 @@ def export_targets(photos: Sequence[PhotoDTO], folder: Path) -> dict[int, Path]:
         used.add(candidate.lower())
         out[p.id] = folder / candidate
     return out
+
+
+def _expected(p: PhotoDTO | None) -> dict[str, object] | None:
+    """What update_photo compares: the photo's phase and event as the gallery showed them."""
+    return None if p is None else {"phase": p.phase, "event_id": p.event_id}
