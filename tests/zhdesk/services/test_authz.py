@@ -135,7 +135,9 @@ def test_staff_bound_to_a_community_stays_inside_it(acc_demo: Desk) -> None:
         staff.delete_event(admin_ev.id)
 
 
-def test_local_mode_refuses_nothing(demo_desk: Desk) -> None:
+def test_local_mode_refuses_nothing(sqlite_demo_desk: Desk) -> None:
+    """Local mode is a one-person SQLite install (a new PostgreSQL database starts in accounts mode)."""
+    demo_desk = sqlite_demo_desk
     assert demo_desk.auth_mode() == "local" and demo_desk.can("accounts.manage")
     assert demo_desk.list_audit(limit=1) is not None
     assert demo_desk.set_warning_days(5) == 5
