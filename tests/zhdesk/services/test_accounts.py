@@ -84,7 +84,8 @@ def test_password_rules(password: str, words: str) -> None:
 # ---------------------------------------------------------------- local mode
 
 
-def test_sqlite_is_local_the_os_user_is_admin(desk: Desk) -> None:
+def test_sqlite_is_local_the_os_user_is_admin(sqlite_desk: Desk) -> None:
+    desk = sqlite_desk
     assert desk.auth_mode() == "local"
     assert desk.needs_first_admin() is False
     me = desk.me()
@@ -235,7 +236,8 @@ def test_roles_without_accounts_manage_are_refused_and_audited(acc: Desk) -> Non
     }
 
 
-def test_enable_then_disable_accounts(desk: Desk) -> None:
+def test_enable_then_disable_accounts(sqlite_desk: Desk) -> None:
+    desk = sqlite_desk  # local mode: a SQLite install
     assert desk.auth_mode() == "local"
     assert desk.has_sites() is False  # local mode: no sign-in
     admin = desk.enable_accounts("chief", "主任", SECRET)
