@@ -20,6 +20,7 @@ from sqlalchemy.pool import NullPool
 
 from db.models import AuditEntry, ImportBatch, Photo, PhotoBlob, TallyEntry
 from db.uow import UnitOfWork
+from tests.support import signed_in
 from tests.ui.photo_files import write_jpegs
 from zhdesk.desk import Desk
 from zhdesk.services.photos import add_photos
@@ -42,8 +43,10 @@ def _big_ledger(path: Path) -> Path:
 
 
 def _open(url: str) -> Desk:
-    """The one place this module (parent and children) opens the database."""
-    return Desk.open(url)
+    """The one place this module (parent and children) opens the database: signed in as the tests'
+    administrator where the database uses accounts (a PostgreSQL one)."""
+    desk: Desk = signed_in(Desk.open(url))
+    return desk
 
 
 # Other sessions on this PostgreSQL database, and the locks they hold.
