@@ -1,12 +1,18 @@
 """Start-up loads only what the first page needs (issue 13): importing the window's entry point must not
-pull in the heavy modules that only an import, an export, a brief, a photo or a schema upgrade uses."""
+pull in the heavy modules that only an import, an export, a brief, a photo or a schema upgrade uses; a
+window opened on a database imports and builds its first page only, and no dialog start-up does not need."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+from db.engine import sqlite_url
+from zhdesk.demo import load_demo
+from zhdesk.desk import Desk
 
 # Loaded when first used: schema upgrades, Excel reading/writing, briefs and notices, HEIC photos.
 HEAVY = ("alembic", "openpyxl", "python_calamine", "reportlab", "docx", "pillow_heif")
@@ -30,6 +36,74 @@ def test_importing_the_app_loads_no_heavy_module() -> None:
     heavy = [m for m in modules if m.split(".")[0] in HEAVY]
     plugins = [m for m in modules if m.startswith("PIL.") and m.endswith("ImagePlugin")]  # Pillow's decoders
     assert not heavy and not plugins, heavy + plugins
+
+
+# A window opened on a database: what its process has imported once the first page is filled.
+WINDOW = """
+import json, sys, time
+from ui import app as ui_app
+qapp = ui_app.application([])
+ui_app.setup_application(qapp)
+desk = ui_app.open_desk(sys.argv[1])
+window = ui_app.Launcher(None).start(desk)
+window.resize(1600, 1000)
+window.show()
+deadline = time.monotonic() + 60
+while time.monotonic() < deadline and not (window.ops.is_idle() and window.listings.model.rowCount() > 0):
+    qapp.processEvents()
+    time.sleep(0.005)
+assert window.listings.model.rowCount() > 0, "the first page never filled"
+# (a variant touches another page here)
+print(json.dumps({"modules": sorted(sys.modules), "built": window.pages.built()}, ensure_ascii=False))
+window.close()
+window.ops.shutdown()
+desk.close()
+"""
+# Start-up itself needs the sign-in dialog (a database with accounts asks who works) and its base class.
+START_DIALOGS = {"ui.dialogs.sign_in", "ui.dialogs.write_dialog"}
+# The first page (挂牌督办) and the parts it is made of; every other page module loads when first shown.
+OTHER_PAGES = ("overview", "dashboard", "dossier", "bulletins", "bulletins_model", "tallies", "brief", "settings",
+               "welcome", "placeholder")  # fmt: skip
+# Charts appear on other pages only (总览, 社区台账, 点位档案).
+CHARTS = ("pyqtgraph", "numpy")
+
+
+def window_loads(tmp_path: Path, touch: str = "") -> tuple[list[str], list[str]]:
+    """(modules imported, pages built) by a fresh process that opens the window on a demo database."""
+    db = tmp_path / "demo.db"
+    if not db.exists():
+        desk = Desk.open(sqlite_url(db))
+        with desk.uow() as uow:
+            load_demo(uow)
+        desk.close()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path),
+               XDG_DATA_HOME=str(tmp_path))  # fmt: skip
+    code = WINDOW.replace("# (a variant touches another page here)", touch)
+    out = subprocess.run([sys.executable, "-c", code, sqlite_url(db)], capture_output=True, text=True, env=env,
+                         check=False)  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    return found["modules"], found["built"]
+
+
+def test_a_window_on_a_database_loads_its_first_page_only(tmp_path: Path) -> None:
+    modules, built = window_loads(tmp_path)
+    assert built == ["挂牌督办"]
+    assert "ui.pages.listings" in modules  # the probe saw the first page
+    dialogs = {m for m in modules if m.startswith("ui.dialogs.")}
+    assert dialogs <= START_DIALOGS, sorted(dialogs - START_DIALOGS)
+    pages = [m for m in modules if m.startswith("ui.pages.") and m.split(".")[2] in OTHER_PAGES]
+    heavy = [m for m in modules if m.split(".")[0] in HEAVY + CHARTS]
+    plugins = [m for m in modules if m.startswith("PIL.") and m.endswith("ImagePlugin")]
+    assert not pages and not heavy and not plugins, pages + heavy + plugins
+    assert "alembic" not in modules  # the schema check at open reads the revision without Alembic
+
+
+def test_the_window_probe_sees_a_page_built_later(tmp_path: Path) -> None:
+    """The check above can fail: touching `window.bulletins` imports and builds 督办通报 and its dialogs."""
+    modules, built = window_loads(tmp_path, "window.bulletins")
+    assert built == ["挂牌督办", "督办通报"]
+    assert "ui.pages.bulletins" in modules and "ui.dialogs.batch_dialog" in modules
 
 
 def test_the_probe_sees_a_heavy_module() -> None:

@@ -1,7 +1,13 @@
-"""The main window: navigation list on the left, pages in a stack, database location and counts below."""
+"""The main window: navigation list on the left, pages in a stack, database location and counts below.
+
+Only the page shown first is built at start (挂牌督办, or the welcome page on an empty database); every
+other page is imported and built the first time it is shown or used (issue 13). `window.overview`,
+`window.dossier`, … are properties that build their page on first access, so callers need not care.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -22,18 +28,18 @@ from ui import access, prefs, site_actions
 from ui.display import DisplayScale, relative_font
 from ui.feed_watch import FeedWatch
 from ui.ops import Ops
-from ui.pages.brief import BriefPage
-from ui.pages.bulletins import BulletinsPage
-from ui.pages.dossier import DossierPage
-from ui.pages.listings import ListingsPage
-from ui.pages.overview import OverviewPage
-from ui.pages.placeholder import PlaceholderPage
-from ui.pages.settings import SettingsPage
-from ui.pages.tallies import TalliesPage
-from ui.pages.welcome import WelcomePage
 from ui.stale import StaleWatch
 
 if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    # Pages are imported when first built (start-up imports the first page only, issue 13).
+    from ui.pages.brief import BriefPage
+    from ui.pages.bulletins import BulletinsPage
+    from ui.pages.dossier import DossierPage
+    from ui.pages.listings import ListingsPage
+    from ui.pages.overview import OverviewPage
+    from ui.pages.settings import SettingsPage
+    from ui.pages.tallies import TalliesPage
+    from ui.pages.welcome import WelcomePage
     from zhdesk.desk import Desk
 
 
@@ -52,6 +58,31 @@ NAVIGATION = (OVERVIEW, LISTINGS, DOSSIER, BULLETINS, TALLIES, BRIEF, SETTINGS)
 
 # What each page not built yet will do (shown on the page, so nobody thinks it is broken).
 PLANNED: dict[str, str] = {}
+
+
+class Pages(Mapping[str, QWidget]):
+    """Every navigation page by name, in navigation order; looking one up builds it (MainWindow.page)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self._window = window
+
+    def __getitem__(self, name: str) -> QWidget:
+        if name not in NAVIGATION:
+            raise KeyError(name)
+        return self._window.page(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(NAVIGATION)
+
+    def __len__(self) -> int:
+        return len(NAVIGATION)
+
+    def __contains__(self, name: object) -> bool:  # (Mapping's would build the page)
+        return name in NAVIGATION
+
+    def built(self) -> list[str]:
+        """The names of the pages built so far."""
+        return [n for n in NAVIGATION if n in self._window._built]
 
 
 class MainWindow(QMainWindow):
@@ -84,39 +115,10 @@ class MainWindow(QMainWindow):
         for name in NAVIGATION:
             self.nav.addItem(QListWidgetItem(name))
 
-        self.listings = ListingsPage(desk, self.ops)
-        self.dossier = DossierPage(desk, self.ops)
-        self.settings_page = SettingsPage(desk, self.ops, location)
-        self.overview = OverviewPage(desk, self.ops)
-        self.bulletins = BulletinsPage(desk, self.ops)
-        self.bulletins.message.connect(self.show_message)
-        self.bulletins.item_activated.connect(self.open_site)
-        self.tallies = TalliesPage(desk, self.ops)
-        self.tallies.message.connect(self.show_message)
-        self.brief = BriefPage(desk, self.ops)
-        self.brief.message.connect(self.show_message)
-        self.pages: dict[str, QWidget] = {}
-        self.stack = QStackedWidget()
-        for name in NAVIGATION:
-            if name == LISTINGS:
-                page: QWidget = self.listings
-            elif name == DOSSIER:
-                page = self.dossier
-            elif name == OVERVIEW:
-                page = self.overview
-            elif name == SETTINGS:
-                page = self.settings_page
-            elif name == BULLETINS:
-                page = self.bulletins
-            elif name == TALLIES:
-                page = self.tallies
-            elif name == BRIEF:
-                page = self.brief
-            else:
-                page = PlaceholderPage(name, PLANNED[name])
-            page.setObjectName(f"page_{NAVIGATION.index(name)}")
-            self.pages[name] = page
-            self.stack.addWidget(page)
+        self.location_text = location
+        self._built: dict[str, QWidget] = {}
+        self.pages = Pages(self)
+        self.stack = QStackedWidget()  # holds the pages built so far, in the order they were built
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main_splitter")
@@ -126,19 +128,12 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([150, 1400])
         # An empty database opens on the welcome page; the pages replace it once a site exists.
-        self.welcome = WelcomePage(
-            desk, self.ops, new_site=lambda: site_actions.new_site(self, desk, self.ops, on_saved=self.open_site)
-        )
-        self.welcome.setObjectName("page_welcome")
-        self.welcome.demo_requested.connect(self.demo_requested)
-        self.welcome.message.connect(self.show_message)
+        self._welcome: WelcomePage | None = None
         self.body = QStackedWidget()
         self.body.addWidget(self.splitter)
-        self.body.addWidget(self.welcome)
         self.started_empty = not desk.has_sites()
         if self.started_empty:
             self.body.setCurrentWidget(self.welcome)
-        StaleWatch(self.welcome, self.ops, lambda c: c.sites, self._check_sites)
         self.setCentralWidget(self.body)
 
         # Status bar: counts on the left, busy note and database location on the right.
@@ -184,27 +179,157 @@ class MainWindow(QMainWindow):
         self.addAction(refresh)
         self.refresh_action = refresh
 
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._present)
         self.ops.busy_changed.connect(lambda busy, label: self.busy.setText(label if busy else ""))
-        for page in (self.listings, self.settings_page, self.dossier):
-            page.message.connect(self.show_message)
-        self.settings_page.switch_user_requested.connect(self.switch_user_requested)
-        self.settings_page.account_changed.connect(self.show_user)
-        self.listings.counts_changed.connect(self.counts.setText)
-        # Every place that shows a site or an item opens the dossier (the item selected in it).
-        self.overview.site_activated.connect(self.open_site)
-        self.overview.item_activated.connect(self.open_site)
-        self.listings.site_requested.connect(self.open_site)
-        self.dossier.listing_requested.connect(self.show_listing)
-        self.overview.message.connect(self.show_message)
         # Pages follow each other's writes through ops.changed (ui/stale.py), not through wiring here.
 
         self._restore()
-        self.show_page(LISTINGS)
-        self.listings.refresh()
+        if self.started_empty:  # the welcome page is shown: 挂牌督办 is built when a site exists
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(NAVIGATION.index(LISTINGS))
+            self.nav.blockSignals(False)
+        else:
+            self.show_page(LISTINGS)
+            self.listings.refresh()
         # Other workstations' writes reload the open pages (ui/feed_watch.py).
         self.feed_watch = FeedWatch(desk, self.ops, self)
         self.feed_watch.loaded.connect(self.show_message)
+
+    # -- pages, built when first needed
+    def page(self, name: str) -> QWidget:
+        """The page `name`, built (and wired, and put in the stack) the first time it is asked for."""
+        page = self._built.get(name)
+        if page is None:
+            builder = self._BUILDERS.get(name)
+            if builder is None:
+                from ui.pages.placeholder import PlaceholderPage
+
+                page = PlaceholderPage(name, PLANNED[name])
+            else:
+                page = builder(self)
+            page.setObjectName(f"page_{NAVIGATION.index(name)}")
+            self._built[name] = page
+            self.stack.addWidget(page)
+        return page
+
+    def _build_listings(self) -> QWidget:
+        from ui.pages.listings import ListingsPage
+
+        page = ListingsPage(self.desk, self.ops)
+        page.message.connect(self.show_message)
+        page.counts_changed.connect(self.counts.setText)
+        page.site_requested.connect(self.open_site)
+        return page
+
+    def _build_overview(self) -> QWidget:
+        from ui.pages.overview import OverviewPage
+
+        page = OverviewPage(self.desk, self.ops)
+        # Every place that shows a site or an item opens the dossier (the item selected in it).
+        page.site_activated.connect(self.open_site)
+        page.item_activated.connect(self.open_site)
+        page.message.connect(self.show_message)
+        return page
+
+    def _build_dossier(self) -> QWidget:
+        from ui.pages.dossier import DossierPage
+
+        page = DossierPage(self.desk, self.ops)
+        page.message.connect(self.show_message)
+        page.listing_requested.connect(self.show_listing)
+        return page
+
+    def _build_bulletins(self) -> QWidget:
+        from ui.pages.bulletins import BulletinsPage
+
+        page = BulletinsPage(self.desk, self.ops)
+        page.message.connect(self.show_message)
+        page.item_activated.connect(self.open_site)
+        return page
+
+    def _build_tallies(self) -> QWidget:
+        from ui.pages.tallies import TalliesPage
+
+        page = TalliesPage(self.desk, self.ops)
+        page.message.connect(self.show_message)
+        return page
+
+    def _build_brief(self) -> QWidget:
+        from ui.pages.brief import BriefPage
+
+        page = BriefPage(self.desk, self.ops)
+        page.message.connect(self.show_message)
+        return page
+
+    def _build_settings(self) -> QWidget:
+        from ui.pages.settings import SettingsPage
+
+        page = SettingsPage(self.desk, self.ops, self.location_text)
+        page.message.connect(self.show_message)
+        page.switch_user_requested.connect(self.switch_user_requested)
+        page.account_changed.connect(self.show_user)
+        return page
+
+    _BUILDERS: dict[str, Callable[[MainWindow], QWidget]] = {
+        LISTINGS: _build_listings,
+        OVERVIEW: _build_overview,
+        DOSSIER: _build_dossier,
+        BULLETINS: _build_bulletins,
+        TALLIES: _build_tallies,
+        BRIEF: _build_brief,
+        SETTINGS: _build_settings,
+    }
+
+    @property
+    def listings(self) -> ListingsPage:
+        return self.page(LISTINGS)  # type: ignore[return-value]
+
+    @property
+    def overview(self) -> OverviewPage:
+        return self.page(OVERVIEW)  # type: ignore[return-value]
+
+    @property
+    def dossier(self) -> DossierPage:
+        return self.page(DOSSIER)  # type: ignore[return-value]
+
+    @property
+    def bulletins(self) -> BulletinsPage:
+        return self.page(BULLETINS)  # type: ignore[return-value]
+
+    @property
+    def tallies(self) -> TalliesPage:
+        return self.page(TALLIES)  # type: ignore[return-value]
+
+    @property
+    def brief(self) -> BriefPage:
+        return self.page(BRIEF)  # type: ignore[return-value]
+
+    @property
+    def settings_page(self) -> SettingsPage:
+        return self.page(SETTINGS)  # type: ignore[return-value]
+
+    @property
+    def welcome(self) -> WelcomePage:
+        """The welcome page of an empty database (built when first needed)."""
+        if self._welcome is None:
+            from ui.pages.welcome import WelcomePage
+
+            desk = self.desk
+            welcome = WelcomePage(
+                desk, self.ops, new_site=lambda: site_actions.new_site(self, desk, self.ops, on_saved=self.open_site)
+            )
+            welcome.setObjectName("page_welcome")
+            welcome.demo_requested.connect(self.demo_requested)
+            welcome.message.connect(self.show_message)
+            StaleWatch(welcome, self.ops, lambda c: c.sites, self._check_sites)
+            self.body.addWidget(welcome)
+            self._welcome = welcome
+        return self._welcome
+
+    def _present(self, row: int) -> None:
+        """Navigation: show that page, building it on its first visit."""
+        if 0 <= row < len(NAVIGATION):
+            self.stack.setCurrentWidget(self.page(NAVIGATION[row]))
 
     def show_user(self) -> None:
         self.access = access.of(self.desk)
@@ -226,7 +351,7 @@ class MainWindow(QMainWindow):
 
     # -- the welcome page
     def showing_welcome(self) -> bool:
-        return self.body.currentWidget() is self.welcome
+        return self._welcome is not None and self.body.currentWidget() is self._welcome
 
     def _check_sites(self) -> None:
         self.ops.run(self.desk.has_sites, self._sites_exist, label="正在读取…")
@@ -244,6 +369,7 @@ class MainWindow(QMainWindow):
     # -- navigation
     def show_page(self, name: str) -> None:
         self.nav.setCurrentRow(NAVIGATION.index(name))
+        self._present(NAVIGATION.index(name))  # (the row may be current already, its page not built)
 
     def open_site(self, site_id: int, item_id: int | None = None) -> None:
         """Show a site's 点位档案; with `item_id`, that supervision item selected in it."""
@@ -258,7 +384,7 @@ class MainWindow(QMainWindow):
             self.show_message("挂牌督办：当前筛选条件下看不到该点位，请调整筛选（如“仅显示挂牌点位”、搜索框）")
 
     def current_page_name(self) -> str:
-        return NAVIGATION[self.stack.currentIndex()]
+        return NAVIGATION[self.nav.currentRow()]
 
     def refresh_current(self) -> None:
         page = self.stack.currentWidget()
@@ -288,7 +414,8 @@ class MainWindow(QMainWindow):
     def save_state(self) -> None:
         prefs.MAIN_GEOMETRY.set(self.saveGeometry())
         prefs.MAIN_SPLITTER.set(self.splitter.saveState())
-        self.listings.save_state()
+        if LISTINGS in self._built:
+            self.listings.save_state()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()

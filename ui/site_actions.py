@@ -10,16 +10,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QWidget
 
-from ui.dialogs.directory_dialog import DirectoryDialog
-from ui.dialogs.export_dialog import ask_pdf_path
-from ui.dialogs.extend_dialog import ExtendDialog
-from ui.dialogs.listing_dialog import ListingDialog
-from ui.dialogs.site_dialog import SiteDialog
 from ui.ops import Ops, show_error
 from zhdesk.changes import Changes
 from zhdesk.dto import NoticeResult, SiteDetail
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # each dialog is imported by the action that opens it (start-up loads none, issue 13)
+    from ui.dialogs.directory_dialog import DirectoryDialog
+    from ui.dialogs.site_dialog import SiteDialog
     from zhdesk.desk import Desk
 
 OnSite = Callable[[int], object]
@@ -34,6 +31,8 @@ def _show(dlg: QDialog) -> QDialog:
 def new_site(parent: QWidget, desk: Desk, ops: Ops, on_saved: OnSite | None = None,
              on_open: OnSite | None = None) -> SiteDialog:  # fmt: skip
     """新增点位; `on_saved(site_id)` after saving, `on_open(site_id)` when the user picks an existing one."""
+    from ui.dialogs.site_dialog import SiteDialog
+
     dlg = SiteDialog(parent, desk, ops)
     if on_saved is not None:
         dlg.saved.connect(lambda d: on_saved(d.row.id))
@@ -50,6 +49,8 @@ def edit_site(parent: QWidget, desk: Desk, ops: Ops, site_id: int, on_saved: OnS
     """编辑点位 (the dialog opens once the site is read)."""
 
     def opened(site: SiteDetail) -> None:
+        from ui.dialogs.site_dialog import SiteDialog
+
         dlg = SiteDialog(parent, desk, ops, site)
         if on_saved is not None:
             dlg.saved.connect(lambda d: on_saved(d.row.id))
@@ -67,6 +68,8 @@ def list_site(parent: QWidget, desk: Desk, ops: Ops, site_id: int) -> None:
         if cur is not None and cur.status != "closed":
             show_error(parent, f"点位“{site.row.address}”已有未办结的挂牌督办（{cur.listed_on.isoformat()} 挂牌）")
             return
+        from ui.dialogs.listing_dialog import ListingDialog
+
         _show(ListingDialog(parent, desk, ops, site.row.id, site.row.address))
 
     _with_site(parent, desk, ops, site_id, opened)
@@ -80,6 +83,8 @@ def extend(parent: QWidget, desk: Desk, ops: Ops, site_id: int) -> None:
         if cur is None or cur.status == "closed":
             show_error(parent, f"点位“{site.row.address}”没有未办结的挂牌督办，不能延期")
             return
+        from ui.dialogs.extend_dialog import ExtendDialog
+
         _show(ExtendDialog(parent, desk, ops, site))
 
     _with_site(parent, desk, ops, site_id, opened)
@@ -102,6 +107,8 @@ def _notice_done(parent: QWidget, done: Callable[[str], object] | None) -> Calla
 def issue_notice(parent: QWidget, desk: Desk, ops: Ops, site_id: int, address: str = "",
                  done: Callable[[str], object] | None = None) -> int:  # fmt: skip
     """生成督办通知单… for one listed site: ask for the PDF, write it and the 催办 event on the worker."""
+    from ui.dialogs.export_dialog import ask_pdf_path
+
     chosen = ask_pdf_path(parent, f"督办通知单_{address}" if address else "督办通知单", "生成督办通知单")
     if chosen is None:
         return 0
@@ -112,6 +119,8 @@ def issue_notice(parent: QWidget, desk: Desk, ops: Ops, site_id: int, address: s
 
 def issue_overdue_notices(parent: QWidget, desk: Desk, ops: Ops, done: Callable[[str], object] | None = None) -> int:
     """为全部超期点位生成督办通知单…: one PDF, a page per overdue listed site."""
+    from ui.dialogs.export_dialog import ask_pdf_path
+
     chosen = ask_pdf_path(parent, "督办通知单_全部超期点位", "为全部超期点位生成督办通知单")
     if chosen is None:
         return 0
@@ -121,6 +130,8 @@ def issue_overdue_notices(parent: QWidget, desk: Desk, ops: Ops, done: Callable[
 
 
 def open_directory(parent: QWidget, desk: Desk, ops: Ops) -> DirectoryDialog:
+    from ui.dialogs.directory_dialog import DirectoryDialog
+
     dlg = DirectoryDialog(parent, desk, ops)
     _show(dlg)
     return dlg

@@ -8,7 +8,17 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import wait_idle
 from ui import prefs
-from ui.main_window import DEMO_TITLE_SUFFIX, LISTINGS, NAVIGATION, WINDOW_TITLE, MainWindow
+from ui.main_window import (
+    BULLETINS,
+    DEMO_TITLE_SUFFIX,
+    DOSSIER,
+    LISTINGS,
+    NAVIGATION,
+    OVERVIEW,
+    SETTINGS,
+    WINDOW_TITLE,
+    MainWindow,
+)
 from ui.pages.placeholder import NOT_YET, PlaceholderPage
 from zhdesk.desk import Desk
 
@@ -35,6 +45,41 @@ def test_unbuilt_pages_say_so(window: MainWindow) -> None:
             purpose = page.findChild(QLabel, "placeholder_purpose")
             assert purpose is not None and len(purpose.text()) > 10
     assert sum(isinstance(window.pages[n], PlaceholderPage) for n in NAVIGATION) == 0  # every page is built
+
+
+def test_only_the_first_page_is_built_at_start_and_each_other_on_its_first_visit(window: MainWindow) -> None:
+    """Issue 13: start-up builds 挂牌督办 only; navigation builds a page once, on its first visit."""
+    assert window.pages.built() == [LISTINGS] and window.stack.count() == 1
+    first: dict[str, object] = {}
+    for i, name in enumerate(NAVIGATION):
+        before = set(window.pages.built())
+        window.nav.setCurrentRow(i)
+        assert window.current_page_name() == name
+        assert set(window.pages.built()) == before | {name}  # exactly that page, no other
+        assert window.stack.currentWidget() is window.pages[name] and window.stack.count() == len(before | {name})
+        first[name] = window.pages[name]
+    for i, name in enumerate(NAVIGATION):  # a second visit builds nothing again
+        window.nav.setCurrentRow(i)
+        assert window.stack.currentWidget() is first[name]
+    assert window.stack.count() == len(NAVIGATION)
+    assert [window.pages[n].objectName() for n in NAVIGATION] == [f"page_{i}" for i in range(len(NAVIGATION))]
+
+
+def test_pages_are_built_when_used_not_only_when_navigated_to(qtbot: QtBot, window: MainWindow, ui_desk: Desk) -> None:
+    """open_site builds 点位档案, the user menu reads 设置's account buttons, an attribute builds its page."""
+    assert OVERVIEW in window.pages and window.pages.built() == [LISTINGS]  # `in` builds nothing
+    site = ui_desk.list_sites()[0]
+    window.open_site(site.id)
+    assert window.current_page_name() == DOSSIER and window.pages.built() == [LISTINGS, DOSSIER]
+    qtbot.waitUntil(lambda: window.dossier.site_id == site.id, timeout=10000)
+    window.user_menu.aboutToShow.emit()  # (what a click on the user button does before it pops up)
+    assert SETTINGS in window.pages.built()
+    assert [a.text() for a in window.user_menu.actions() if a.text()][-1] == "设置…"
+    bulletins = window.bulletins
+    assert BULLETINS in window.pages.built() and window.current_page_name() == DOSSIER
+    assert not bulletins.isVisible()  # built on access, shown (and loaded) only when visited
+    window.refresh_action.trigger()  # F5 refreshes the page shown
+    wait_idle(qtbot, window.ops)
 
 
 def test_geometry_and_splitters_are_remembered(qtbot: QtBot, ui_desk: Desk) -> None:

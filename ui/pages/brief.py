@@ -45,7 +45,6 @@ from PySide6.QtWidgets import (
 )
 
 from ui import access
-from ui.dialogs.export_dialog import ask_save_path
 from ui.ops import Ops, describe
 from ui.stale import StaleWatch
 from ui.tables import page_title
@@ -643,6 +642,8 @@ class BriefPage(QWidget):
         return f"会议简报{issue}_{(spec.issued_on or dt.date.today()).isoformat()}"
 
     def _ask_path(self, title: str, suffix: str, kind: str) -> tuple[Path, bool] | None:
+        from ui.dialogs.export_dialog import ask_save_path  # loaded with the first save (issue 13)
+
         return ask_save_path(self, self._file_name(), suffix, title, kind, dated=False)
 
     def ask_save_pdf(self) -> None:

@@ -27,8 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from ui import access
-from ui.dialogs.drill import DrillDialog
-from ui.dialogs.figure_dialog import FigureDialog, saved_text
 from ui.display import relative_font
 from ui.ops import Ops
 from ui.widgets.charts import BarChart, RateChart, Series
@@ -38,6 +36,8 @@ from zhdesk.domain.stats import Kind, kind_label, percent, rate
 from zhdesk.dto import AttentionEntry, Dashboard, Drill, FigureDTO, ItemDTO, StatsFilter
 
 if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    from ui.dialogs.drill import DrillDialog  # the dialogs load when first opened (issue 13)
+    from ui.dialogs.figure_dialog import FigureDialog
     from zhdesk.desk import Desk
 
 
@@ -433,6 +433,8 @@ class DashboardView(QWidget):
 
     def show_drill(self, title: str, items: Sequence[ItemDTO]) -> None:
         if self.drill_dialog is None:
+            from ui.dialogs.drill import DrillDialog
+
             self.drill_dialog = DrillDialog(self.desk, self.ops, self.window())
             self.drill_dialog.item_requested.connect(self.item_activated)
             self.drill_dialog.message.connect(self.message)
@@ -475,6 +477,8 @@ class DashboardView(QWidget):
 
     def show_figure_dialog(self, communities: Sequence[str]) -> FigureDialog:
         if self.figure_dialog is None:
+            from ui.dialogs.figure_dialog import FigureDialog
+
             self.figure_dialog = FigureDialog(self.desk, self.ops, self.window())
             self.figure_dialog.saved.connect(self._figure_saved)
         f = self.filter
@@ -483,6 +487,8 @@ class DashboardView(QWidget):
         return self.figure_dialog
 
     def _figure_saved(self, fig: FigureDTO) -> None:
+        from ui.dialogs.figure_dialog import saved_text
+
         self.message.emit(saved_text(fig))  # the write's broadcast reloads the overview
 
     def close_dialogs(self) -> None:

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from ui import access, prefs, site_actions
-from ui.dialogs.export_dialog import export_rows
 from ui.ops import Ops, confirm
 from ui.pages.site_detail import SiteDetailPanel
 from ui.pages.site_tabs import SiteTabs
@@ -380,6 +379,8 @@ class ListingsPage(QWidget):
                                      on_open=self.site_requested.emit)  # fmt: skip
 
     def export_excel(self) -> int:
+        from ui.dialogs.export_dialog import export_rows  # loaded with the first export (issue 13)
+
         return export_rows(self, self.ops, self.desk, name=SHEET_TITLE, columns=[COLUMNS[c] for c in Col],
                            rows=self.proxy.export_rows(), done=self.message.emit,
                            empty_text="当前筛选条件下没有点位，无可导出的内容。")  # fmt: skip

@@ -26,9 +26,6 @@ from shiboken6 import isValid
 
 from ui import access, prefs
 from ui import conflict as conflict_ui
-from ui.dialogs.add_photos import AddPhotosDialog, LinkEventDialog
-from ui.dialogs.compare import CompareDialog
-from ui.dialogs.viewer import PhotoViewer
 from ui.ops import Ops, confirm, describe, show_error
 from ui.pages.photos_model import EMPTY_HINT, NO_MATCH_HINT, GalleryView, PhaseProxy, PhotosModel, PhotoTileDelegate
 from ui.pages.site_tab import SiteTab
@@ -39,6 +36,9 @@ from zhdesk.domain.vocab import PHASES
 from zhdesk.dto import AddPhotosResult, EventDTO, PhotoDTO, SiteRow
 
 if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    # The dialogs load when first opened (start-up imports none, issue 13).
+    from ui.dialogs.compare import CompareDialog
+    from ui.dialogs.viewer import PhotoViewer
     from zhdesk.desk import Desk
 
 
@@ -261,6 +261,8 @@ class PhotosTab(SiteTab):
         if self.site is None:
             return None
         phase = self.phase_combo.currentData() or "before"
+        from ui.dialogs.add_photos import AddPhotosDialog
+
         dlg = AddPhotosDialog(self, self.site.address, describe_paths(paths), self.model.events(), phase)
         try:
             return dlg.choice() if dlg.exec() == AddPhotosDialog.DialogCode.Accepted else None
@@ -447,6 +449,8 @@ class PhotosTab(SiteTab):
 
     def link_dialog(self, ids: Sequence[int]) -> None:
         current = {p.event_id for p in self.selected_photos()}
+        from ui.dialogs.add_photos import LinkEventDialog
+
         dlg = LinkEventDialog(self, len(ids), self.model.events(), next(iter(current)) if len(current) == 1 else None)
         try:
             if dlg.exec() == LinkEventDialog.DialogCode.Accepted:
@@ -530,6 +534,8 @@ class PhotosTab(SiteTab):
         if self.viewer is not None and isValid(self.viewer):
             self.viewer.close()
             self.viewer.deleteLater()
+        from ui.dialogs.viewer import PhotoViewer
+
         self.viewer = PhotoViewer(self, self.desk, self.ops, photos, i, self.site.address, self.thumbs)
         self.viewer.open()
         return self.viewer
@@ -540,6 +546,8 @@ class PhotosTab(SiteTab):
         if self.compare_dialog is not None and isValid(self.compare_dialog):
             self.compare_dialog.close()
             self.compare_dialog.deleteLater()
+        from ui.dialogs.compare import CompareDialog
+
         self.compare_dialog = CompareDialog(self, self.desk, self.ops, self.model.photos(), self.site.address,
                                             self.thumbs)  # fmt: skip
         self.compare_dialog.open()

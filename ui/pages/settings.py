@@ -25,10 +25,6 @@ from PySide6.QtWidgets import (
 
 from ui import access, site_actions
 from ui import conflict as conflict_ui
-from ui.dialogs.accounts_dialog import AccountsDialog, EnableAccountsDialog
-from ui.dialogs.audit_dialog import AuditDialog
-from ui.dialogs.catalogue_dialog import CatalogueDialog
-from ui.dialogs.sign_in import ChangePasswordDialog
 from ui.display import relative_font
 from ui.ops import Ops, confirm, describe, show_error
 from ui.stale import StaleWatch
@@ -252,6 +248,9 @@ class SettingsPage(QWidget):
         if key == "switch":
             self.switch_user_requested.emit()
             return None
+        from ui.dialogs.accounts_dialog import AccountsDialog, EnableAccountsDialog
+        from ui.dialogs.sign_in import ChangePasswordDialog
+
         if key == "password":
             pw = ChangePasswordDialog(self, desk, ops)
             pw.saved.connect(lambda _r: self.message.emit("密码已修改，下次登录请使用新密码"))
@@ -405,6 +404,8 @@ class SettingsPage(QWidget):
         self.community_status.setText("未保存：" + describe(exc))
 
     def show_audit(self) -> None:
+        from ui.dialogs.audit_dialog import AuditDialog
+
         self.audit_dialog = AuditDialog(self.desk, self.ops, self)
         self.audit_dialog.show()
 
@@ -455,5 +456,7 @@ class SettingsPage(QWidget):
         self.ops.run(self.desk.metrics, self._show_catalogue, label="正在读取指标目录…")
 
     def _show_catalogue(self, metrics: list[MetricDTO]) -> None:
+        from ui.dialogs.catalogue_dialog import CatalogueDialog
+
         self.catalogue_dialog = CatalogueDialog(self.desk, self.ops, metrics, self)
         self.catalogue_dialog.show()

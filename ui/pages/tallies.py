@@ -31,9 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from ui import access
-from ui.dialogs.catalogue_dialog import CatalogueDialog
-from ui.dialogs.export_dialog import ask_xlsx_path
-from ui.dialogs.tally_import import TallyImportDialog, choose_files
 from ui.ops import Ops
 from ui.stale import StaleWatch
 from ui.widgets.charts import BarChart, Series
@@ -42,6 +39,7 @@ from zhdesk.domain import periods
 from zhdesk.dto import CommunityDTO, MetricDTO, MetricTotal, TallyBatchDTO, TallyCell, TallyEntryDTO
 
 if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    from ui.dialogs.tally_import import TallyImportDialog  # the dialogs load when first opened (issue 13)
     from zhdesk.desk import Desk
 
 ALL = "全部社区"
@@ -342,6 +340,8 @@ class TalliesPage(QWidget):
         self.message.emit("工作综述已复制")
 
     def import_files(self, paths: list[Path] | None = None) -> TallyImportDialog | None:
+        from ui.dialogs.tally_import import TallyImportDialog, choose_files
+
         chosen = paths if paths else choose_files(self)
         if not chosen:
             return None
@@ -352,6 +352,8 @@ class TalliesPage(QWidget):
 
     def export_template(self, path: Path | None = None, *, overwrite: bool = False) -> None:
         if path is None:
+            from ui.dialogs.export_dialog import ask_xlsx_path
+
             chosen = ask_xlsx_path(self, "社区台账模板")  # the one save dialog of the window's exports
             if chosen is None:
                 return
@@ -380,6 +382,8 @@ class TalliesPage(QWidget):
         self.ops.run(self.desk.metrics, self._show_catalogue, label="正在读取指标目录…")
 
     def _show_catalogue(self, metrics: list[MetricDTO]) -> None:
+        from ui.dialogs.catalogue_dialog import CatalogueDialog
+
         self.catalogue_dialog = CatalogueDialog(self.desk, self.ops, metrics, self)
         self.catalogue_dialog.show()
 

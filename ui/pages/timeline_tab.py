@@ -24,7 +24,6 @@ from shiboken6 import isValid
 
 from ui import conflict as conflict_ui
 from ui.conflict import Choice
-from ui.dialogs.event_dialog import EventDialog, EventInput
 from ui.ops import Ops, confirm, describe, show_error
 from ui.pages.events_model import ECol, EventPhotosDelegate, EventsModel
 from ui.pages.site_tab import SiteTab
@@ -36,6 +35,7 @@ from zhdesk.dto import EventDTO, SiteRow
 from zhdesk.errors import Conflict, NeedsConfirmation
 
 if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    from ui.dialogs.event_dialog import EventDialog, EventInput  # loaded when first opened (issue 13)
     from zhdesk.desk import Desk
 
 
@@ -289,6 +289,8 @@ class TimelineTab(SiteTab):
         assert self.site is not None
         if self.dialog is not None:
             self.dialog.close()
+        from ui.dialogs.event_dialog import EventDialog
+
         dlg = EventDialog(self, self.site.address, event)
         if event is None and self.notes_only():
             dlg.only_kind(NOTE)

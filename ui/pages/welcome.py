@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui import access
-from ui.dialogs.site_import_dialog import import_site_list
 from ui.display import relative_font
 from ui.ops import Ops
 from zhdesk.site_import_dto import SiteImportReport
@@ -95,6 +94,8 @@ class WelcomePage(QWidget):
             self.new_site()
 
     def _import(self) -> None:
+        from ui.dialogs.site_import_dialog import import_site_list
+
         import_site_list(self, self.desk, self.ops, self._imported)
 
     def _imported(self, report: SiteImportReport) -> None:
