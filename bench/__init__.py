@@ -9,6 +9,7 @@ from __future__ import annotations
 
 BENCHMARKS: dict[str, str] = {
     "startup": "bench.startup",
+    "pages": "bench.pages",
     "photos": "bench.photos",
     "gendb": "bench.gendb",
     "dashboard": "bench.dashboard",
@@ -21,6 +22,7 @@ BENCHMARKS: dict[str, str] = {
 # a 2-core machine. gendb only makes the large database the others use (cached in the temp folder).
 FULL_ARGS: dict[str, list[str]] = {
     "startup": ["--runs", "5"],
+    "pages": ["--runs", "3"],
     "dashboard": ["--runs", "9"],
     "gallery": ["--runs", "5"],
     "photos": ["--count", "60", "--add-runs", "5", "--bare-runs", "5"],
@@ -29,6 +31,7 @@ FULL_ARGS: dict[str, list[str]] = {
 }
 QUICK_ARGS: dict[str, list[str]] = {
     "startup": ["--runs", "3", "--quick"],
+    "pages": ["--runs", "1"],
     "dashboard": ["--runs", "5"],
     "gallery": ["--photos", "100", "--runs", "3"],
     "photos": ["--count", "20", "--add-runs", "3", "--bare-runs", "3"],

@@ -321,6 +321,10 @@ class DashboardView(QWidget):
         self.attention.setObjectName("attention_list")
         self.attention.setModel(self.attention_model)
         self.attention.setWordWrap(True)
+        # Thousands of entries on a large database: laid out in batches between events, not in one stall
+        # of size hints for every row (issue 13, bench pages).
+        self.attention.setLayoutMode(QListView.LayoutMode.Batched)
+        self.attention.setBatchSize(100)
         self.attention.setSpacing(3)
         self.attention.setIconSize(QSize(18, 18))
         self.attention.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
