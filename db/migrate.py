@@ -173,11 +173,17 @@ def inspect_sqlite_file(path: Path) -> SqliteFile:
     except sqlite3.Error as exc:
         raise StorageError(f"无法读取数据库文件：{where}（{exc}）") from exc
     try:
-        tables = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        tables = [n for n in tables if not n.startswith("sqlite_")]
-        versions = []
-        if VERSION_TABLE in tables:
+        # One query for a zhdesk database: its version row. The table list matters only without one.
+        try:
             versions = [v for (v,) in conn.execute(f"SELECT version_num FROM {VERSION_TABLE}")]
+        except sqlite3.OperationalError as exc:
+            if "no such table" not in str(exc):
+                raise
+            versions = []
+        tables: list[str] = [VERSION_TABLE]
+        if not versions:
+            tables = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            tables = [n for n in tables if not n.startswith("sqlite_")]
         revision = check_revision(where, tables, versions)
         damaged = None
         limit = quick_check_limit()
@@ -220,9 +226,16 @@ def _read_revision(conn: Connection) -> str | None:
 
 
 def peek_revision(engine: Engine) -> str | None:
-    """The current revision read without a lock (checked like `check_revision`)."""
+    """The current revision read without a lock (checked like `check_revision`): one query for a zhdesk
+    database (its version row); the table list is read only when there is none."""
+    where = engine.url.render_as_string(hide_password=True)
     with engine.connect() as conn:
-        return _read_revision(conn)
+        try:
+            versions = [str(v) for v in conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars()]
+        except DBAPIError:  # no version table (or a lost connection, which the full read reports)
+            conn.rollback()
+            return _read_revision(conn)
+        return check_revision(where, (), versions) if versions else _read_revision(conn)
 
 
 def upgrade(engine: Engine) -> bool:

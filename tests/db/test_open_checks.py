@@ -131,3 +131,59 @@ def test_a_unit_of_work_refusing_writes_reads_but_never_writes(tmp_path: Path) -
     with engine.connect() as conn:
         assert conn.execute(select(User)).all() == []
     engine.dispose()
+
+
+def test_the_schema_check_at_open_is_one_query_on_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13: a database at head is checked with one query (its version row), not a table listing too."""
+    import sqlite3
+
+    path = tmp_path / "one.db"
+    engine = make_engine(sqlite_url(path))
+    migrate.upgrade(engine)
+    engine.dispose()
+    seen: list[str] = []
+    real_connect = sqlite3.connect
+
+    def connect(*args: object, **kwargs: object) -> sqlite3.Connection:
+        conn = real_connect(*args, **kwargs)  # type: ignore[call-overload]
+        conn.set_trace_callback(seen.append)  # records what the real connection runs
+        return conn  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    found = migrate.inspect_sqlite_file(path)
+    assert found.revision == migrate.head_revision() and found.damaged is None
+    queries = [s for s in seen if not s.upper().startswith("PRAGMA")]  # query_only, and the integrity check
+    assert queries == [f"SELECT version_num FROM {migrate.VERSION_TABLE}"]
+
+
+def test_a_foreign_sqlite_file_is_still_refused_by_its_tables(tmp_path: Path) -> None:
+    """Without a version table the table listing still decides: a foreign database is refused unchanged."""
+    path = tmp_path / "foreign.db"
+    engine = make_engine(sqlite_url(path))
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE orders (id INTEGER)"))
+    engine.dispose()
+    with pytest.raises(StorageError, match="orders"):
+        migrate.inspect_sqlite_file(path)
+    empty_version = tmp_path / "empty_version.db"
+    engine = make_engine(sqlite_url(empty_version))
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE TABLE {migrate.VERSION_TABLE} (version_num VARCHAR(32))"))
+        conn.execute(text("CREATE TABLE orders (id INTEGER)"))
+    engine.dispose()
+    with pytest.raises(StorageError, match="orders"):
+        migrate.inspect_sqlite_file(empty_version)
+
+
+def test_the_schema_check_at_open_is_one_query_on_postgresql(pg_url: str) -> None:
+    engine = make_engine(pg_url)
+    migrate.upgrade(engine)
+    with engine.connect():
+        pass  # the dialect's first-connect queries (server version, …) are not the check's
+    seen: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda _c, _cur, statement, *_a: seen.append(statement))
+    assert migrate.peek_revision(engine) == migrate.head_revision()
+    engine.dispose()
+    assert [s for s in seen if not s.upper().startswith(("BEGIN", "ROLLBACK", "SET"))] == [
+        f"SELECT version_num FROM {migrate.VERSION_TABLE}"
+    ]
