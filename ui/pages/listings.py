@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,15 +66,6 @@ if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it wou
 
 # Widest a text column may grow when fitted to its contents, in characters.
 MAX_COLUMN_CHARS = {Col.ADDRESS: 12, Col.UNIT: 9, Col.CATEGORY: 9}
-
-
-def summary_counts(rows: Sequence[SiteRow]) -> dict[str, int]:
-    """How many listed sites show each light."""
-    counts = {light.value: 0 for light in Light}
-    for r in rows:
-        if r.listed and r.light in counts:
-            counts[r.light] += 1
-    return counts
 
 
 class ListingsPage(QWidget):

@@ -55,7 +55,7 @@ from zhdesk.errors import InputRefused, NotFound
 from zhdesk.paging import Page, Sort
 from zhdesk.services.audit import audit
 from zhdesk.services.authz import requires
-from zhdesk.services.common import current_user, site_or_refuse
+from zhdesk.services.common import by_code_point, current_user, site_or_refuse
 from zhdesk.services.conflicts import check_version, guarded
 from zhdesk.services.settings import warning_days
 
@@ -372,15 +372,10 @@ def _filtered(v: Any, query: SiteQuery) -> list[Any]:
     return where
 
 
-def _text(s: Session, col: Any) -> Any:
-    """Code-point order on both engines (as Python sorts str), whatever the server's default collation."""
-    return col.collate("C") if s.get_bind().dialect.name == "postgresql" else col
-
-
 def _site_order(s: Session, v: Any, sort: Sort) -> list[Any]:
     """Empty values last, then the column's value, then urgency (light, days left, address), then id;
     descending is the exact reverse."""
-    urgency = [v.c.light, v.c.days.is_(None), v.c.days, _text(s, v.c.address)]
+    urgency = [v.c.light, v.c.days.is_(None), v.c.days, by_code_point(s, v.c.address)]
     if sort.key is None:
         keys = urgency
     else:
@@ -388,7 +383,7 @@ def _site_order(s: Session, v: Any, sort: Sort) -> list[Any]:
             raise InputRefused(f"挂牌督办：不能按“{sort.key}”排序")
         col = v.c[{"light": "light", "status": "status_rank"}.get(sort.key, sort.key)]
         text = sort.key in ("address", "community", "lead", "unit", "category")
-        keys = [col.is_(None), _text(s, col) if text else col, *urgency]
+        keys = [col.is_(None), by_code_point(s, col) if text else col, *urgency]
     keys.append(v.c.id)
     return [k.desc() for k in keys] if sort.descending else [k.asc() for k in keys]
 
