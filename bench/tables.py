@@ -224,7 +224,7 @@ def main(argv: Sequence[str]) -> int:
                 report.record("tables", f"{case.name}: longest GUI stall", stalls, "ms",
                               f"≤ {STALL_TARGET_MS:.0f} ms", met_stall)  # fmt: skip
                 if prof is not None:
-                    pstats.Stats(prof).sort_stats("cumulative").print_stats(18)
+                    pstats.Stats(prof).sort_stats("tottime").print_stats(14)
         finally:
             desk.close()
     return 0 if ok else 1
