@@ -22,13 +22,13 @@ from PySide6.QtWidgets import (
 from ui import access, prefs, site_actions
 from ui.dialogs.export_dialog import export_rows
 from ui.ops import Ops, confirm
+from ui.paged_table import fit_columns_from_sample
 from ui.pages.site_detail import SiteDetailPanel
 from ui.pages.site_tabs import SiteTabs
 from ui.pages.sites_model import COLUMNS, OVERDUE_TEXT, Col, SitesModel, SitesPagedModel, SitesProxy
 from ui.stale import StaleWatch
 from ui.tables import (
     data_table,
-    fit_columns,
     fit_rows,
     page_frame,
     page_title,
@@ -456,7 +456,7 @@ class ListingsPage(QWidget):
         """Size columns to their contents at the current font, within sensible limits."""
         self._fitted = True
         fixed = {Col.LIGHT: 2.4, Col.UNIT: MAX_COLUMN_CHARS[Col.UNIT]}
-        fit_columns(self.table, MAX_COLUMN_CHARS, fixed=fixed, pad=0.4)
+        fit_columns_from_sample(self.table, self.model, MAX_COLUMN_CHARS, fixed=fixed, pad=0.4)
 
     # ------------------------------------------------------------ persistence
     def save_state(self) -> None:
