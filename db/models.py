@@ -407,9 +407,9 @@ class StatKind(Base):
 
     __tablename__ = "stat_kind"
     grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    community_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # before period: a range is one scan
     period: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
-    community_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     issues: Mapped[int] = mapped_column(Integer, default=0)
     items: Mapped[int] = mapped_column(Integer, default=0)
     closed: Mapped[int] = mapped_column(Integer, default=0)
@@ -422,8 +422,8 @@ class StatCategory(Base):
 
     __tablename__ = "stat_category"
     grain: Mapped[str] = mapped_column(String(1), primary_key=True)
-    period: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     community_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     items: Mapped[int] = mapped_column(Integer, default=0)
 

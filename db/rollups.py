@@ -46,6 +46,13 @@ OPEN_TABLE: Table = StatOpen.__table__  # type: ignore[assignment]
 BATCH_TABLE: Table = StatBatch.__table__  # type: ignore[assignment]
 TABLES = (KIND_TABLE, CATEGORY_TABLE, OPEN_TABLE, BATCH_TABLE)
 KIND_COUNTS = ("issues", "items", "closed", "on_time", "rework")
+# Each table's key columns in the order Deltas spells its keys, then its counts.
+COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "stat_kind": (("grain", "period", "kind", "community_id"), KIND_COUNTS),
+    "stat_category": (("grain", "period", "community_id", "category_id"), ("items",)),
+    "stat_open": (("issued_on", "kind", "community_id", "unit_id", "deadline", "deferred"), ("items",)),
+    "stat_batch": (("batch_id", "community_id"), ("items",)),
+}
 
 
 def month_of(d: dt.date) -> dt.date:
@@ -186,8 +193,9 @@ def _expected_rows(d: Deltas) -> dict[str, dict[tuple[Any, ...], tuple[int, ...]
 def _stored_rows(conn: Connection) -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
     out: dict[str, dict[tuple[Any, ...], tuple[int, ...]]] = {}
     for table in TABLES:
-        keys = [c for c in table.columns if c.primary_key]
-        counts = [c for c in table.columns if not c.primary_key]
+        key_names, count_names = COLUMNS[table.name]
+        keys = [table.c[c] for c in key_names]
+        counts = [table.c[c] for c in count_names]
         rows = conn.execute(select(*keys, *counts))
         out[table.name] = {
             tuple(bool(v) if isinstance(v, bool) else v for v in r[: len(keys)]): tuple(int(v) for v in r[len(keys) :])
@@ -217,8 +225,7 @@ def rebuild(conn: Connection) -> int:
     rows = _expected_rows(expected(conn))
     n = 0
     for table in TABLES:
-        keys = [c.name for c in table.columns if c.primary_key]
-        counts = [c.name for c in table.columns if not c.primary_key]
+        keys, counts = COLUMNS[table.name]
         values = [
             dict(zip(keys, k, strict=True)) | dict(zip(counts, v, strict=True)) for k, v in rows[table.name].items()
         ]

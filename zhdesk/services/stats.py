@@ -35,6 +35,8 @@ from zhdesk.domain.stats import Counts, Kind, rate
 from zhdesk.domain.vocab import CLOSED as CLOSED_STATUS
 from zhdesk.domain.workflow import Status
 from zhdesk.dto import Dashboard, Drill, ItemDTO, StatsFilter, SupervisionFigures
+from zhdesk.services.audit import audit
+from zhdesk.services.authz import requires
 from zhdesk.services.common import by_code_point
 from zhdesk.services.settings import warning_days
 from zhdesk.services.supervision import effective_columns
@@ -520,6 +522,21 @@ def _metrics_json(uow: UnitOfWork, f: StatsFilter) -> dict[str, Any]:
     from zhdesk.services.tally import metric_totals, metrics_json
 
     return metrics_json(metric_totals(uow, f.date_from, f.date_to, f.community))
+
+
+@requires("stats.rebuild")
+def rebuild_rollups(uow: UnitOfWork) -> int:
+    """`zhdesk stats rebuild`: the dashboard rollups recomputed from the rows in one transaction (after a
+    write that bypassed the app, or to repair them); returns the number of rollup rows written."""
+    n = rollups.rebuild(uow.session.connection())
+    audit(uow, "stats.rebuild", "stat", None, rows=n)
+    uow.commit()
+    return n
+
+
+def check_rollups(uow: UnitOfWork) -> list[str]:
+    """`zhdesk stats check`: where the rollups differ from a recomputation from the rows (empty: agree)."""
+    return rollups.differences(uow.session.connection())
 
 
 def drill_items(uow: UnitOfWork, drill: Drill, today: dt.date | None = None) -> list[ItemDTO]:

@@ -25,24 +25,24 @@ def upgrade() -> None:
     op.create_table(
         "stat_kind",
         sa.Column("grain", sa.String(length=1), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
         sa.Column("period", sa.Date(), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
-        sa.Column("community_id", sa.Integer(), nullable=False),
         sa.Column("issues", sa.Integer(), nullable=False),
         sa.Column("items", sa.Integer(), nullable=False),
         sa.Column("closed", sa.Integer(), nullable=False),
         sa.Column("on_time", sa.Integer(), nullable=False),
         sa.Column("rework", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("grain", "period", "kind", "community_id", name=op.f("pk_stat_kind")),
+        sa.PrimaryKeyConstraint("grain", "community_id", "period", "kind", name=op.f("pk_stat_kind")),
     )
     op.create_table(
         "stat_category",
         sa.Column("grain", sa.String(length=1), nullable=False),
-        sa.Column("period", sa.Date(), nullable=False),
         sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("period", sa.Date(), nullable=False),
         sa.Column("category_id", sa.Integer(), nullable=False),
         sa.Column("items", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("grain", "period", "community_id", "category_id", name=op.f("pk_stat_category")),
+        sa.PrimaryKeyConstraint("grain", "community_id", "period", "category_id", name=op.f("pk_stat_category")),
     )
     op.create_table(
         "stat_open",
