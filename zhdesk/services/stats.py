@@ -23,6 +23,7 @@ from db.models import (
     StatCategory,
     StatKind,
     StatOpen,
+    StatTally,
     SupervisionBatch,
     SupervisionItem,
     TallyEntry,
@@ -241,7 +242,7 @@ def dashboard(
         acc[1] += int(dfr)
         acc[2] += int(closed)
     closure = [(p, d, dfr, cd) for p, (d, dfr, cd) in sorted(closure_acc.items())]
-    city_cases, qualifier = _metric_total(s, f, "city_cases")
+    city_cases, qualifier = (_metric_total if plain else _rolled_metric_total)(s, f, "city_cases")
     return Dashboard(
         figures=figures,
         listings_in_force=_listing_count(s, f, Listing.status != Status.CLOSED.value),
@@ -481,6 +482,23 @@ def _metric_total(s: Session, f: StatsFilter, code: str) -> tuple[Decimal, str |
         q = q.where(TallyEntry.community_id == cid)
     total, qualifier = s.execute(q).one()
     return Decimal(total), qualifier
+
+
+def _rolled_metric_total(s: Session, f: StatsFilter, code: str) -> tuple[Decimal, str | None]:
+    """_metric_total from stat_tally: the same entries (period inside the range, the community's), summed
+    in cents; the qualifier of the kept rows that still count an entry."""
+    t = StatTally
+    qualifier = func.max(by_code_point(s, case((t.entries > 0, func.nullif(t.qualifier, "")))))
+    q = select(func.coalesce(func.sum(t.cents), 0), qualifier).where(t.metric_code == code)
+    if f.date_from is not None:
+        q = q.where(t.period_start >= f.date_from)
+    if f.date_to is not None:
+        q = q.where(t.period_end <= f.date_to)
+    cid = _community_id(s, f.community)
+    if cid is not None:
+        q = q.where(t.community_id == cid)
+    cents, qualifier = s.execute(q).one()
+    return Decimal(int(cents)) / 100, qualifier
 
 
 def stats_json(uow: UnitOfWork, f: StatsFilter, today: dt.date | None = None) -> dict[str, Any]:

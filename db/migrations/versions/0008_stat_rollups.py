@@ -1,12 +1,13 @@
-"""stat rollups: the dashboard's counts per issue day/month, kind, community, category and open deadline
+"""stat rollups: the dashboard's counts per issue day/month, kind, community, category, open deadline; tallies
 
 Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-01 14:10:00
 
-Four derived tables (db/models.py StatKind, StatCategory, StatOpen, StatBatch), filled here from the
+Five derived tables (db/models.py StatKind, StatCategory, StatOpen, StatBatch, StatTally), filled here from the
 existing rows by db/rollups.rebuild, then kept up to date by every flush (db/rollups.py). They have no
-foreign keys: `zhdesk stats rebuild` can always recompute them. The fill reads today's models; a later
+foreign keys (`zhdesk stats rebuild` can always recompute them) and, on SQLite, no rowid: stored in key
+order, a date range is one sweep of the table. The fill reads today's models; a later
 migration that changes the columns it reads must fill again itself.
 """
 
@@ -34,6 +35,7 @@ def upgrade() -> None:
         sa.Column("on_time", sa.Integer(), nullable=False),
         sa.Column("rework", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("grain", "community_id", "period", "kind", name=op.f("pk_stat_kind")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "stat_category",
@@ -43,6 +45,7 @@ def upgrade() -> None:
         sa.Column("category_id", sa.Integer(), nullable=False),
         sa.Column("items", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("grain", "community_id", "period", "category_id", name=op.f("pk_stat_category")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "stat_open",
@@ -56,6 +59,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "issued_on", "kind", "community_id", "unit_id", "deadline", "deferred", name=op.f("pk_stat_open")
         ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "stat_batch",
@@ -63,6 +67,21 @@ def upgrade() -> None:
         sa.Column("community_id", sa.Integer(), nullable=False),
         sa.Column("items", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("batch_id", "community_id", name=op.f("pk_stat_batch")),
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
+        "stat_tally",
+        sa.Column("metric_code", sa.String(length=48), nullable=False),
+        sa.Column("period_start", sa.Date(), nullable=False),
+        sa.Column("period_end", sa.Date(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("qualifier", sa.String(length=8), nullable=False),
+        sa.Column("cents", sa.BigInteger(), nullable=False),
+        sa.Column("entries", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "metric_code", "period_start", "period_end", "community_id", "qualifier", name=op.f("pk_stat_tally")
+        ),
+        sqlite_with_rowid=False,
     )
     from db import rollups
 
@@ -70,5 +89,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ("stat_batch", "stat_open", "stat_category", "stat_kind"):
+    for name in ("stat_tally", "stat_batch", "stat_open", "stat_category", "stat_kind"):
         op.drop_table(name)

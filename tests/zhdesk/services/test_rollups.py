@@ -230,3 +230,29 @@ def test_two_processes_writing_at_once_on_postgresql(pg_url: str) -> None:
         assert_rollups_agree(desk, random.Random(12))
     finally:
         desk.close()
+
+
+def test_tally_import_undo_and_hand_figures_keep_the_sums(any_demo_desk: Desk, tmp_path: Path) -> None:
+    """stat_tally follows an import (Core insert), its undo (Core delete) and hand figures (ORM, new and
+    replaced, with qualifiers): the 数字化城管件 card equals the plain sum after each."""
+    from tests.zhdesk.tally import tally_files as tf
+
+    desk, rnd = any_demo_desk, random.Random(5)
+    assert_rollups_agree(desk, rnd)
+    ledger = desk.tally_import(tf.detail_ledger(tmp_path / "明细.xlsx"))
+    summary = desk.tally_import(tf.summary_table(tmp_path / "汇总.xlsx"))
+    assert ledger.status == summary.status == "imported" and ledger.entries and summary.entries
+    assert_rollups_agree(desk, rnd)
+    october = StatsFilter(dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    seen = set()
+    for text_value, community in (("约130", "江西路社区"), ("100余", None), ("1758", "江西路社区"), ("12.5", None)):
+        desk.set_figure("city_cases", october.date_from, october.date_to, text_value, community)
+        assert_rollups_agree(desk, rnd)
+        with desk.uow() as uow:
+            d = stats.dashboard(uow, october, T)
+            assert d == stats.dashboard(uow, october, T, plain=True)
+            seen.add((d.city_cases, d.city_cases_qualifier))
+    assert len(seen) == 4  # each figure moved the card
+    assert ledger.batch_id is not None
+    desk.tally_undo(ledger.batch_id)
+    assert_rollups_agree(desk, rnd)
