@@ -256,3 +256,29 @@ def test_tally_import_undo_and_hand_figures_keep_the_sums(any_demo_desk: Desk, t
     assert ledger.batch_id is not None
     desk.tally_undo(ledger.batch_id)
     assert_rollups_agree(desk, rnd)
+
+
+def test_orm_writes_no_service_makes_yet_are_followed(any_desk: Desk) -> None:
+    """Writes with no service today (a batch's date or kind, an item moved to another site or batch, an
+    item or a batch deleted) still pass through the flush hooks: the rollups follow them too."""
+    from db.models import SupervisionBatch
+
+    rnd = random.Random(9)
+    random_dataset(any_desk, rnd, T)
+    steps = [
+        lambda s: setattr(s.scalars(select(SupervisionBatch).order_by(SupervisionBatch.id)).first(), "issued_on",
+                          T - dt.timedelta(days=3)),
+        lambda s: setattr(s.scalars(select(SupervisionBatch).order_by(SupervisionBatch.id.desc())).first(), "kind",
+                          Kind.OTHER.value),
+        lambda s: setattr(s.scalars(select(SupervisionItem).where(SupervisionItem.listing_id.is_(None))).first(),
+                          "site_id", s.scalars(select(Site.id).order_by(Site.id.desc())).first()),
+        lambda s: setattr(s.scalars(select(SupervisionItem).where(SupervisionItem.listing_id.is_(None))
+                                    .order_by(SupervisionItem.id.desc())).first(), "batch_id",
+                          s.scalars(select(SupervisionBatch.id).order_by(SupervisionBatch.id)).first()),
+        lambda s: s.delete(s.scalars(select(SupervisionItem).where(SupervisionItem.listing_id.is_(None))).first()),
+    ]  # fmt: skip
+    for step in steps:
+        with any_desk.uow() as uow:
+            step(uow.session)
+            uow.session.commit()
+        assert_rollups_agree(any_desk, rnd)
