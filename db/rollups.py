@@ -7,8 +7,9 @@ subtracted before the flush and their new one added after it, in the same transa
 PostgreSQL the touched items (and the parents whose change moves them) are locked first, so a concurrent
 writer reads their contribution only once the other has committed.
 
-Writes that bypass the ORM (an archive restore, the benchmark generator) call `rebuild`; `differences`
-compares the tables with a recomputation from the rows (`zhdesk stats check`).
+Writes past the ORM count themselves: the tally import and undo call `add_tally`, the benchmark
+generator calls `rebuild`; a backup or archive carries the tables with the rows. `differences` compares
+the tables with a recomputation from the rows (`zhdesk stats check`).
 """
 
 from __future__ import annotations
@@ -324,8 +325,11 @@ def _tally_ids(session: Session) -> set[int]:
     return out
 
 
-def _tally_where(ids: set[int]) -> Any:
-    return TallyEntry.id.in_(sorted(ids))
+def _tally_by_ids(conn: Connection, ids: set[int], sign: int) -> Deltas:
+    d, ordered = Deltas(), sorted(ids)
+    for k in range(0, len(ordered), CHUNK):
+        tally_deltas(conn, TallyEntry.id.in_(ordered[k : k + CHUNK]), sign, d)
+    return d
 
 
 def before_flush(session: Session, _flush_context: UOWTransaction, _instances: object) -> None:
@@ -334,7 +338,7 @@ def before_flush(session: Session, _flush_context: UOWTransaction, _instances: o
     if tally:
         conn = session.connection()
         _lock(conn, TallyEntry.id, tally)
-        apply(conn, tally_deltas(conn, _tally_where(tally), -1))
+        apply(conn, _tally_by_ids(conn, tally, -1))
         session.info[TALLY_PENDING] = tally
     items, parents = _touched(session)
     session.info.pop(PENDING, None)
@@ -355,7 +359,7 @@ def after_flush(session: Session, _flush_context: UOWTransaction) -> None:
     tally: set[int] = session.info.pop(TALLY_PENDING, set()) | {o.id for o in session.new if isinstance(o, TallyEntry)}
     if tally:
         conn = session.connection()
-        apply(conn, tally_deltas(conn, _tally_where(tally), 1))
+        apply(conn, _tally_by_ids(conn, tally, 1))
     items: set[int] = session.info.pop(PENDING, set())
     new = {o.id for o in session.new if isinstance(o, SupervisionItem)}
     if not items and not new:
