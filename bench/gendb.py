@@ -148,6 +148,16 @@ def _generate(path: Path, n_sites: int, n_items: int, n_events: int, n_tally: in
             "VALUES (?, ?, ?, ?, ?)",
             tally_rows(),  # type: ignore[arg-type]
         )
+    con.close()
+    # the rows went in past the ORM, so the dashboard rollups are filled the way `zhdesk stats rebuild` does
+    from db import rollups
+    from db.engine import make_engine
+
+    engine = make_engine(sqlite_url(path))
+    with engine.begin() as conn:
+        rollups.rebuild(conn)
+    engine.dispose()
+    con = sqlite3.connect(path)
     con.execute("ANALYZE")
     con.execute("PRAGMA journal_mode=WAL")
     con.close()

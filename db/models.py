@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -393,3 +394,77 @@ class Setting(Base):
     __tablename__ = "setting"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# Dashboard rollups (issue 13): counts kept up to date by db/rollups.py in the same flush as every write to
+# items, listings, batches and sites, so the 总览 page adds up a few hundred rows instead of 100,000 items.
+# No foreign keys: they are derived data, rebuilt by `zhdesk stats rebuild`. community_id 0 = every community;
+# grain 'd' = the batch's issue day, 'm' = its month (period = the 1st), so any date range is whole months
+# plus the days at its two ends.
+
+
+class StatKind(Base):
+    """Items per issue day or month, kind and community: 期 (batches with an item there), 处, 办结, 按期办结, 返工."""
+
+    __tablename__ = "stat_kind"
+    __table_args__ = {"sqlite_with_rowid": False}  # stored in key order: a range read is one sweep
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    community_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # before period: a range is one scan
+    period: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    issues: Mapped[int] = mapped_column(Integer, default=0)
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    closed: Mapped[int] = mapped_column(Integer, default=0)
+    on_time: Mapped[int] = mapped_column(Integer, default=0)
+    rework: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StatCategory(Base):
+    """Items per issue day or month, community and problem category (0 = none)."""
+
+    __tablename__ = "stat_category"
+    __table_args__ = {"sqlite_with_rowid": False}  # stored in key order: a range read is one sweep
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    community_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    items: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StatOpen(Base):
+    """Open items by their deadline (9999-12-31 = none), so due and overdue can be cut at any `today`."""
+
+    __tablename__ = "stat_open"
+    __table_args__ = {"sqlite_with_rowid": False}  # stored in key order: a range read is one sweep
+    issued_on: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    community_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deadline: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    deferred: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    items: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StatBatch(Base):
+    """Items per batch and community (0 = all): 期 counts a batch where this goes from 0 to 1."""
+
+    __tablename__ = "stat_batch"
+    __table_args__ = {"sqlite_with_rowid": False}  # stored in key order: a range read is one sweep
+    batch_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    items: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StatTally(Base):
+    """Tally entries per metric, period, community (0 = none) and qualifier ('' = none): the sum in cents
+    (exact on both engines) and how many entries, so a metric's total over a range reads a few thousand rows."""
+
+    __tablename__ = "stat_tally"
+    __table_args__ = {"sqlite_with_rowid": False}
+    metric_code: Mapped[str] = mapped_column(String(48), primary_key=True)
+    period_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    period_end: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    community_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    qualifier: Mapped[str] = mapped_column(String(8), primary_key=True)
+    cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    entries: Mapped[int] = mapped_column(Integer, default=0)

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
+from db import rollups
+
 
 class UnitOfWork:
     """`with uow:` opens a session; leaving normally does NOT commit — call commit() explicitly.
@@ -47,6 +49,7 @@ class UnitOfWork:
         if self.refuse_writes is not None:
             event.listen(self._session, "before_flush", self._refuse_flush)
             event.listen(self._session, "do_orm_execute", self._refuse_dml)
+        rollups.install(self._session)  # the dashboard's counts move in the same flush as the rows
         return self
 
     def __exit__(

@@ -484,6 +484,16 @@ def _stats_lines(data: dict[str, Any]) -> Iterator[str]:
 
 
 def cmd_stats(desk: Desk, args: argparse.Namespace) -> int:
+    if args.action == "rebuild":
+        n = desk.rebuild_rollups()
+        return _emit(args, lambda: {"rebuilt": True, "rows": n}, [f"已重建统计汇总表：共 {n} 行"])
+    if args.action == "check":
+        diffs = desk.check_rollups()
+        if diffs:
+            what = f"{len(diffs)} 处，如 {diffs[0]}"
+            sys.stderr.write(f"zhdesk：统计汇总表与督办件、台账数据不一致（{what}），请运行 zhdesk stats rebuild\n")
+            return 1
+        return _emit(args, lambda: {"consistent": True}, ["统计汇总表与督办件、台账数据一致"])
     f = StatsFilter(
         date_from=parse_date(args.date_from, "起始日期") if args.date_from else None,
         date_to=parse_date(args.date_to, "截止日期") if args.date_to else None,
@@ -683,6 +693,8 @@ def build_parser() -> argparse.ArgumentParser:
     bl.set_defaults(func=cmd_bulletins)
 
     st = sub.add_parser("stats", help="统计：各类督办件期数、处数、办结数，结案率")
+    st.add_argument("action", nargs="?", choices=["rebuild", "check"], metavar="操作",
+                    help="rebuild：按督办件和台账重建统计汇总表（管理员）；check：核对汇总表是否一致")  # fmt: skip
     st.add_argument("--from", dest="date_from", metavar="日期")
     st.add_argument("--to", dest="date_to", metavar="日期")
     st.add_argument("--community", metavar="社区")

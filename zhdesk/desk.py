@@ -350,6 +350,8 @@ class Desk:
     attention = read(attention_svc.attention)
     drill_items = read(stats_svc.drill_items)
     stats_json = read(stats_svc.stats_json)
+    rebuild_rollups = write(stats_svc.rebuild_rollups)
+    check_rollups = read(stats_svc.check_rollups)
     export_table = read(exports_svc.export_table)  # writes a file, not the database
     export_bytes = read(exports_svc.export_bytes)  # writes a file, not the database
     set_figure = write(figures_svc.enter_figure)

@@ -862,7 +862,7 @@ ENTITY_LABELS: dict[str, str] = {
     "site": "点位", "community": "社区", "listing": "挂牌督办", "setting": "设置", "brief_record": "会议简报",
     "import_batch": "台账导入", "metric": "统计指标", "photo": "照片", "tally_entry": "台账数字",
     "supervision_batch": "督办批次", "supervision_item": "督办件", "timeline_event": "时间线事件",
-    "person": "人员", "unit": "单位", "database": "数据库", "user": "账户",
+    "person": "人员", "unit": "单位", "database": "数据库", "user": "账户", "stat": "统计汇总表",
 }  # fmt: skip
 
 

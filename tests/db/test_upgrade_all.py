@@ -159,6 +159,9 @@ def test_upgrade_from_every_earlier_revision_keeps_every_row(any_url: str, revis
         conn.commit()
     with engine.connect() as conn:
         written = _insert(conn)
+        if revision >= "0007" and not conn.execute(text("SELECT 1 FROM setting WHERE key = 'auth_mode'")).first():
+            # a database made at 0007 or later with these users was set up in local mode (as 0007 upgrades one)
+            conn.execute(text("INSERT INTO setting (key, value) VALUES ('auth_mode', 'local')"))
         conn.commit()
         counts = {n: conn.execute(text(f'SELECT count(*) FROM "{n}"')).scalar_one() for n in written}
     engine.dispose()

@@ -28,6 +28,7 @@ ACTIONS: dict[str, str] = {
     "backup.run": "备份数据库",
     "database.restore": "从备份恢复数据库",
     "demo.load": "载入演示数据",
+    "stats.rebuild": "重建统计汇总表",
 }
 
 MATRIX: dict[str, frozenset[str]] = {

@@ -56,6 +56,7 @@ ACTION_LABELS: dict[str, str] = {
     "brief.save": "保存会议简报",
     "database.restore": "从备份恢复数据库",
     "demo.load": "载入演示数据",
+    "stats.rebuild": "重建统计汇总表",
     "auth.failed": "登录失败",
     "auth.denied": "越权操作被拒绝",
     "user.first_admin": "创建首个管理员",

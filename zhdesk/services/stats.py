@@ -12,6 +12,7 @@ from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from db import rollups
 from db.models import (
     Community,
     Listing,
@@ -19,6 +20,10 @@ from db.models import (
     ProblemCategory,
     Responsibility,
     Site,
+    StatCategory,
+    StatKind,
+    StatOpen,
+    StatTally,
     SupervisionBatch,
     SupervisionItem,
     TallyEntry,
@@ -31,6 +36,8 @@ from zhdesk.domain.stats import Counts, Kind, rate
 from zhdesk.domain.vocab import CLOSED as CLOSED_STATUS
 from zhdesk.domain.workflow import Status
 from zhdesk.dto import Dashboard, Drill, ItemDTO, StatsFilter, SupervisionFigures
+from zhdesk.services.audit import audit
+from zhdesk.services.authz import requires
 from zhdesk.services.common import by_code_point
 from zhdesk.services.settings import warning_days
 from zhdesk.services.supervision import effective_columns
@@ -127,9 +134,7 @@ def _sum(cond: ColumnElement[bool]) -> ColumnElement[Any]:
     return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
 
-def _grouped(
-    s: Session, f: StatsFilter, today: dt.date, group: Any, names: Sequence[str], rework: bool = False
-) -> Any:
+def _grouped(s: Session, f: StatsFilter, today: dt.date, group: Any, names: Sequence[str], rework: bool = False) -> Any:
     """Items counted per `group` (batch or site) with the named flag sums, in two join-free passes:
     items without a listing (the bulk) read their own columns; 挂牌督办 items read their listing's."""
     scope = _item_scope(s, f)
@@ -212,16 +217,22 @@ def granularity_for(f: StatsFilter, today: dt.date) -> Granularity:
     return periods.granularity_for(f.date_from or dt.date(2000, 1, 1), f.date_to or today)
 
 
-def dashboard(uow: UnitOfWork, f: StatsFilter | None = None, today: dt.date | None = None) -> Dashboard:
+def dashboard(
+    uow: UnitOfWork, f: StatsFilter | None = None, today: dt.date | None = None, *, plain: bool = False
+) -> Dashboard:
     """Every figure and chart series of the 总览 page, for a date range and community.
 
-    Each query is one pass over the items without joins to the large tables; Python only adds up
-    already-aggregated groups (a few hundred at most)."""
+    Read from the rollups (db/rollups.py: a few hundred rows whatever the size of the data); `plain=True`
+    aggregates the items themselves instead — the reference the tests and `zhdesk stats check` compare with."""
     s = uow.session
     f = f or StatsFilter()
     today = today or dt.date.today()
     gran = granularity_for(f, today)
-    rows = _kind_period_rows(s, f, today, gran)
+    if plain:
+        rows = _kind_period_rows(s, f, today, gran)
+        categories, communities, by_unit = _plain_charts(s, f, today)
+    else:
+        rows, categories, communities, by_unit = _rollup_charts(s, f, today, gran)
     figures = _figures(rows)
     per_period = [(p, k, int(n)) for k, p, _i, n, *_ in rows]
     closure_acc: dict[str, list[int]] = {}
@@ -231,7 +242,30 @@ def dashboard(uow: UnitOfWork, f: StatsFilter | None = None, today: dt.date | No
         acc[1] += int(dfr)
         acc[2] += int(closed)
     closure = [(p, d, dfr, cd) for p, (d, dfr, cd) in sorted(closure_acc.items())]
+    city_cases, qualifier = (_metric_total if plain else _rolled_metric_total)(s, f, "city_cases")
+    return Dashboard(
+        figures=figures,
+        listings_in_force=_listing_count(s, f, Listing.status != Status.CLOSED.value),
+        listings_overdue=_overdue_listings(s, f, today),
+        listings_closed_in_range=_listing_count(s, f, Listing.status == Status.CLOSED.value, closed_in_range=True),
+        city_cases=city_cases,
+        city_cases_qualifier=qualifier,
+        items_per_period=per_period,
+        closure_per_period=closure,
+        categories=categories,
+        communities=communities,
+        overdue_by_unit=by_unit,
+        overdue_by_lead=_overdue_by_lead(s, f, today),
+        granularity=gran,
+    )
 
+
+Chart = list[tuple[str, int]]
+CommunityRow = tuple[str, int, int, int]
+
+
+def _plain_charts(s: Session, f: StatsFilter, today: dt.date) -> tuple[Chart, list[CommunityRow], Chart]:
+    """Categories, communities and overdue units aggregated from the items themselves (one pass each)."""
     scope = _item_scope(s, f)
     per_category = union_all(
         select(SupervisionItem.category_id.label("c"), func.count().label("n"))
@@ -276,22 +310,120 @@ def dashboard(uow: UnitOfWork, f: StatsFilter | None = None, today: dt.date | No
         ),
         "未指定单位",
     )
-    city_cases, qualifier = _metric_total(s, f, "city_cases")
-    return Dashboard(
-        figures=figures,
-        listings_in_force=_listing_count(s, f, Listing.status != Status.CLOSED.value),
-        listings_overdue=_overdue_listings(s, f, today),
-        listings_closed_in_range=_listing_count(s, f, Listing.status == Status.CLOSED.value, closed_in_range=True),
-        city_cases=city_cases,
-        city_cases_qualifier=qualifier,
-        items_per_period=per_period,
-        closure_per_period=closure,
-        categories=categories,
-        communities=communities,
-        overdue_by_unit=by_unit,
-        overdue_by_lead=_overdue_by_lead(s, f, today),
-        granularity=gran,
+    return categories, communities, by_unit
+
+
+def _windows(f: StatsFilter, gran: Granularity) -> list[tuple[str, dt.date | None, dt.date | None]]:
+    """The rollup rows covering the range: (grain, first, last period), None = unbounded. Whole months
+    come from the month rows, the days before the first and after the last whole month from the day
+    rows; weekly charts read day rows only (weeks cross months; such a range is half a year at most)."""
+    lo, hi = f.date_from, f.date_to
+    if gran == "week":
+        return [("d", lo, hi)]
+    first = lo if lo is None or lo.day == 1 else (lo.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    last = hi if hi is None or (hi + dt.timedelta(days=1)).day == 1 else hi.replace(day=1) - dt.timedelta(days=1)
+    if first is not None and last is not None and first > last:
+        return [("d", lo, hi)]
+    out: list[tuple[str, dt.date | None, dt.date | None]] = [("m", first, last.replace(day=1) if last else None)]
+    if lo is not None and first is not None and first != lo:
+        out.append(("d", lo, first - dt.timedelta(days=1)))
+    if hi is not None and last is not None and last != hi:
+        out.append(("d", last + dt.timedelta(days=1), hi))
+    return out
+
+
+def _in_windows(grain: Any, period: Any, windows: list[tuple[str, dt.date | None, dt.date | None]]) -> Any:
+    terms = []
+    for g, a, b in windows:
+        term = [grain == g]
+        if a is not None:
+            term.append(period >= a)
+        if b is not None:
+            term.append(period <= b)
+        terms.append(and_(*term))
+    return or_(*terms)
+
+
+def _issued_in(column: Any, f: StatsFilter) -> list[ColumnElement[bool]]:
+    return [t for t in (column >= f.date_from if f.date_from else None, column <= f.date_to if f.date_to else None)
+            if t is not None]  # fmt: skip
+
+
+def _named(s: Session, model: Any, counts: dict[int, int]) -> list[tuple[str | None, int]]:
+    """{id: n} as (name, n) merged by name (the plain path groups by name); id 0 is the unnamed group."""
+    q = select(model.id, model.name).where(model.id.in_([k for k in counts if k]))
+    names: dict[int, str] = {i: name for i, name in s.execute(q)}
+    out: dict[str | None, int] = {}
+    for k, n in counts.items():
+        name = names.get(k) if k else None
+        out[name] = out.get(name, 0) + n
+    return [(name, n) for name, n in out.items() if n]
+
+
+def _rollup_charts(
+    s: Session, f: StatsFilter, today: dt.date, gran: Granularity
+) -> tuple[list[Any], Chart, list[CommunityRow], Chart]:
+    """The kind × period rows and the three charts from the stat_* rollups (db/rollups.py): the same
+    figures as the plain aggregation for every range, community and `today` (open items are kept by
+    deadline, so due and overdue are cut here)."""
+    cutoff = min(today, f.date_to) if f.date_to else today
+    cid = _community_id(s, f.community)
+    windows = _windows(f, gran)
+    k = StatKind
+    acc: dict[tuple[str, str], list[int]] = {}
+    q = select(k.grain, k.period, k.kind, k.issues, k.items, k.closed, k.on_time, k.rework).where(
+        _in_windows(k.grain, k.period, windows), k.community_id == (cid or rollups.ALL), k.items != 0
     )
+    for _g, period, kind, issues, n, closed, on_time, rework in s.execute(q):
+        a = acc.setdefault((kind, periods.period_key(period, gran)), [0] * 7)
+        for j, v in enumerate((issues, n, closed, closed, 0, on_time, rework)):  # due starts at closed
+            a[j] += v
+    o = StatOpen
+    open_scope = [*_issued_in(o.issued_on, f), *([o.community_id == cid] if cid is not None else [])]
+    due = o.deadline <= cutoff
+    q2 = (
+        select(o.issued_on, o.kind, _sum_of(due), _sum_of(and_(due, o.deferred)))
+        .where(*open_scope)
+        .group_by(o.issued_on, o.kind)
+    )
+    for issued_on, kind, d, dfr in s.execute(q2):
+        found = acc.get((kind, periods.period_key(issued_on, gran)))
+        if found is not None:
+            found[3] += int(d)
+            found[4] += int(dfr)
+    rows: list[Any] = sorted(((kind, p, *a) for (kind, p), a in acc.items() if a[1]), key=lambda r: (r[1], r[0]))
+
+    cat = StatCategory
+    q3 = (
+        select(cat.category_id, func.sum(cat.items))
+        .where(_in_windows(cat.grain, cat.period, windows), cat.community_id == (cid or rollups.ALL))
+        .group_by(cat.category_id)
+    )
+    categories = _by_count(_named(s, ProblemCategory, {c: int(n) for c, n in s.execute(q3)}), "未分类")
+
+    overdue = and_(o.deadline < today, o.deferred.is_(False))
+    q4 = (
+        select(k.community_id, func.sum(k.items), func.sum(k.closed))
+        .where(_in_windows(k.grain, k.period, windows), k.community_id == cid if cid else k.community_id != rollups.ALL)
+        .group_by(k.community_id)
+    )
+    per_community = {c: [int(n), int(closed), 0] for c, n, closed in s.execute(q4) if n}
+    q5 = select(o.community_id, _sum_of(overdue)).where(*open_scope).group_by(o.community_id)
+    for c, n in s.execute(q5):
+        if c in per_community:
+            per_community[c][2] += int(n)
+    order = select(Community.id, Community.name).where(Community.id.in_(list(per_community)))
+    communities: list[CommunityRow] = [
+        (name, per_community[c][0], per_community[c][1], per_community[c][2])
+        for c, name in s.execute(order.order_by(Community.sort_order, Community.id))
+    ]
+    q6 = select(o.unit_id, func.sum(o.items)).where(overdue, *open_scope).group_by(o.unit_id)
+    by_unit = _by_count(_named(s, Unit, {u: int(n) for u, n in s.execute(q6)}), "未指定单位")
+    return rows, categories, communities, by_unit
+
+
+def _sum_of(cond: ColumnElement[bool]) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(case((cond, StatOpen.items), else_=0)), 0)
 
 
 def _by_count(rows: Any, unnamed: str) -> list[tuple[str, int]]:
@@ -352,6 +484,23 @@ def _metric_total(s: Session, f: StatsFilter, code: str) -> tuple[Decimal, str |
     return Decimal(total), qualifier
 
 
+def _rolled_metric_total(s: Session, f: StatsFilter, code: str) -> tuple[Decimal, str | None]:
+    """_metric_total from stat_tally: the same entries (period inside the range, the community's), summed
+    in cents; the qualifier of the kept rows that still count an entry."""
+    t = StatTally
+    qualifier = func.max(by_code_point(s, case((t.entries > 0, func.nullif(t.qualifier, "")))))
+    q = select(func.coalesce(func.sum(t.cents), 0), qualifier).where(t.metric_code == code)
+    if f.date_from is not None:
+        q = q.where(t.period_start >= f.date_from)
+    if f.date_to is not None:
+        q = q.where(t.period_end <= f.date_to)
+    cid = _community_id(s, f.community)
+    if cid is not None:
+        q = q.where(t.community_id == cid)
+    cents, qualifier = s.execute(q).one()
+    return Decimal(int(cents)) / 100, qualifier
+
+
 def stats_json(uow: UnitOfWork, f: StatsFilter, today: dt.date | None = None) -> dict[str, Any]:
     """The object `zhdesk stats --json` prints; later issues add tally metrics beside these keys."""
     d = dashboard(uow, f, today)
@@ -391,6 +540,21 @@ def _metrics_json(uow: UnitOfWork, f: StatsFilter) -> dict[str, Any]:
     from zhdesk.services.tally import metric_totals, metrics_json
 
     return metrics_json(metric_totals(uow, f.date_from, f.date_to, f.community))
+
+
+@requires("stats.rebuild")
+def rebuild_rollups(uow: UnitOfWork) -> int:
+    """`zhdesk stats rebuild`: the dashboard rollups recomputed from the rows in one transaction (after a
+    write that bypassed the app, or to repair them); returns the number of rollup rows written."""
+    n = rollups.rebuild(uow.session.connection())
+    audit(uow, "stats.rebuild", "stat", None, rows=n)
+    uow.commit()
+    return n
+
+
+def check_rollups(uow: UnitOfWork) -> list[str]:
+    """`zhdesk stats check`: where the rollups differ from a recomputation from the rows (empty: agree)."""
+    return rollups.differences(uow.session.connection())
 
 
 def drill_items(uow: UnitOfWork, drill: Drill, today: dt.date | None = None) -> list[ItemDTO]:

@@ -19,6 +19,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Table, delete, func, select
 from sqlalchemy.orm import Session
 
+from db import rollups
 from db.models import Community, ImportBatch, Metric, MetricSynonym, Site, TallyEntry, User
 from db.uow import UnitOfWork
 from zhdesk.domain import periods
@@ -223,6 +224,7 @@ def _store(
                 raise InputRefused(f"已取消导入 {path.name}，未写入任何内容")
     if rows:
         s.execute(table.insert(), rows)
+    rollups.add_tally(s.connection(), TallyEntry.import_batch_id == batch.id, 1)  # the dashboard's sums
     for header, code in opts.mapping.items():  # remembered for the next file with the same headers
         key = header_key(header)
         if not key:
@@ -276,6 +278,7 @@ def undo_batch(uow: UnitOfWork, batch_id: int) -> TallyBatchDTO:
     of_batch = s.scalars(select(Community).where(Community.id.in_(ids))).all()
     require_community(uow, of_batch, "tallies.import", "undo_batch")
     removed = s.scalar(select(func.count()).where(TallyEntry.import_batch_id == batch_id)) or 0
+    rollups.add_tally(s.connection(), TallyEntry.import_batch_id == batch_id, -1)
     s.execute(delete(TallyEntry).where(TallyEntry.import_batch_id == batch_id))
     b.undone_at = dt.datetime.now().replace(microsecond=0)
     b.undone_by = uow.user_login

@@ -182,3 +182,26 @@ def test_errors(demo: DemoDb, args: list[str], code: int, words: str) -> None:
     assert_error(r, code)
     assert words in r.err
     assert dump(demo.url) == before and db_file.exists()
+
+
+def test_stats_check_and_rebuild(tmp_path: Path) -> None:
+    """`stats check` says whether the dashboard's rollups agree with the items; `stats rebuild` repairs them."""
+    import sqlite3
+
+    url = sqlite_url(tmp_path / "r.db")
+    assert zhdesk("demo", db=url, cwd=tmp_path).code == 0
+    ok = zhdesk("stats", "check", db=url, cwd=tmp_path)
+    assert_ok(ok)
+    assert "一致" in ok.out
+    with sqlite3.connect(tmp_path / "r.db") as con:  # a change past the app
+        con.execute("UPDATE stat_kind SET closed = closed + 1 WHERE community_id = 0")
+    bad = zhdesk("stats", "check", db=url, cwd=tmp_path)
+    assert_error(bad, 1)
+    assert "不一致" in bad.err and "stats rebuild" in bad.err
+    rebuilt = zhdesk("stats", "rebuild", "--json", db=url, cwd=tmp_path)
+    assert_ok(rebuilt)
+    assert rebuilt.json()["rows"] > 0
+    assert_ok(zhdesk("stats", "check", db=url, cwd=tmp_path))
+    log = zhdesk("audit", "--action", "stats.rebuild", db=url, cwd=tmp_path)
+    assert_ok(log)
+    assert "重建统计汇总表" in log.out
