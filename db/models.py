@@ -343,6 +343,7 @@ class TallyEntry(Base):
     __table_args__ = (
         Index("ix_tally_entry_metric_cover", "metric_code", "period_start", "period_end", "community_id", "value",
               "qualifier"),
+        Index("ix_tally_entry_site", "site_id", "period_start", "id"),  # a site's figures, in order
     )  # fmt: skip
     id: Mapped[int] = mapped_column(primary_key=True)
     metric_code: Mapped[str] = mapped_column(ForeignKey("metric.code"))
