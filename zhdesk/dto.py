@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from zhdesk.domain.dates import fmt_iso
 from zhdesk.domain.lights import Light
@@ -397,6 +397,7 @@ class Drill:
     unit: str | None = None  # '未指定单位' = none
     lead: str | None = None
     overdue_only: bool = False
+    closed_only: bool = False  # the 已办结 bar of a community
 
 
 @dataclass(frozen=True)
@@ -878,3 +879,26 @@ class UserDTO:
         d = asdict(self)
         d["locked_until"] = None if self.locked_until is None else self.locked_until.isoformat(sep=" ")
         return d
+
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Page(Generic[R]):
+    """One page of a long list read in SQL (督办通报, drill-downs): `rows` from `offset`, of `total` under
+    the same filter and order."""
+
+    rows: list[R]
+    total: int
+    offset: int
+    summary: Any = None  # what else the list's counts line needs (督办通报: BatchTotals)
+
+
+@dataclass(frozen=True)
+class BatchTotals:
+    """督办通报's counts line under a filter: 共 N 期 M 处，办结 K 处."""
+
+    batches: int
+    items: int
+    closed: int
