@@ -309,6 +309,9 @@ class Desk:
     categories = read(sites_svc.list_categories)
     list_sites = read(sites_svc.list_sites)
     get_site = read(sites_svc.get_site)
+    site_page = read(sites_svc.site_page)  # the 挂牌督办 table, a page at a time
+    site_position = read(sites_svc.site_position)
+    site_counts = read(sites_svc.site_counts)
     add_site = write(sites_svc.add_site)
     list_site = write(sites_svc.list_site_for_supervision)
     change_status = write(sites_svc.change_status)

@@ -149,6 +149,30 @@ class SiteFilter:
 
 
 @dataclass(frozen=True)
+class SiteQuery:
+    """The 挂牌督办 table's filters, for the paged site query (services/sites.site_page): exact community
+    name, status and light values, listed sites only, and `search` over address / 包案领导 / 责任单位."""
+
+    community: str | None = None
+    status: str | None = None
+    light: str | None = None
+    listed_only: bool = True
+    search: str = ""
+
+
+@dataclass(frozen=True)
+class SiteCounts:
+    """Listed sites per light (red/yellow/green/grey) and every site, whatever the filters."""
+
+    lights: dict[str, int]
+    sites: int
+
+    @property
+    def listed(self) -> int:
+        return sum(self.lights.values())
+
+
+@dataclass(frozen=True)
 class ContactInput:
     role: str
     person: str | None = None

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from db.models import (
     Community,
@@ -43,12 +43,15 @@ from zhdesk.dto import (
     ListingDTO,
     ListingInput,
     SimilarSite,
+    SiteCounts,
     SiteDetail,
     SiteFilter,
+    SiteQuery,
     SiteRow,
     TransitionDTO,
 )
 from zhdesk.errors import InputRefused, NotFound
+from zhdesk.paging import Page, Sort
 from zhdesk.services.audit import audit
 from zhdesk.services.authz import requires
 from zhdesk.services.common import current_user, site_or_refuse
@@ -246,6 +249,178 @@ def list_sites(uow: UnitOfWork, filters: SiteFilter | None = None, today: dt.dat
     order = {Light.RED.value: 0, Light.YELLOW.value: 1, Light.GREEN.value: 2, Light.GREY.value: 3, None: 4}
     rows.sort(key=lambda r: (order[r.light], r.days_left if r.days_left is not None else 10**6, r.address))
     return rows
+
+
+# ---------------------------------------------------------------- paged site rows (issue 13)
+# The 挂牌督办 table reads its rows a page at a time: filters, every column's order (derived ones too:
+# light, days left, status) and the default urgency order are computed in SQL, ties broken by id.
+
+# Column keys of the paged query (ui/pages/sites_model.py maps its columns onto them).
+SITE_SORT_KEYS = (
+    "light", "address", "community", "status", "listed_on", "deadline", "days", "lead", "unit", "category", "issue",
+)  # fmt: skip
+
+
+def _site_view(s: Session, today: dt.date, warn: int) -> Any:
+    """One row per site: its current listing's fields and every derived sort value, as a subquery."""
+    rank = func.row_number().over(partition_by=Listing.site_id, order_by=_current_first()).label("rank")
+    ranked = select(Listing.id.label("lid"), Listing.site_id.label("sid"), rank).subquery()
+    current = select(ranked.c.lid, ranked.c.sid).where(ranked.c.rank == 1).subquery()
+    li = aliased(Listing)
+    cat = aliased(ProblemCategory)
+
+    def first_contact(role: str, value: Any) -> Any:
+        r = aliased(Responsibility)
+        p = aliased(Person)
+        u = aliased(Unit)
+        pu = aliased(Unit)
+        q = (
+            select(value(r, p, u, pu))
+            .select_from(r)
+            .outerjoin(p, p.id == r.person_id)
+            .outerjoin(u, u.id == r.unit_id)
+            .outerjoin(pu, pu.id == p.unit_id)
+            .where(r.listing_id == li.id, r.role == role)
+            .order_by(r.id)
+            .limit(1)
+        )
+        return q.scalar_subquery()
+
+    lead = first_contact("lead", lambda r, p, u, pu: p.name)
+    # the unit shown: the unit named, else the person's unit, else the person (as SiteRow.unit)
+    unit = first_contact("unit", lambda r, p, u, pu: func.coalesce(u.name, pu.name, p.name))
+    closed = li.status == Status.CLOSED.value
+    light_rank = case(
+        (li.id.is_(None), 4),
+        (closed, 3),
+        (li.deadline.is_(None), 2),
+        (li.deadline < today, 0),
+        (li.deadline <= today + dt.timedelta(days=warn), 1),
+        else_=2,
+    )
+    status_rank = case(*((li.status == st.value, i) for i, st in enumerate(Status)), else_=None)
+    return (
+        select(
+            Site.id.label("id"),
+            Site.address.label("address"),
+            Community.name.label("community"),
+            li.id.label("listing_id"),
+            li.status.label("status"),
+            light_rank.label("light"),
+            status_rank.label("status_rank"),
+            li.listed_on.label("listed_on"),
+            li.deadline.label("deadline"),
+            case((closed, None), else_=li.deadline).label("days"),  # days left orders as the deadline
+            func.nullif(lead, "").label("lead"),
+            func.nullif(unit, "").label("unit"),
+            func.coalesce(func.nullif(cat.std_code, ""), func.nullif(cat.name, "")).label("category"),
+            li.issue_no.label("issue"),
+        )
+        .select_from(Site)
+        .join(Community, Community.id == Site.community_id)
+        .outerjoin(current, current.c.sid == Site.id)
+        .outerjoin(li, li.id == current.c.lid)
+        .outerjoin(cat, cat.id == li.category_id)
+        .subquery("v")
+    )
+
+
+_LIGHT_RANKS = {Light.RED.value: 0, Light.YELLOW.value: 1, Light.GREEN.value: 2, Light.GREY.value: 3}
+
+
+def _filtered(v: Any, query: SiteQuery) -> list[Any]:
+    where: list[Any] = []
+    if query.listed_only:
+        where.append(v.c.listing_id.is_not(None))
+    if query.community:
+        where.append(v.c.community == query.community)
+    if query.status:
+        where.append(v.c.status == query.status)
+    if query.light:
+        where.append(v.c.light == _LIGHT_RANKS.get(query.light, -1))
+    text = query.search.strip()
+    if text:
+        # icontains: ASCII case ignored on both engines; a typed % or _ is literal
+        where.append(or_(*(c.icontains(text, autoescape=True) for c in (v.c.address, v.c.lead, v.c.unit))))
+    return where
+
+
+def _text(s: Session, col: Any) -> Any:
+    """Code-point order on both engines (as Python sorts str), whatever the server's default collation."""
+    return col.collate("C") if s.get_bind().dialect.name == "postgresql" else col
+
+
+def _site_order(s: Session, v: Any, sort: Sort) -> list[Any]:
+    """Empty values last, then the column's value, then urgency (light, days left, address), then id;
+    descending is the exact reverse."""
+    urgency = [v.c.light, v.c.days.is_(None), v.c.days, _text(s, v.c.address)]
+    if sort.key is None:
+        keys = urgency
+    else:
+        if sort.key not in SITE_SORT_KEYS:
+            raise InputRefused(f"挂牌督办：不能按“{sort.key}”排序")
+        col = v.c[{"light": "light", "status": "status_rank"}.get(sort.key, sort.key)]
+        text = sort.key in ("address", "community", "lead", "unit", "category")
+        keys = [col.is_(None), _text(s, col) if text else col, *urgency]
+    keys.append(v.c.id)
+    return [k.desc() for k in keys] if sort.descending else [k.asc() for k in keys]
+
+
+def site_page(
+    uow: UnitOfWork, query: SiteQuery, sort: Sort, offset: int, limit: int, today: dt.date | None = None
+) -> Page[SiteRow]:
+    """Rows `offset`..`offset+limit-1` of the sites matching `query` ordered by `sort`, and their count."""
+    s = uow.session
+    today = today or dt.date.today()
+    warn = warning_days(uow)
+    v = _site_view(s, today, warn)
+    where = _filtered(v, query)
+    total = s.scalar(select(func.count()).select_from(v).where(*where)) or 0
+    offset = max(offset, 0)
+    ids = list(
+        s.scalars(select(v.c.id).where(*where).order_by(*_site_order(s, v, sort)).offset(offset).limit(max(limit, 0)))
+    )
+    return Page(tuple(_rows_of(s, ids, today, warn)), offset, total)
+
+
+def site_position(
+    uow: UnitOfWork, query: SiteQuery, sort: Sort, site_id: int, today: dt.date | None = None
+) -> int | None:
+    """Where site `site_id` is among the rows of `site_page(query, sort, ...)`, or None if not matched."""
+    s = uow.session
+    v = _site_view(s, today or dt.date.today(), warning_days(uow))
+    pos = func.row_number().over(order_by=_site_order(s, v, sort)).label("pos")
+    ranked = select(v.c.id, pos).where(*_filtered(v, query)).subquery()
+    found = s.scalar(select(ranked.c.pos).where(ranked.c.id == site_id))
+    return None if found is None else int(found) - 1
+
+
+def site_counts(uow: UnitOfWork, today: dt.date | None = None) -> SiteCounts:
+    """Listed sites per light and all sites (the 挂牌督办 chips and counts line)."""
+    s = uow.session
+    v = _site_view(s, today or dt.date.today(), warning_days(uow))
+    grouped = s.execute(select(v.c.light, func.count()).group_by(v.c.light))
+    by_rank: dict[int, int] = {int(r): int(n) for r, n in grouped}
+    lights = {light: by_rank.get(rank, 0) for light, rank in _LIGHT_RANKS.items()}
+    return SiteCounts(lights, sum(by_rank.values()))
+
+
+def _rows_of(s: Session, ids: Sequence[int], today: dt.date, warn: int) -> list[SiteRow]:
+    """SiteRows of `ids`, in that order, built as list_sites builds them."""
+    if not ids:
+        return []
+    sites = {x.id: x for x in s.scalars(select(Site).where(Site.id.in_(ids)).options(selectinload(Site.community)))}
+    current = _current_listing_ids(s, ids)
+    listings = {
+        li.id: li for li in s.scalars(select(Listing).where(Listing.id.in_(current.values())).options(*_LISTING_LOAD))
+    }
+    contacts = _contacts(list(listings.values()))
+    out = []
+    for sid in ids:
+        lid = current.get(sid)
+        listing = listings.get(lid) if lid is not None else None
+        out.append(_row(sites[sid], listing, contacts.get(lid, []) if lid else [], today, warn))
+    return out
 
 
 def get_site(uow: UnitOfWork, site_id: int, today: dt.date | None = None) -> SiteDetail:
