@@ -10,12 +10,13 @@ import json
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from zhdesk.domain.dates import fmt_iso
 from zhdesk.domain.lights import Light
 from zhdesk.domain.stats import Counts, Kind
 from zhdesk.domain.workflow import Status
+from zhdesk.paging import Page
 
 Cell = str | int | float | dt.date | dt.datetime | None  # one value of an exported table
 
@@ -905,20 +906,6 @@ class UserDTO:
         return d
 
 
-R = TypeVar("R")
-
-
-@dataclass(frozen=True)
-class Page(Generic[R]):
-    """One page of a long list read in SQL (督办通报, drill-downs): `rows` from `offset`, of `total` under
-    the same filter and order."""
-
-    rows: list[R]
-    total: int
-    offset: int
-    summary: Any = None  # what else the list's counts line needs (督办通报: BatchTotals)
-
-
 @dataclass(frozen=True)
 class BatchTotals:
     """督办通报's counts line under a filter: 共 N 期 M 处，办结 K 处."""
@@ -926,3 +913,10 @@ class BatchTotals:
     batches: int
     items: int
     closed: int
+
+
+@dataclass(frozen=True)
+class BatchPage(Page[BatchDTO]):
+    """A page of 督办通报's batches with the counts line of the whole filter (read in the same pass)."""
+
+    totals: BatchTotals = BatchTotals(0, 0, 0)

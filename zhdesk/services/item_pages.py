@@ -1,10 +1,11 @@
 """督办通报 (batches, a batch's items) and the 总览 drill-down lists read page by page in SQL (issue 13).
 
-A list is a filter plus an order: `sort` names a column (the keys below, one per table column of the
-window), `descending` flips it. Every order ends with the id, so pages never overlap, and descending is
-the exact reverse of ascending. Empty values (NULL, and '' for text) come last in ascending order; text
-compares by code point on both engines (services/common.by_code_point). `sort=None` is the list's own
-order: newest batch first; a batch's items by id; a drill-down most urgent first.
+A list is a filter plus an order (zhdesk.paging.Sort): its key names a column (the keys below, one per
+table column of the window), `descending` flips it. Every order ends with the id, so pages never overlap,
+and descending is the exact reverse of ascending. Empty values (NULL, and '' for text) come last in
+ascending order; text compares by code point on both engines (services/common.by_code_point). No key
+(`sort=None` or `Sort()`) is the list's own order: newest batch first; a batch's items by id; a drill-down
+most urgent first.
 
 Each list has a page (rows from an offset, with the total), a position (the 0-based row of an id under
 the same filter and order, None if the filter excludes it) and all rows (for the Excel export).
@@ -24,8 +25,9 @@ from db.models import Community, Listing, ProblemCategory, Site, SupervisionBatc
 from db.uow import UnitOfWork
 from zhdesk.domain.stats import KIND_LABELS, Kind
 from zhdesk.domain.vocab import CLOSED, OPEN
-from zhdesk.dto import BatchDTO, BatchFilter, BatchTotals, Drill, ItemDTO, Page
+from zhdesk.dto import BatchDTO, BatchFilter, BatchPage, BatchTotals, Drill, ItemDTO
 from zhdesk.errors import InputRefused
+from zhdesk.paging import Page, Sort
 from zhdesk.services.common import by_code_point
 from zhdesk.services.settings import warning_days
 from zhdesk.services.stats import drill_terms, overdue_condition
@@ -119,7 +121,8 @@ def _batches(s: Session, f: BatchFilter) -> Any:
     return q.subquery()
 
 
-def _batch_order(s: Session, b: Any, sort: str | None, descending: bool) -> list[Any]:
+def _batch_order(s: Session, b: Any, order: Sort | None) -> list[Any]:
+    sort, descending = (order.key, order.descending) if order else (None, False)
     if sort is None:
         return [b.c.issued_on.desc(), b.c.id.desc()]
     all_closed = case((and_(b.c.n_items > 0, b.c.n_items == b.c.n_closed), 1), else_=0)
@@ -149,34 +152,33 @@ def _batch_dto(r: Any) -> BatchDTO:
 def batch_page(
     uow: UnitOfWork,
     f: BatchFilter | None = None,
-    sort: str | None = None,
-    descending: bool = False,
+    sort: Sort | None = None,
     offset: int = 0,
     limit: int = 200,
-) -> Page[BatchDTO]:
-    """A page of batches; `summary` holds the counts line of the whole filter (BatchTotals), computed in
+) -> BatchPage:
+    """A page of batches; `totals` holds the counts line of the whole filter (BatchTotals), computed in
     the same pass (window sums), since the aggregation over every item is the expensive part."""
     _check(offset, limit)
     s = uow.session
     b = _batches(s, f or BatchFilter())
     windows = (func.count().over().label("w_n"), func.sum(b.c.n_items).over().label("w_items"),
                func.sum(b.c.n_closed).over().label("w_closed"))  # fmt: skip
-    q = select(b, *windows).order_by(*_batch_order(s, b, sort, descending)).offset(offset).limit(limit)
+    q = select(b, *windows).order_by(*_batch_order(s, b, sort)).offset(offset).limit(limit)
     result = list(s.execute(q))
     if result:
         first = result[0]
         totals = BatchTotals(int(first.w_n), int(first.w_items or 0), int(first.w_closed or 0))
     else:  # past the end (or nothing): the window had no row to ride on
         totals = _totals(s, b)
-    return Page([_batch_dto(r) for r in result], totals.batches, offset, totals)
+    return BatchPage(tuple(_batch_dto(r) for r in result), offset, totals.batches, totals)
 
 
 def batch_position(
-    uow: UnitOfWork, f: BatchFilter | None, sort: str | None, descending: bool, batch_id: int
+    uow: UnitOfWork, f: BatchFilter | None, sort: Sort | None, batch_id: int
 ) -> int | None:
     s = uow.session
     b = _batches(s, f or BatchFilter())
-    return _position(s, select(b.c.id), b.c.id, _batch_order(s, b, sort, descending), batch_id)
+    return _position(s, select(b.c.id), b.c.id, _batch_order(s, b, sort), batch_id)
 
 
 def _totals(s: Session, b: Any) -> BatchTotals:
@@ -190,12 +192,12 @@ def batch_totals(uow: UnitOfWork, f: BatchFilter | None = None) -> BatchTotals:
 
 
 def all_batches(
-    uow: UnitOfWork, f: BatchFilter | None = None, sort: str | None = None, descending: bool = False
+    uow: UnitOfWork, f: BatchFilter | None = None, sort: Sort | None = None
 ) -> list[BatchDTO]:
     """Every batch under the filter, in the order (the Excel export)."""
     s = uow.session
     b = _batches(s, f or BatchFilter())
-    return [_batch_dto(r) for r in s.execute(select(b).order_by(*_batch_order(s, b, sort, descending)))]
+    return [_batch_dto(r) for r in s.execute(select(b).order_by(*_batch_order(s, b, sort)))]
 
 
 def last_issue_numbers(uow: UnitOfWork) -> dict[tuple[str, int], int]:
@@ -248,7 +250,8 @@ def _item_parts(s: Session, sort: str, today: dt.date) -> list[Part]:
     return parts[sort]
 
 
-def _item_order(s: Session, sort: str | None, descending: bool, today: dt.date, default: str) -> list[Any]:
+def _item_order(s: Session, order: Sort | None, today: dt.date, default: str) -> list[Any]:
+    sort, descending = (order.key, order.descending) if order else (None, False)
     if sort is None:
         if default == "urgency":  # drill_items' order: overdue, open, closed; then by deadline (none last)
             closed, deadline, _ = effective_columns()
@@ -291,39 +294,39 @@ Terms = Callable[[Session, dt.date], list[Any]]
 
 
 def _item_page(
-    uow: UnitOfWork, terms_of: Terms, default: str, sort: str | None, descending: bool, offset: int, limit: int,
+    uow: UnitOfWork, terms_of: Terms, default: str, sort: Sort | None, offset: int, limit: int,
     today: dt.date | None,
 ) -> Page[ItemDTO]:  # fmt: skip
     _check(offset, limit)
     s = uow.session
     today = today or dt.date.today()
     terms = terms_of(s, today)
-    order = _item_order(s, sort, descending, today, default)
+    order = _item_order(s, sort, today, default)
     ids = list(s.scalars(_narrow([SupervisionItem.id], terms, order).order_by(*order).offset(offset).limit(limit)))
     total = int(s.scalar(_narrow([func.count(SupervisionItem.id)], terms)) or 0)
     warn = warning_days(uow)
     by_id = {r[0]: _item_dto(r, today, warn) for r in s.execute(_item_query().where(SupervisionItem.id.in_(ids)))}
-    return Page([by_id[i] for i in ids if i in by_id], total, offset)
+    return Page(tuple(by_id[i] for i in ids if i in by_id), offset, total)
 
 
 def _item_position(
-    uow: UnitOfWork, terms_of: Terms, default: str, sort: str | None, descending: bool, item_id: int,
+    uow: UnitOfWork, terms_of: Terms, default: str, sort: Sort | None, item_id: int,
     today: dt.date | None,
 ) -> int | None:  # fmt: skip
     s = uow.session
     today = today or dt.date.today()
-    order = _item_order(s, sort, descending, today, default)
+    order = _item_order(s, sort, today, default)
     terms = terms_of(s, today)
     return _position(s, _narrow([SupervisionItem.id], terms, order), SupervisionItem.id, order, item_id)
 
 
 def _all_items(
-    uow: UnitOfWork, terms_of: Terms, default: str, sort: str | None, descending: bool, today: dt.date | None
+    uow: UnitOfWork, terms_of: Terms, default: str, sort: Sort | None, today: dt.date | None
 ) -> list[ItemDTO]:
     s = uow.session
     today = today or dt.date.today()
     warn = warning_days(uow)
-    q = _item_query().where(*terms_of(s, today)).order_by(*_item_order(s, sort, descending, today, default))
+    q = _item_query().where(*terms_of(s, today)).order_by(*_item_order(s, sort, today, default))
     return [_item_dto(r, today, warn) for r in s.execute(q)]
 
 
@@ -336,43 +339,43 @@ def _drill_source(drill: Drill) -> Terms:
 
 
 def item_page(
-    uow: UnitOfWork, batch_id: int, sort: str | None = None, descending: bool = False, offset: int = 0,
+    uow: UnitOfWork, batch_id: int, sort: Sort | None = None, offset: int = 0,
     limit: int = 200, today: dt.date | None = None,
 ) -> Page[ItemDTO]:  # fmt: skip
     """A page of one batch's items (sort=None: by id, the order they were added)."""
-    return _item_page(uow, _batch_source(batch_id), "id", sort, descending, offset, limit, today)
+    return _item_page(uow, _batch_source(batch_id), "id", sort, offset, limit, today)
 
 
 def item_position(
-    uow: UnitOfWork, batch_id: int, sort: str | None, descending: bool, item_id: int, today: dt.date | None = None
+    uow: UnitOfWork, batch_id: int, sort: Sort | None, item_id: int, today: dt.date | None = None
 ) -> int | None:
-    return _item_position(uow, _batch_source(batch_id), "id", sort, descending, item_id, today)
+    return _item_position(uow, _batch_source(batch_id), "id", sort, item_id, today)
 
 
 def all_items(
-    uow: UnitOfWork, batch_id: int, sort: str | None = None, descending: bool = False, today: dt.date | None = None
+    uow: UnitOfWork, batch_id: int, sort: Sort | None = None, today: dt.date | None = None
 ) -> list[ItemDTO]:
-    return _all_items(uow, _batch_source(batch_id), "id", sort, descending, today)
+    return _all_items(uow, _batch_source(batch_id), "id", sort, today)
 
 
 def drill_page(
-    uow: UnitOfWork, drill: Drill, sort: str | None = None, descending: bool = False, offset: int = 0,
+    uow: UnitOfWork, drill: Drill, sort: Sort | None = None, offset: int = 0,
     limit: int = 200, today: dt.date | None = None,
 ) -> Page[ItemDTO]:  # fmt: skip
     """A page of a drill-down list (sort=None: drill_items' order, most urgent first)."""
-    return _item_page(uow, _drill_source(drill), "urgency", sort, descending, offset, limit, today)
+    return _item_page(uow, _drill_source(drill), "urgency", sort, offset, limit, today)
 
 
 def drill_position(
-    uow: UnitOfWork, drill: Drill, sort: str | None, descending: bool, item_id: int, today: dt.date | None = None
+    uow: UnitOfWork, drill: Drill, sort: Sort | None, item_id: int, today: dt.date | None = None
 ) -> int | None:
-    return _item_position(uow, _drill_source(drill), "urgency", sort, descending, item_id, today)
+    return _item_position(uow, _drill_source(drill), "urgency", sort, item_id, today)
 
 
 def all_drill_items(
-    uow: UnitOfWork, drill: Drill, sort: str | None = None, descending: bool = False, today: dt.date | None = None
+    uow: UnitOfWork, drill: Drill, sort: Sort | None = None, today: dt.date | None = None
 ) -> list[ItemDTO]:
-    return _all_items(uow, _drill_source(drill), "urgency", sort, descending, today)
+    return _all_items(uow, _drill_source(drill), "urgency", sort, today)
 
 
 # ---------------------------------------------------------------- every batch with its items, streamed

@@ -17,8 +17,9 @@ from tests.support import signed_in
 from tests.zhdesk.services.test_stats import CH, JX, T, random_dataset
 from zhdesk.desk import Desk
 from zhdesk.domain.stats import Kind, kind_label
-from zhdesk.dto import BatchDTO, BatchFilter, Drill, ItemDTO, Page, StatsFilter
+from zhdesk.dto import BatchDTO, BatchFilter, Drill, ItemDTO, StatsFilter
 from zhdesk.errors import InputRefused
+from zhdesk.paging import Page, Sort
 from zhdesk.services.item_pages import BATCH_SORTS, ITEM_SORTS
 
 R = TypeVar("R", BatchDTO, ItemDTO)
@@ -98,7 +99,7 @@ def pages(read: Callable[[int, int], Page[R]], size: int) -> tuple[list[R], int]
         assert page.offset == len(rows)
         assert total in (-1, page.total)
         total = page.total
-        rows += page.rows
+        rows += list(page.rows)
         if len(page.rows) < size:
             return rows, total
 
@@ -109,19 +110,19 @@ def check_batches(desk: Desk, f: BatchFilter, rnd: random.Random) -> None:
         for descending in (False, True):
             want = py_sorted(expected, BATCH_VALUES[sort], descending)
             size = rnd.randint(1, 4)
-            got, total = pages(lambda o, n, s=sort, d=descending: desk.batch_page(f, s, d, o, n), size)  # type: ignore[misc]
+            got, total = pages(lambda o, n, s=sort, d=descending: desk.batch_page(f, Sort(s, d), o, n), size)  # type: ignore[misc]
             assert [b.id for b in got] == [b.id for b in want], (f, sort, descending)
             assert got == want and total == len(want)
             for b in rnd.sample(want, min(3, len(want))):
-                assert desk.batch_position(f, sort, descending, b.id) == want.index(b)
-    default, _ = pages(lambda o, n: desk.batch_page(f, None, False, o, n), 3)
+                assert desk.batch_position(f, Sort(sort, descending), b.id) == want.index(b)
+    default, _ = pages(lambda o, n: desk.batch_page(f, Sort(), o, n), 3)
     assert default == expected  # newest first, as list_batches
     totals = desk.batch_totals(f)
     assert (totals.batches, totals.items, totals.closed) == (
         len(expected), sum(b.items for b in expected), sum(b.closed for b in expected))  # fmt: skip
-    page = desk.batch_page(f, None, False, 0, 2)
-    assert page.summary == totals
-    assert desk.batch_page(f, None, False, len(expected) + 5, 2).summary == totals  # past the end
+    page = desk.batch_page(f, Sort(), 0, 2)
+    assert page.totals == totals
+    assert desk.batch_page(f, None, len(expected) + 5, 2).totals == totals  # past the end
 
 
 def check_items(
@@ -177,9 +178,9 @@ def test_paged_sql_equals_the_python_sort(any_url: str, seed: int) -> None:
         for b in desk.batches():
             check_items(
                 desk.batch_items(b.id, today=T),
-                lambda s, d, o, n, b=b: desk.item_page(b.id, s, d, o, n, today=T),  # type: ignore[misc]
-                lambda s, d, i, b=b: desk.item_position(b.id, s, d, i, today=T),  # type: ignore[misc]
-                lambda s, d, b=b: desk.all_items(b.id, s, d, today=T),  # type: ignore[misc]
+                lambda s, d, o, n, b=b: desk.item_page(b.id, Sort(s, d), o, n, today=T),  # type: ignore[misc]
+                lambda s, d, i, b=b: desk.item_position(b.id, Sort(s, d), i, today=T),  # type: ignore[misc]
+                lambda s, d, b=b: desk.all_items(b.id, Sort(s, d), today=T),  # type: ignore[misc]
                 rnd, default_is_given_order=False,
             )  # fmt: skip
 
@@ -198,12 +199,12 @@ def test_paged_sql_equals_the_python_sort(any_url: str, seed: int) -> None:
         for drill in drills:
             check_items(
                 desk.drill_items(drill, today=T),
-                lambda s, d, o, n, dr=drill: desk.drill_page(dr, s, d, o, n, today=T),  # type: ignore[misc]
-                lambda s, d, i, dr=drill: desk.drill_position(dr, s, d, i, today=T),  # type: ignore[misc]
-                lambda s, d, dr=drill: desk.all_drill_items(dr, s, d, today=T),  # type: ignore[misc]
+                lambda s, d, o, n, dr=drill: desk.drill_page(dr, Sort(s, d), o, n, today=T),  # type: ignore[misc]
+                lambda s, d, i, dr=drill: desk.drill_position(dr, Sort(s, d), i, today=T),  # type: ignore[misc]
+                lambda s, d, dr=drill: desk.all_drill_items(dr, Sort(s, d), today=T),  # type: ignore[misc]
                 rnd, default_is_given_order=True,
             )  # fmt: skip
-        assert desk.drill_position(Drill(), "address", False, 10**9, today=T) is None
+        assert desk.drill_position(Drill(), Sort("address"), 10**9, today=T) is None
     finally:
         desk.close()
 
@@ -234,11 +235,11 @@ def test_bad_requests_are_refused(any_url: str) -> None:
     desk = signed_in(Desk.open(any_url))
     try:
         with pytest.raises(InputRefused, match="无法按“nope”排序"):
-            desk.batch_page(BatchFilter(), "nope")
+            desk.batch_page(BatchFilter(), Sort("nope"))
         with pytest.raises(InputRefused, match="无法按“nope”排序"):
-            desk.drill_page(Drill(), "nope")
+            desk.drill_page(Drill(), Sort("nope"))
         with pytest.raises(InputRefused, match="分页参数有误"):
-            desk.drill_page(Drill(), None, False, -1, 10)
+            desk.drill_page(Drill(), None, -1, 10)
         assert desk.last_issue_numbers() == {}
         desk.create_batch(Kind.PATROL, 4, T, [])
         desk.create_batch(Kind.PATROL, 2, T, [])
