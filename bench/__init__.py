@@ -15,6 +15,7 @@ BENCHMARKS: dict[str, str] = {
     "gallery": "bench.gallery",
     "tally": "bench.tally",
     "brief": "bench.brief",
+    "item_tables": "bench.item_tables",
 }
 
 # What `python -m bench` (all of them) passes each one: ≥ 5 runs where a run is cheap; under 15 minutes on
@@ -26,6 +27,7 @@ FULL_ARGS: dict[str, list[str]] = {
     "photos": ["--count", "60", "--add-runs", "5", "--bare-runs", "5"],
     "tally": ["--rows", "100000", "--runs", "5", "--no-install"],
     "brief": ["--runs", "5", "--demo-runs", "5"],
+    "item_tables": ["--runs", "5", "--cli-runs", "3"],
 }
 QUICK_ARGS: dict[str, list[str]] = {
     "startup": ["--runs", "3", "--quick"],
@@ -34,4 +36,5 @@ QUICK_ARGS: dict[str, list[str]] = {
     "photos": ["--count", "20", "--add-runs", "3", "--bare-runs", "3"],
     "tally": ["--rows", "20000", "--runs", "3", "--no-install"],
     "brief": ["--quick"],
+    "item_tables": ["--runs", "3", "--cli-runs", "1"],
 }

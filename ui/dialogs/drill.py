@@ -44,6 +44,9 @@ OVERDUE_COLOR = QColor("#c5221f")
 CLOSED_COLOR = QColor("#5f6368")
 
 
+SAMPLE_ROWS = 40  # rows whose contents size the columns (every fetched row cost 16,000 data() calls)
+
+
 class ICol(IntEnum):
     ADDRESS = 0
     COMMUNITY = 1
@@ -144,6 +147,8 @@ class DrillDialog(QDialog):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
+        for h in (self.table.verticalHeader(), self.table.horizontalHeader()):  # widths from a sample of rows
+            h.setResizeContentsPrecision(SAMPLE_ROWS)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)

@@ -185,6 +185,9 @@ class BulletinsPage(QWidget):
                     self.defer_button)  # fmt: skip
         self.item_table = data_table("items_table")
         self.item_table.setModel(self.items)
+        for t in (self.batch_table, self.item_table):  # widths from a sample of rows, not every fetched one
+            t.verticalHeader().setResizeContentsPrecision(40)
+            t.horizontalHeader().setResizeContentsPrecision(40)
         item_header = self.item_table.horizontalHeader()
         item_header.setStretchLastSection(False)
         item_header.setSectionResizeMode(ItemCol.PROBLEM, QHeaderView.ResizeMode.Stretch)  # takes the spare width
