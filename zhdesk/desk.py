@@ -354,6 +354,7 @@ class Desk:
     batch_page = read(pages_svc.batch_page)
     batch_position = read(pages_svc.batch_position)
     batch_totals = read(pages_svc.batch_totals)
+    batch_count = read(pages_svc.batch_count)
     all_batches = read(pages_svc.all_batches)
     last_issue_numbers = read(pages_svc.last_issue_numbers)
     site_addresses = read(pages_svc.site_addresses)

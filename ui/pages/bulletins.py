@@ -240,7 +240,7 @@ class BulletinsPage(QWidget):
 
         def load() -> Loaded:
             return ([c.name for c in desk.communities()], desk.categories(), desk.last_issue_numbers(),
-                    desk.batch_totals(BatchFilter()).batches)  # fmt: skip
+                    desk.batch_count())  # fmt: skip
 
         self.ops.run(load, self._loaded, label="正在读取督办通报…")
 

@@ -200,6 +200,11 @@ def all_batches(
     return [_batch_dto(r) for r in s.execute(select(b).order_by(*_batch_order(s, b, sort)))]
 
 
+def batch_count(uow: UnitOfWork) -> int:
+    """Batches in the database, unfiltered (督办通报's 共 N 期): one count, no aggregation over items."""
+    return int(uow.session.scalar(select(func.count(SupervisionBatch.id))) or 0)
+
+
 def last_issue_numbers(uow: UnitOfWork) -> dict[tuple[str, int], int]:
     """The highest 期号 per (kind, year): the next free one is one more (新建一期's suggestion)."""
     q = select(SupervisionBatch.kind, SupervisionBatch.year, func.max(SupervisionBatch.issue_no)).group_by(

@@ -245,5 +245,6 @@ def test_bad_requests_are_refused(any_url: str) -> None:
         desk.create_batch(Kind.PATROL, 2, T, [])
         assert desk.last_issue_numbers() == {("patrol", T.year): 4}
         assert desk.site_addresses() == []
+        assert desk.batch_count() == 2
     finally:
         desk.close()
