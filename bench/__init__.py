@@ -15,6 +15,7 @@ BENCHMARKS: dict[str, str] = {
     "gallery": "bench.gallery",
     "tally": "bench.tally",
     "brief": "bench.brief",
+    "tables": "bench.tables",
     "item_tables": "bench.item_tables",
 }
 
@@ -27,6 +28,7 @@ FULL_ARGS: dict[str, list[str]] = {
     "photos": ["--count", "60", "--add-runs", "5", "--bare-runs", "5"],
     "tally": ["--rows", "100000", "--runs", "5", "--no-install"],
     "brief": ["--runs", "5", "--demo-runs", "5"],
+    "tables": ["--runs", "5"],
     "item_tables": ["--runs", "5", "--cli-runs", "3"],
 }
 QUICK_ARGS: dict[str, list[str]] = {
@@ -36,5 +38,6 @@ QUICK_ARGS: dict[str, list[str]] = {
     "photos": ["--count", "20", "--add-runs", "3", "--bare-runs", "3"],
     "tally": ["--rows", "20000", "--runs", "3", "--no-install"],
     "brief": ["--quick"],
+    "tables": ["--runs", "3"],
     "item_tables": ["--runs", "3", "--cli-runs", "1"],
 }

@@ -93,7 +93,8 @@ def test_closing_a_listing_shows_everywhere_each_page_reading_once(
     counting.take()
     page.panel.transition_requested.emit(Action.ACCEPT.value, "验收合格")
     wait_idle(qtbot, w.ops)
-    assert dict(counting.take()) == {"change_status": 1, "timeline": 1}  # the timeline read once, not twice
+    # the timeline read once, not twice; the page re-reads its counts and the rows' page (the order changed)
+    assert dict(counting.take()) == {"change_status": 1, "timeline": 1, "site_counts": 1, "site_page": 1}
     assert page.panel.detail is not None and page.panel.detail.row.status == "closed"
     assert next(r for r in page.model.rows() if r.id == sid).light == "grey"
     assert len(page.site_tabs.timeline.model.events()) == events_before + 1

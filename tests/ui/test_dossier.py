@@ -74,6 +74,7 @@ def test_drill_down_row_opens_the_item(qtbot: QtBot, window: MainWindow, ui_desk
 def test_listings_table_and_panel_open_the_dossier(qtbot: QtBot, window: MainWindow, ui_desk: Desk) -> None:
     listings = window.listings
     listings.search.setText("江西路153")
+    wait_idle(qtbot, window.ops)  # the table re-queries the core
     assert listings.proxy.rowCount() == 1
     listings.table.selectRow(0)
     wait_idle(qtbot, window.ops)

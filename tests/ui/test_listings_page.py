@@ -8,12 +8,15 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton
+from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import Dialogs, wait_idle
+from db.models import Community, Listing, Site
+from tests.ui.conftest import Dialogs, settle, wait_idle
 from ui import prefs
 from ui.main_window import MainWindow
+from ui.ops import Ops
+from ui.paged_table import PAGE_SIZE
 from ui.pages.listings import ListingsPage
 from ui.pages.sites_model import Col
 from zhdesk.desk import Desk
@@ -23,6 +26,7 @@ LISTED = {"江西路153号", "澄海路22号", "汕头路7号", "善化路18号�
 
 
 def addresses(page: ListingsPage) -> list[str]:
+    settle(page.ops)  # filters and sorting re-query the core
     return [r.address for r in page.proxy.visible_rows()]
 
 
@@ -262,3 +266,62 @@ def test_export_replaces_a_file_the_dialog_asked_about_but_not_one_it_did_not(
     wait_idle(qtbot, page.ops)
     assert not_asked.read_bytes() == b"old"
     assert any("已存在" in t for t in dialogs.texts())
+
+
+def many_sites(desk: Desk, n: int) -> list[int]:
+    """`n` sites in two communities, every third one listed (a third of those overdue); their ids."""
+    today = dt.date.today()
+    with desk.uow() as uow:
+        s = uow.session
+        a, b = Community(name="甲社区", sort_order=90), Community(name="乙社区", sort_order=91)
+        sites = [Site(address=f"测试大街{i}号", community=a if i % 2 else b) for i in range(n)]
+        s.add_all([a, b, *sites])
+        s.flush()
+        s.add_all(
+            Listing(site_id=site.id, listed_on=today - dt.timedelta(days=30),
+                    deadline=today + dt.timedelta(days=(i % 9) - 3), status="rectifying")
+            for i, site in enumerate(sites) if i % 3 == 0
+        )  # fmt: skip
+        uow.commit()
+        return [x.id for x in sites]
+
+
+def test_thousands_of_sites_read_only_the_visible_rows(qtbot: QtBot, desk: Desk, host: tuple[QWidget, Ops]) -> None:
+    many_sites(desk, 3000)
+    parent, ops = host
+    page = ListingsPage(desk, ops, parent)
+    page.listed_only.setChecked(False)  # all sites shown
+    parent.resize(1600, 1000)
+    page.resize(1600, 1000)
+    parent.show()
+    page.refresh()
+    wait_idle(qtbot, ops)
+    page.table.viewport().repaint()
+    model = page.model
+    assert model.total >= 3000 and page.shown.text() == f"显示 {model.total} 处"
+    assert model.rowCount() == PAGE_SIZE  # one page fetched, not every row
+    visible = page.table.rowAt(page.table.viewport().height() - 1) + 1
+    assert 0 < visible < PAGE_SIZE
+    # column widths come from a sample: never past the rows on screen plus one page
+    assert model.max_row_read < visible + PAGE_SIZE, model.max_row_read
+    assert page.chips["red"].text() == "超期 334 处"  # counted by the core, not from fetched rows
+
+    # sorting by a header and filtering re-query the core and read again only what is shown
+    page.table.sortByColumn(Col.ADDRESS, Qt.SortOrder.DescendingOrder)
+    wait_idle(qtbot, ops)
+    page.table.viewport().repaint()
+    assert model.rowCount() == PAGE_SIZE and model.max_row_read < visible + PAGE_SIZE
+    assert [r.address for r in model.rows()[:3]] == sorted((f"测试大街{i}号" for i in range(3000)), reverse=True)[:3]
+    page.community_combo.setCurrentIndex(page.community_combo.findText("甲社区"))
+    wait_idle(qtbot, ops)
+    assert model.total == 1500 and all(r.community == "甲社区" for r in model.rows())
+
+    # a site far down the list is fetched up to and selected
+    page.community_combo.setCurrentIndex(0)
+    wait_idle(qtbot, ops)
+    far = next(r.id for r in desk.site_page(page.query(), model.sort_state, 2500, 1).rows)
+    assert page.select_site(far)
+    wait_idle(qtbot, ops)
+    assert page.selected() is not None and page.selected().id == far  # type: ignore[union-attr]
+    assert 2500 < model.rowCount() <= 2500 + 2 * PAGE_SIZE  # up to it (and the view may ask for one more)
+    assert page.panel.detail is not None and page.panel.detail.row.id == far

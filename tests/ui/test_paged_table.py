@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from tests.ui.conftest import wait_idle
 from ui.dto_table import Field
 from ui.ops import Ops
-from ui.paged_table import PagedModel
+from ui.paged_table import PagedModel, fit_columns_from_sample
 from ui.tables import data_table
 from zhdesk.dto import Column
 from zhdesk.paging import Page, Sort
@@ -185,3 +185,21 @@ def test_replace_row_and_row_of(qtbot: QtBot, host: tuple[QWidget, Ops]) -> None
     assert model.data(model.index(4, 0)) == "改名"
     assert not model.replace_row(Row(999, "未取", 1))  # not fetched
     assert model.row_of(999) is None
+
+
+def test_columns_fit_the_sample_texts_without_reading_data(qtbot: QtBot, host: tuple[QWidget, Ops]) -> None:
+    core = Core()
+    model = make(qtbot, host, core)
+    long = Row(10**6, "江西路153号院内东侧楼道北侧", 1)
+    model.set_rows([long, *ROWS[:99]])
+    table = data_table("t", model)
+    qtbot.addWidget(table)
+    model.max_row_read = -1
+    fit_columns_from_sample(table, model)
+    assert model.max_row_read == -1  # texts from the Fields, no data() call
+    fm = table.fontMetrics()
+    assert table.horizontalHeader().sectionSize(0) >= fm.horizontalAdvance(long.name)
+    em = fm.horizontalAdvance("汉")
+    fit_columns_from_sample(table, model, {0: 5}, fixed={1: 3})
+    assert table.horizontalHeader().sectionSize(0) == round(em * 5)
+    assert table.horizontalHeader().sectionSize(1) == round(em * 3)

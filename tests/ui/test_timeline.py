@@ -244,6 +244,7 @@ def test_drawing_grows_with_the_font(qtbot: QtBot, scale: float) -> None:
 def test_site_without_listing_shows_empty_tabs(qtbot: QtBot, window: MainWindow, ui_desk: Desk) -> None:
     page = window.listings
     page.listed_only.setChecked(False)
+    wait_idle(qtbot, window.ops)  # the table re-queries the core
     row = next(r for r in page.model.rows() if not r.listed)
     assert page.select_site(row.id)
     page.site_tabs.setCurrentIndex(TIMELINE_TAB)

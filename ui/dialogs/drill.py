@@ -32,8 +32,7 @@ from ui.dialogs.export_dialog import export_query
 from ui.display import relative_font
 from ui.dto_table import Field
 from ui.ops import Ops
-from ui.paged_table import PagedModel, Sort
-from ui.tables import fit_columns
+from ui.paged_table import PagedModel, Sort, fit_columns_from_sample
 from zhdesk.domain.stats import kind_label
 from zhdesk.dto import Column, Drill, ItemDTO
 
@@ -42,9 +41,6 @@ if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it wou
 
 OVERDUE_COLOR = QColor("#c5221f")
 CLOSED_COLOR = QColor("#5f6368")
-
-
-SAMPLE_ROWS = 40  # rows whose contents size the columns (every fetched row cost 16,000 data() calls)
 
 
 class ICol(IntEnum):
@@ -147,8 +143,6 @@ class DrillDialog(QDialog):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
-        for h in (self.table.verticalHeader(), self.table.horizontalHeader()):  # widths from a sample of rows
-            h.setResizeContentsPrecision(SAMPLE_ROWS)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
@@ -208,7 +202,8 @@ class DrillDialog(QDialog):
         self._update_buttons()
 
     def _fit_columns(self) -> None:
-        fit_columns(self.table, {ICol.ADDRESS: 16, ICol.UNIT: 16})  # the problem column stretches
+        # from the header and a sample's texts (Qt's resizeColumnsToContents read every fetched row × role)
+        fit_columns_from_sample(self.table, self.model, {ICol.ADDRESS: 16, ICol.UNIT: 16})  # 问题 stretches
 
     def _update_buttons(self) -> None:
         has_rows = self.model.total > 0

@@ -27,12 +27,11 @@ from ui import conflict as conflict_ui
 from ui.dialogs.batch_dialog import BatchDialog, CloseItemDialog, from_qdate, to_qdate
 from ui.dialogs.export_dialog import export_query
 from ui.ops import Ops, describe, show_error
-from ui.paged_table import PagedModel
+from ui.paged_table import PagedModel, fit_columns_from_sample
 from ui.pages.bulletins_model import BatchCol, BatchesModel, ItemCol, ItemsModel, batch_summary
 from ui.stale import StaleWatch
 from ui.tables import (
     data_table,
-    fit_columns,
     fit_rows,
     page_frame,
     page_title,
@@ -185,9 +184,6 @@ class BulletinsPage(QWidget):
                     self.defer_button)  # fmt: skip
         self.item_table = data_table("items_table")
         self.item_table.setModel(self.items)
-        for t in (self.batch_table, self.item_table):  # widths from a sample of rows, not every fetched one
-            t.verticalHeader().setResizeContentsPrecision(40)
-            t.horizontalHeader().setResizeContentsPrecision(40)
         item_header = self.item_table.horizontalHeader()
         item_header.setStretchLastSection(False)
         item_header.setSectionResizeMode(ItemCol.PROBLEM, QHeaderView.ResizeMode.Stretch)  # takes the spare width
@@ -560,12 +556,12 @@ class BulletinsPage(QWidget):
     def fit_columns(self) -> None:
         """Size the batch columns to their contents at the current font, within sensible limits."""
         self._fitted = True
-        fit_columns(self.batch_table, {BatchCol.ISSUER: 12}, min_chars=4, pad=0.6)
+        fit_columns_from_sample(self.batch_table, self.batches, {BatchCol.ISSUER: 12}, pad=0.6)
         self.fit_item_columns()
 
     def fit_item_columns(self) -> None:
         caps = {ItemCol.ADDRESS: 12, ItemCol.COMMUNITY: 10, ItemCol.CATEGORY: 10, ItemCol.UNIT: 14}
-        fit_columns(self.item_table, caps, min_chars=4, pad=0.6)
+        fit_columns_from_sample(self.item_table, self.items, caps, pad=0.6)
 
 
 def _expected(item: ItemDTO | None) -> dict[str, object] | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelection, QSize, Qt, Signal
@@ -22,20 +22,18 @@ from PySide6.QtWidgets import (
 from ui import access, prefs, site_actions
 from ui.dialogs.export_dialog import export_rows
 from ui.ops import Ops, confirm
+from ui.paged_table import fit_columns_from_sample
 from ui.pages.site_detail import SiteDetailPanel
 from ui.pages.site_tabs import SiteTabs
-from ui.pages.sites_model import COLUMNS, OVERDUE_TEXT, Col, SitesModel, SitesProxy
+from ui.pages.sites_model import COLUMNS, OVERDUE_TEXT, Col, SitesModel, SitesPagedModel, SitesProxy
 from ui.stale import StaleWatch
 from ui.tables import (
     data_table,
-    fit_columns,
     fit_rows,
     page_frame,
     page_title,
     refill_combo,
     refresh_button,
-    select_id,
-    selected_row,
     split,
 )
 from ui.widgets.display_size import DisplaySizeCombo
@@ -43,15 +41,16 @@ from ui.widgets.light import LightDelegate, light_icon
 from zhdesk.changes import STATUS_CHANGED
 from zhdesk.domain.lights import LIGHT_LABELS, Light
 from zhdesk.domain.workflow import ACTION_LABELS, Action, Status
-from zhdesk.dto import CommunityDTO, SiteDetail, SiteRow
+from zhdesk.dto import Cell, CommunityDTO, SiteCounts, SiteDetail, SiteQuery, SiteRow
 from zhdesk.errors import Conflict, IllegalTransition
 
-__all__ = ["ListingsPage", "SitesModel", "SitesProxy"]
+__all__ = ["ListingsPage", "SitesModel", "SitesPagedModel", "SitesProxy"]
 
 ALL_COMMUNITIES = "全部社区"
 ALL_STATUSES = "全部状态"
 ALL_LIGHTS = "全部灯色"
 SHEET_TITLE = "挂牌督办"
+NOT_SHOWN = "挂牌督办：当前筛选条件下看不到该点位，请调整筛选（如“仅显示挂牌点位”、搜索框）"
 
 # Summary chips above the table: light, short word.
 CHIPS: tuple[tuple[Light, str], ...] = (
@@ -69,17 +68,9 @@ if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it wou
 MAX_COLUMN_CHARS = {Col.ADDRESS: 12, Col.UNIT: 9, Col.CATEGORY: 9}
 
 
-def summary_counts(rows: Sequence[SiteRow]) -> dict[str, int]:
-    """How many listed sites show each light."""
-    counts = {light.value: 0 for light in Light}
-    for r in rows:
-        if r.listed and r.light in counts:
-            counts[r.light] += 1
-    return counts
-
-
 class ListingsPage(QWidget):
-    """Loads rows through `ops` (never on the GUI thread) and shows them; all filtering is in the proxy."""
+    """Rows come a page at a time from the core through `ops` (never on the GUI thread): filters, search and
+    header sorting re-query it (ui/paged_table.py); the counts line and chips come from `site_counts`."""
 
     message = Signal(str)  # transient status-bar text
     counts_changed = Signal(str)  # one-line summary for the status bar
@@ -93,9 +84,11 @@ class ListingsPage(QWidget):
         self.current_id: int | None = None
         self._fitted = False
 
-        self.model = SitesModel(self)
-        self.proxy = SitesProxy(self)
-        self.proxy.setSourceModel(self.model)
+        self.model = SitesPagedModel(desk, ops, self)
+        self.proxy = self.model  # the name tests and callers used before paging: rows as shown
+        self.counts: SiteCounts | None = None
+        self._detail_fresh = False  # the panel shows what a write just returned: the next reload keeps it
+        self.model.loaded.connect(self._rows_loaded)
 
         # Row 1: title, light summary chips, actions, display size.
         self.title = page_title("挂牌督办")
@@ -121,7 +114,7 @@ class ListingsPage(QWidget):
         self.export_button = QPushButton("导出Excel")
         self.export_button.setObjectName("export_button")
         self.export_button.setToolTip("按当前筛选和排序导出为 .xlsx")
-        self.export_button.clicked.connect(self.export_excel)
+        self.export_button.clicked.connect(lambda: self.export_excel())
         self.size_combo = DisplaySizeCombo()
         self.size_combo.setObjectName("display_size")
         self.new_site_button = QPushButton("新增点位…")
@@ -178,9 +171,9 @@ class ListingsPage(QWidget):
         filters.addWidget(self.shown)
 
         # Table and detail panel.
-        self.table = data_table("sites_table", self.proxy)
+        self.table = data_table("sites_table", self.model)
         self.table.setItemDelegateForColumn(Col.LIGHT, LightDelegate(self.table))
-        self.table.sortByColumn(Col.LIGHT, Qt.SortOrder.AscendingOrder)  # red first
+        self.table.sortByColumn(Col.LIGHT, Qt.SortOrder.AscendingOrder)  # red first (recorded: read on refresh)
 
         self.panel = SiteDetailPanel()
         self.panel.setObjectName("detail_panel")
@@ -200,7 +193,7 @@ class ListingsPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.panel.transition_requested.connect(self._transition)
         self.panel.dossier_requested.connect(self.site_requested)
-        self.table.doubleClicked.connect(lambda index: self.site_requested.emit(self.proxy.row_at(index.row()).id))
+        self.table.doubleClicked.connect(lambda index: self.site_requested.emit(self.model.row_at(index.row()).id))
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             QShortcut(QKeySequence(key), self.table, self.open_selected, context=Qt.ShortcutContext.WidgetShortcut)
         self.panel.registry_requested.connect(lambda w: site_actions.dispatch(w, self, desk, ops, self.current_id))
@@ -222,26 +215,41 @@ class ListingsPage(QWidget):
         self._reload_rows()
 
     def _reload_rows(self) -> None:
-        desk = self.desk
+        """Counts first, then the rows (the worker runs them in order): when the rows arrive all is in."""
         self.watch.stale = False
-        self.ops.run(
-            lambda: (desk.communities(), desk.list_sites()),
-            self._loaded,
-            label="正在读取挂牌督办点位…",
-        )
+        self._reload_counts()
+        self.model.reload()
 
-    def _loaded(self, result: tuple[list[CommunityDTO], list[SiteRow]]) -> None:
-        communities, rows = result
-        self._fill_communities([c.name for c in communities])
-        self.model.set_rows(rows)
+    def _reload_counts(self) -> None:
+        # Its failure is not shown: the rows' read, queued right after, says what went wrong, once.
+        desk = self.desk
+        self.ops.run(lambda: (desk.communities(), desk.site_counts()), self._counts_loaded,
+                     label="正在读取挂牌督办点位…", show_errors=False)  # fmt: skip
+
+    def _reload_site_counts(self) -> None:
+        desk = self.desk
+        self.ops.run(desk.site_counts, self._site_counts_loaded, label="正在读取挂牌督办点位…", show_errors=False)
+
+    def _site_counts_loaded(self, counts: SiteCounts) -> None:
+        self.counts = counts
         self._after_rows_changed()
-        if not self._fitted and rows:
+
+    def _counts_loaded(self, result: tuple[list[CommunityDTO], SiteCounts]) -> None:
+        communities, counts = result
+        self.counts = counts
+        self._fill_communities([c.name for c in communities])
+        self._after_rows_changed()
+
+    def _rows_loaded(self) -> None:
+        self._update_shown()
+        if not self._fitted and self.model.rowCount():
             self.fit_columns()
+        fresh, self._detail_fresh = self._detail_fresh, False
         if self.current_id is not None:
-            if not self._select(self.current_id):
-                self.table.clearSelection()
-            self._load_detail(self.current_id)
-        elif self.proxy.rowCount():
+            self._reselect(self.current_id)
+            if not fresh:
+                self._load_detail(self.current_id)
+        elif self.model.rowCount():
             self.table.selectRow(0)  # first load: open the most urgent site
         self.loaded.emit()
 
@@ -258,37 +266,40 @@ class ListingsPage(QWidget):
         if detail.row.id == self.current_id:
             self.panel.show_detail(detail)
             self.site_tabs.site_updated(detail.row)
-        self._after_rows_changed()
 
     # ------------------------------------------------------------ filtering and selection
     def _apply_filters(self) -> None:
-        self.proxy.set_filters(
-            community=self.community_combo.currentData(),
-            status=self.status_combo.currentData(),
-            light=self.light_combo.currentData(),
-            listed_only=self.listed_only.isChecked(),
-            text=self.search.text(),
-        )
+        self.model.set_query(self.query())
         light = self.light_combo.currentData()
         for value, chip in self.chips.items():
             chip.setChecked(value == light)
-        self._update_shown()
+
+    def query(self) -> SiteQuery:
+        """The filters as the core's query."""
+        return SiteQuery(
+            community=self.community_combo.currentData() or None,
+            status=self.status_combo.currentData() or None,
+            light=self.light_combo.currentData() or None,
+            listed_only=self.listed_only.isChecked(),
+            search=self.search.text().strip(),
+        )
 
     def _chip_clicked(self, light: str, checked: bool) -> None:
         i = self.light_combo.findData(light) if checked else 0
         self.light_combo.setCurrentIndex(max(i, 0))
 
     def _after_rows_changed(self) -> None:
-        counts = summary_counts(self.model.rows())
+        if self.counts is None:
+            return
+        counts = self.counts.lights
         for light, word in CHIPS:
             chip = self.chips[light.value]
             n = counts[light.value]
             chip.setText(f"{word} {n} 处")
             chip.setProperty("alarm", light == Light.RED and n > 0)
             self._style_chip(chip)
-        self._update_shown()
         listed = sum(counts.values())
-        total = self.model.rowCount()
+        total = self.counts.sites
         self.counts_changed.emit(
             f"挂牌督办 {listed} 处：超期 {counts['red']} · 临期 {counts['yellow']} · "
             f"正常 {counts['green']} · 已办结 {counts['grey']}　|　点位共 {total} 处"
@@ -306,10 +317,14 @@ class ListingsPage(QWidget):
         chip.setPalette(pal)
 
     def _update_shown(self) -> None:
-        self.shown.setText(f"显示 {self.proxy.rowCount()} 处")
+        self.shown.setText(f"显示 {self.model.total} 处")
+
+    def selected(self) -> SiteRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        row: SiteRow | None = selected_row(self.table, self.proxy)
+        row = self.selected()
         if row is None:
             return  # filtered away or cleared: keep showing the last site
         if row.id == self.current_id and self.panel.detail is not None:
@@ -320,15 +335,40 @@ class ListingsPage(QWidget):
         self._load_detail(row.id)
 
     def _select(self, site_id: int) -> bool:
-        return select_id(self.table, self.proxy, site_id)
+        """Select a fetched row; False when it is not among the rows fetched so far."""
+        r = self.model.row_of(site_id)
+        if r is None:
+            return False
+        self.table.selectRow(r)
+        self.table.scrollTo(self.model.index(r, 0))
+        return True
+
+    def _reselect(self, site_id: int) -> None:
+        """After a reload: the site again if it is among the rows fetched (a reload after writes keeps as
+        many rows as were loaded); else the selection is cleared and the panel keeps showing it — a new
+        sort or filter does not fetch thousands of rows to chase the old selection."""
+        if not self._select(site_id):
+            self.table.clearSelection()
 
     def select_site(self, site_id: int) -> bool:
-        """Select a site by id (for navigation from other pages and tests)."""
-        return self._select(site_id)
+        """Select a site by id (for navigation from other pages and tests). False when the filters hide it;
+        a site not fetched yet is looked up in the core and selected when found (True), or the page says
+        it is not shown."""
+        if self._select(site_id):
+            return True
+        if self.model.has_loaded and not self.model.loading and self.model.rowCount() >= self.model.total:
+            return False  # every row of the query is here
+
+        def found(r: int | None) -> None:
+            if r is None or not self._select(site_id):
+                self.message.emit(NOT_SHOWN)
+
+        self.model.ensure_row(site_id, found)
+        return True
 
     def open_selected(self) -> None:
         """Open the selected site's 点位档案 (Enter on the table)."""
-        row: SiteRow | None = selected_row(self.table, self.proxy)
+        row = self.selected()
         if row is not None:
             self.site_requested.emit(row.id)
 
@@ -365,7 +405,10 @@ class ListingsPage(QWidget):
             self.panel.show_detail(detail)
             self.site_tabs.site_updated(detail.row)
             self._select(detail.row.id)
-        self._after_rows_changed()
+        # its light and status moved it (or out of the filters), and the counts changed: read them again
+        self._detail_fresh = True
+        self._reload_site_counts()
+        self.model.reload()
         self.message.emit(f"“{detail.row.address}”已{ACTION_LABELS[action]}，当前状态：{detail.row.status_label}")
 
     def _change_failed(self, site_id: int, exc: BaseException) -> None:
@@ -379,9 +422,15 @@ class ListingsPage(QWidget):
         return site_actions.new_site(self, self.desk, self.ops, on_saved=self.site_requested.emit,
                                      on_open=self.site_requested.emit)  # fmt: skip
 
-    def export_excel(self) -> int:
+    def export_excel(self, path: Path | None = None) -> int:
+        """Every row of the current filters and sort, read from the core (not only the rows fetched);
+        `path` skips the file dialog. Returns the worker job id reading the rows."""
+        return self.ops.run(self.model.export_job(), lambda cells: self._export(cells, path),
+                            label="正在读取要导出的点位…")  # fmt: skip
+
+    def _export(self, cells: list[list[Cell]], path: Path | None) -> int:
         return export_rows(self, self.ops, self.desk, name=SHEET_TITLE, columns=[COLUMNS[c] for c in Col],
-                           rows=self.proxy.export_rows(), done=self.message.emit,
+                           rows=cells, done=self.message.emit, path=path,
                            empty_text="当前筛选条件下没有点位，无可导出的内容。")  # fmt: skip
 
     # ------------------------------------------------------------ display size (ui/display.py)
@@ -407,7 +456,7 @@ class ListingsPage(QWidget):
         """Size columns to their contents at the current font, within sensible limits."""
         self._fitted = True
         fixed = {Col.LIGHT: 2.4, Col.UNIT: MAX_COLUMN_CHARS[Col.UNIT]}
-        fit_columns(self.table, MAX_COLUMN_CHARS, fixed=fixed, pad=0.4)
+        fit_columns_from_sample(self.table, self.model, MAX_COLUMN_CHARS, fixed=fixed, pad=0.4)
 
     # ------------------------------------------------------------ persistence
     def save_state(self) -> None:

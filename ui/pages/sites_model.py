@@ -1,18 +1,25 @@
-"""挂牌督办 table: `SiteRow` DTOs on ui/dto_table.py (one Field per column) and the proxy that filters them."""
+"""挂牌督办 table: `SiteRow` DTOs on ui/dto_table.py (one Field per column): the paged model the page shows
+(sorted and filtered in SQL), and the in-memory model + proxy kept for small lists and their tests."""
 
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 
 from ui.dto_table import ROW_ROLE, DtoModel, DtoProxy, Field
+from ui.ops import Ops
+from ui.paged_table import PagedModel
 from ui.widgets.light import LIGHT_ROLE, light_icon, light_label
 from zhdesk.domain.lights import Light
 from zhdesk.domain.workflow import Status
-from zhdesk.dto import Column, SiteRow
+from zhdesk.dto import Column, SiteQuery, SiteRow
+from zhdesk.paging import Sort
+
+if TYPE_CHECKING:  # the window is handed its Desk; importing it would load SQLAlchemy
+    from zhdesk.desk import Desk
 
 
 class Col(IntEnum):
@@ -44,7 +51,7 @@ COLUMNS: dict[Col, Column] = {
     Col.ISSUE: Column("期", "int"),
 }
 
-__all__ = ["COLUMNS", "FIELDS", "ROW_ROLE", "Col", "SitesModel", "SitesProxy"]
+__all__ = ["COLUMNS", "FIELDS", "ROW_ROLE", "SORT_KEYS", "Col", "SitesModel", "SitesPagedModel", "SitesProxy"]
 
 LIGHT_RANK = {Light.RED.value: 0, Light.YELLOW.value: 1, Light.GREEN.value: 2, Light.GREY.value: 3, None: 4}
 OVERDUE_TEXT = QColor("#c5221f")
@@ -76,6 +83,11 @@ def issue_text(row: SiteRow) -> str:
     return f"第{row.issue_no}期" if row.issue_no is not None else ""
 
 
+# The core's sort key of each column (services/sites.SITE_SORT_KEYS), in Col order.
+SORT_KEYS: tuple[str, ...] = (
+    "light", "address", "community", "status", "listed_on", "deadline", "days", "lead", "unit", "category", "issue",
+)  # fmt: skip
+
 # One Field per column, in Col order: what sorts (value), what shows (text) and what Excel gets.
 FIELDS: tuple[Field[SiteRow], ...] = (
     Field(COLUMNS[Col.LIGHT], lambda r: LIGHT_RANK.get(r.light, 4), lambda _r: "", center=True,
@@ -93,11 +105,9 @@ FIELDS: tuple[Field[SiteRow], ...] = (
 )  # fmt: skip
 
 
-class SitesModel(DtoModel[SiteRow]):
-    """Read-only table over SiteRow DTOs: the light icon, overdue rows tinted, days left coloured."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(FIELDS, parent)
+class SitesLook:
+    """How a site row looks (DtoModel's styling hooks): the light icon, overdue rows tinted, days left
+    coloured; shared by the in-memory SitesModel and the paged SitesPagedModel."""
 
     def foreground(self, row: SiteRow, col: int) -> QColor | None:
         if col == Col.DAYS and is_overdue(row):
@@ -138,6 +148,31 @@ class SitesModel(DtoModel[SiteRow]):
         if role == LIGHT_ROLE:
             return row.light
         return None
+
+
+class SitesModel(SitesLook, DtoModel[SiteRow]):
+    """Read-only table over SiteRow DTOs held in memory."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(FIELDS, parent)
+
+
+class SitesPagedModel(SitesLook, PagedModel[SiteRow, SiteQuery]):
+    """The 挂牌督办 table: site rows read from the core a page at a time (ui/paged_table.py), filtered and
+    sorted in SQL (services/sites.site_page). Nothing is read before the first `reload()`."""
+
+    def __init__(self, desk: Desk, ops: Ops, parent: Any = None) -> None:
+        super().__init__(
+            FIELDS, ops, fetch=desk.site_page, locate=desk.site_position, query=SiteQuery(),
+            sort_keys=SORT_KEYS, sort=Sort(SORT_KEYS[Col.LIGHT]), label="正在读取挂牌督办点位…", parent=parent,
+        )  # fmt: skip
+
+    # the names the page and tests used on the proxy before paging
+    def visible_rows(self) -> list[SiteRow]:
+        return self.rows()
+
+    def proxy_row_of(self, row_id: int) -> int | None:
+        return self.row_of(row_id)
 
 
 class SitesProxy(DtoProxy[SiteRow]):
