@@ -17,6 +17,7 @@ BENCHMARKS: dict[str, str] = {
     "tally": "bench.tally",
     "brief": "bench.brief",
     "tables": "bench.tables",
+    "item_tables": "bench.item_tables",
 }
 
 # What `python -m bench` (all of them) passes each one: ≥ 5 runs where a run is cheap; under 15 minutes on
@@ -30,6 +31,7 @@ FULL_ARGS: dict[str, list[str]] = {
     "tally": ["--rows", "100000", "--runs", "5", "--no-install"],
     "brief": ["--runs", "5", "--demo-runs", "5"],
     "tables": ["--runs", "5"],
+    "item_tables": ["--runs", "5", "--cli-runs", "3"],
 }
 QUICK_ARGS: dict[str, list[str]] = {
     "startup": ["--runs", "3", "--quick"],
@@ -40,4 +42,5 @@ QUICK_ARGS: dict[str, list[str]] = {
     "tally": ["--rows", "20000", "--runs", "3", "--no-install"],
     "brief": ["--quick"],
     "tables": ["--runs", "3"],
+    "item_tables": ["--runs", "3", "--cli-runs", "1"],
 }

@@ -35,6 +35,7 @@ from zhdesk.services import directory as directory_svc
 from zhdesk.services import dossier as dossier_svc
 from zhdesk.services import exports as exports_svc
 from zhdesk.services import figures as figures_svc
+from zhdesk.services import item_pages as pages_svc
 from zhdesk.services import notices as notices_svc
 from zhdesk.services import overview as overview_svc
 from zhdesk.services import photos as photos_svc
@@ -349,6 +350,21 @@ class Desk:
     dashboard = read(stats_svc.dashboard)
     attention = read(attention_svc.attention)
     drill_items = read(stats_svc.drill_items)
+    # -- the same lists page by page in SQL (issue 13): page, position of an id, every row (export)
+    batch_page = read(pages_svc.batch_page)
+    batch_position = read(pages_svc.batch_position)
+    batch_totals = read(pages_svc.batch_totals)
+    batch_count = read(pages_svc.batch_count)
+    all_batches = read(pages_svc.all_batches)
+    last_issue_numbers = read(pages_svc.last_issue_numbers)
+    site_addresses = read(pages_svc.site_addresses)
+    item_page = read(pages_svc.item_page)
+    item_position = read(pages_svc.item_position)
+    all_items = read(pages_svc.all_items)
+    drill_page = read(pages_svc.drill_page)
+    drill_position = read(pages_svc.drill_position)
+    all_drill_items = read(pages_svc.all_drill_items)
+    each_batch = read(pages_svc.each_batch)  # every batch with its items, streamed to a callback
     stats_json = read(stats_svc.stats_json)
     rebuild_rollups = write(stats_svc.rebuild_rollups)
     check_rollups = read(stats_svc.check_rollups)

@@ -16,6 +16,7 @@ from zhdesk.domain.dates import fmt_iso
 from zhdesk.domain.lights import Light
 from zhdesk.domain.stats import Counts, Kind
 from zhdesk.domain.workflow import Status
+from zhdesk.paging import Page
 
 Cell = str | int | float | dt.date | dt.datetime | None  # one value of an exported table
 
@@ -421,6 +422,7 @@ class Drill:
     unit: str | None = None  # '未指定单位' = none
     lead: str | None = None
     overdue_only: bool = False
+    closed_only: bool = False  # the 已办结 bar of a community
 
 
 @dataclass(frozen=True)
@@ -902,3 +904,19 @@ class UserDTO:
         d = asdict(self)
         d["locked_until"] = None if self.locked_until is None else self.locked_until.isoformat(sep=" ")
         return d
+
+
+@dataclass(frozen=True)
+class BatchTotals:
+    """督办通报's counts line under a filter: 共 N 期 M 处，办结 K 处."""
+
+    batches: int
+    items: int
+    closed: int
+
+
+@dataclass(frozen=True)
+class BatchPage(Page[BatchDTO]):
+    """A page of 督办通报's batches with the counts line of the whole filter (read in the same pass)."""
+
+    totals: BatchTotals = BatchTotals(0, 0, 0)

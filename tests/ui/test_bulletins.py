@@ -58,7 +58,7 @@ def first_open_item(desk: Desk) -> ItemDTO:
 
 def test_lists_demo_batches_and_counts(page: BulletinsPage, ui_desk: Desk) -> None:
     batches = ui_desk.batches()
-    assert page.batch_proxy.rowCount() == len(batches) == 89
+    assert page.batches.total == page.batches.rowCount() == len(batches) == 89
     items = sum(b.items for b in batches)
     closed = sum(b.closed for b in batches)
     assert page.summary.text() == f"共 89 期 {items} 处，办结 {closed} 处"
@@ -66,32 +66,37 @@ def test_lists_demo_batches_and_counts(page: BulletinsPage, ui_desk: Desk) -> No
     assert page.items.rowCount() > 0
 
 
-def test_kind_and_date_filter(page: BulletinsPage) -> None:
+def test_kind_and_date_filter(qtbot: QtBot, page: BulletinsPage) -> None:
     choose(page, "kind_combo", "巡查")
     page.set_date_range(dt.date(2021, 1, 1), dt.date(2021, 6, 30))
-    rows = page.batch_proxy.visible_rows()
+    wait_idle(qtbot, page.ops)  # every filter is a query of the core
+    rows = page.batches.rows()
     assert len(rows) == 26
     assert sum(b.items for b in rows) == 54
     assert all(b.all_closed and b.kind_label == "巡查" for b in rows)
     assert page.summary.text() == "共 26 期 54 处，办结 54 处"
-    assert all(page.batch_proxy.index(r, BatchCol.ALL_CLOSED).data() == "✓" for r in range(26))
+    assert all(page.batches.index(r, BatchCol.ALL_CLOSED).data() == "✓" for r in range(26))
 
     # The same through the widgets: untick 全部日期 and set the dates.
     page.set_date_range(None, None)
-    assert page.batch_proxy.rowCount() > 26
+    wait_idle(qtbot, page.ops)
+    assert page.batches.total > 26
     page.date_from.setDate(to_qdate(dt.date(2021, 1, 1)))
     page.date_to.setDate(to_qdate(dt.date(2021, 6, 30)))
     page.all_dates.setChecked(False)
-    assert page.batch_proxy.rowCount() == 26
+    wait_idle(qtbot, page.ops)
+    assert page.batches.total == page.batches.rowCount() == 26
 
     choose(page, "status_combo", "未办结")
-    assert page.batch_proxy.rowCount() == 0
+    wait_idle(qtbot, page.ops)
+    assert page.batches.total == page.batches.rowCount() == 0
+    assert page.summary.text() == "共 0 期 0 处，办结 0 处"
 
 
 def test_community_filter_goes_through_the_core(qtbot: QtBot, page: BulletinsPage, ui_desk: Desk) -> None:
     choose(page, "community_combo", "江西路社区（示例）")
     wait_idle(qtbot, page.ops)
-    rows = page.batch_proxy.visible_rows()
+    rows = page.batches.rows()
     assert rows and len(rows) < 89
     assert {b.id for b in rows} == {b.id for b in ui_desk.batches(BatchFilter(community="江西路社区（示例）"))}
     for b in rows[:5]:
@@ -220,8 +225,8 @@ def test_deferred_toggle(qtbot: QtBot, page: BulletinsPage, ui_desk: Desk) -> No
     assert ui_desk.batch_items(item.batch_id)[0].batch_id == item.batch_id
     assert next(i for i in ui_desk.batch_items(item.batch_id) if i.id == item.id).deferred
     shown = next(i for i in page.items.rows() if i.id == item.id)
-    r = page.item_proxy.proxy_row_of(item.id)
-    assert r is not None and "缓办" in page.item_proxy.index(r, ItemCol.STATUS).data()
+    r = page.items.row_of(item.id)
+    assert r is not None and "缓办" in page.items.index(r, ItemCol.STATUS).data()
     assert shown.deferred and page.defer_button.isChecked()
 
 
@@ -244,9 +249,9 @@ def test_listed_item_opens_its_site(qtbot: QtBot, window: MainWindow, page: Bull
     window.show_page(BULLETINS)
     other = first_open_item(ui_desk)
     select_batch(qtbot, page, other.batch_id)
-    r = page.item_proxy.proxy_row_of(other.id)
+    r = page.items.row_of(other.id)
     assert r is not None
-    page.item_table.doubleClicked.emit(page.item_proxy.index(r, 0))
+    page.item_table.doubleClicked.emit(page.items.index(r, 0))
     wait_idle(qtbot, window.ops)
     assert window.current_page_name() == DOSSIER
     assert window.dossier.site_id == other.site_id
@@ -261,7 +266,8 @@ def test_export_batches_in_proxy_order(
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "Excel 工作簿 (*.xlsx)"))
     choose(page, "kind_combo", "中层步巡")
     page.batch_table.sortByColumn(BatchCol.ITEMS, Qt.SortOrder.DescendingOrder)
-    expected = [(b.issued_on, b.issue_no, b.items) for b in page.batch_proxy.visible_rows()]
+    wait_idle(qtbot, page.ops)
+    expected = [(b.issued_on, b.issue_no, b.items) for b in page.batches.rows()]
     assert expected and [e[2] for e in expected] == sorted((e[2] for e in expected), reverse=True)
 
     assert page.export_batches()
@@ -289,7 +295,8 @@ def test_export_items_in_proxy_order(
     batch = max(ui_desk.batches(), key=lambda b: b.items)
     select_batch(qtbot, page, batch.id)
     page.item_table.sortByColumn(ItemCol.DEADLINE, Qt.SortOrder.DescendingOrder)
-    expected = [i.address for i in page.item_proxy.visible_rows()]
+    wait_idle(qtbot, page.ops)
+    expected = [i.address for i in page.items.rows()]
     assert page.export_items()
     wait_idle(qtbot, page.ops)
     ws = load_workbook(out).active

@@ -112,7 +112,7 @@ def test_closing_a_listing_shows_everywhere_each_page_reading_once(
     # 督办通报: its item shows closed, without F5, after one reload.
     visit(qtbot, w, BULLETINS)
     reads = dict(counting.take())
-    assert reads.get("batch_items") == 1
+    assert reads.get("item_page") == 1
     item = next(i for i in w.bulletins.items.rows() if i.site_id == sid)
     assert item.status == "closed"
     assert reads == one_reload(qtbot, w, counting, w.bulletins.refresh)
@@ -145,7 +145,7 @@ def test_a_page_reloads_only_for_changes_it_shows(
     assert w.bulletins.watch.stale
     visit(qtbot, w, BULLETINS)
     assert not w.bulletins.watch.stale
-    assert counting.take()["batches"] == 1
+    assert counting.take()["batch_page"] == 1
 
 
 def test_changes_combine() -> None:

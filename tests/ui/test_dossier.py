@@ -61,9 +61,9 @@ def test_drill_down_row_opens_the_item(qtbot: QtBot, window: MainWindow, ui_desk
     wait_idle(qtbot, window.ops)
     dialog = dashboard.drill_dialog
     assert dialog is not None
-    n = next(i for i in range(dialog.proxy.rowCount()) if dialog.proxy.row_at(i).listing_id is None)
-    item = dialog.proxy.row_at(n)
-    dialog.table.doubleClicked.emit(dialog.proxy.index(n, 0))
+    n = next(i for i in range(dialog.model.rowCount()) if dialog.model.row_at(i).listing_id is None)
+    item = dialog.model.row_at(n)
+    dialog.table.doubleClicked.emit(dialog.model.index(n, 0))
     page = opened(qtbot, window)
     assert not dialog.isVisible()
     assert page.site_id == item.site_id

@@ -8,10 +8,10 @@ Also here: 办结 (the closing date of one item).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, QStringListModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -74,6 +74,14 @@ def next_issue_no(batches: Sequence[BatchDTO], kind: str, year: int) -> int:
     return max(used, default=0) + 1
 
 
+def last_numbers_of(batches: Sequence[BatchDTO]) -> dict[tuple[str, int], int]:
+    """The highest 期号 per (kind, year) of `batches`: what Desk.last_issue_numbers reads in SQL."""
+    out: dict[tuple[str, int], int] = {}
+    for b in batches:
+        out[b.kind, b.year] = max(out.get((b.kind, b.year), 0), b.issue_no)
+    return out
+
+
 class DraftItemsModel(QAbstractTableModel):
     """The items about to be submitted, in order (read-only; rows are added and removed whole)."""
 
@@ -127,7 +135,7 @@ class BatchDialog(QDialog):
         desk: Desk,
         ops: Ops,
         *,
-        batches: Sequence[BatchDTO],
+        last_numbers: Mapping[tuple[str, int], int],
         communities: Sequence[str],
         addresses: Sequence[str],
         categories: Sequence[str],
@@ -139,7 +147,7 @@ class BatchDialog(QDialog):
         self.desk = desk
         self.ops = ops
         self.batch = batch
-        self.batches = list(batches)
+        self.last_numbers = dict(last_numbers)  # (kind, year) -> highest 期号 used
         self.communities = list(communities)
         self.result_batch_id: int | None = None
         self.paste_dialog: PasteDialog | None = None
@@ -198,7 +206,8 @@ class BatchDialog(QDialog):
         self.address = QLineEdit()
         self.address.setObjectName("item_address")
         self.address.setPlaceholderText("地址（必填）")
-        completer = QCompleter(sorted(set(addresses)), self)
+        self.address_list = QStringListModel(sorted(set(addresses)), self)
+        completer = QCompleter(self.address_list, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.address.setCompleter(completer)
@@ -319,11 +328,16 @@ class BatchDialog(QDialog):
         self.year_label.setText(f"（{day.year}年度）")
         if self.batch is not None:
             return
-        n = next_issue_no(self.batches, self.kind().value, day.year)
+        n = self.last_numbers.get((self.kind().value, day.year), 0) + 1
         was = self.issue_no.blockSignals(True)
         self.issue_no.setValue(n)
         self.issue_no.blockSignals(was)
         self.issue_hint.setText(f"（{day.year}年{self.kind().label}下一期为第{n}期）")
+
+    def set_addresses(self, addresses: Sequence[str]) -> None:
+        """The address field's completions, read after the dialog opened (10,000 sites are not read with
+        the page)."""
+        self.address_list.setStringList(list(addresses))
 
     # ------------------------------------------------------------ items
     def typed_item(self) -> ItemInput | None:

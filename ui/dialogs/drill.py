@@ -1,12 +1,12 @@
 """Drill-down list: the supervision items behind one bar, point or card of the 总览 dashboard.
 
-A non-modal dialog with a sortable table (model/view over ItemDTOs), export to .xlsx exactly as shown
-(on the worker) and 打开点位 (double-click a row) to open the site's 点位档案 on that item.
+A non-modal dialog over a paged model (ui/paged_table.py): the core reads the slice page by page, sorted in
+SQL (a card may hold tens of thousands of items); export to .xlsx of every row in the shown order (read by
+the core on the worker) and 打开点位 (double-click a row) to open the site's 点位档案 on that item.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,13 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.dialogs.export_dialog import export_rows
+from ui.dialogs.export_dialog import export_query
 from ui.display import relative_font
-from ui.dto_table import DtoModel, DtoProxy, Field
+from ui.dto_table import Field
 from ui.ops import Ops
-from ui.tables import fit_columns
+from ui.paged_table import PagedModel, Sort, fit_columns_from_sample
 from zhdesk.domain.stats import kind_label
-from zhdesk.dto import Column, ItemDTO
+from zhdesk.dto import Column, Drill, ItemDTO
 
 if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
     from zhdesk.desk import Desk
@@ -76,24 +76,30 @@ def status_rank(item: ItemDTO) -> tuple[int, int]:
     return (0 if item.overdue else 2 if item.status == "closed" else 1, item.days_left or 0)
 
 
-class DrillModel(DtoModel[ItemDTO]):
-    """The drill-down columns over ItemDTOs (their light and days are computed by the core)."""
+FIELDS: tuple[Field[ItemDTO], ...] = (
+    Field(Column("地址"), lambda i: i.address),
+    Field(Column("社区"), lambda i: i.community),
+    Field(Column("督办件"), lambda i: (kind_label(i.kind), i.issue_no), kind_text),
+    Field(Column("问题"), problem_text),
+    Field(Column("整改时限", "date"), lambda i: i.deadline),
+    Field(Column("责任单位"), lambda i: i.unit),
+    Field(Column("状态"), status_rank, status_text),
+    Field(Column("办结日期", "date"), lambda i: i.closed_on),
+)
+# the core's sort key of each column (zhdesk/services/item_pages.py), in the order of FIELDS
+SORT_KEYS = ("address", "community", "kind", "problem_text", "deadline", "unit", "urgency", "closed_on")
 
-    def __init__(self, parent: Any = None) -> None:
-        fields: tuple[Field[ItemDTO], ...] = (
-            Field(Column("地址"), lambda i: i.address),
-            Field(Column("社区"), lambda i: i.community),
-            Field(Column("督办件"), lambda i: (kind_label(i.kind), i.issue_no), kind_text),
-            Field(Column("问题"), problem_text),
-            Field(Column("整改时限", "date"), lambda i: i.deadline),
-            Field(Column("责任单位"), lambda i: i.unit),
-            Field(Column("状态"), status_rank, status_text),
-            Field(Column("办结日期", "date"), lambda i: i.closed_on),
-        )
-        super().__init__(fields, parent)
 
-    def set_items(self, items: Sequence[ItemDTO]) -> None:
-        self.set_rows(items)
+class DrillModel(PagedModel[ItemDTO, Drill]):
+    """The drill-down columns over ItemDTOs (their light and days are computed by the core), read page by
+    page: the query is the Drill, Sort() is the core's order (most urgent first)."""
+
+    def __init__(self, desk: Desk, ops: Ops, parent: Any = None) -> None:
+        super().__init__(
+            FIELDS, ops, fetch=lambda q, s, o, n: desk.drill_page(q, s, o, n),
+            locate=lambda q, s, i: desk.drill_position(q, s, i), query=Drill(), sort_keys=SORT_KEYS,
+            label="正在读取明细…", parent=parent,
+        )  # fmt: skip
 
     def foreground(self, row: ItemDTO, col: int) -> QColor | None:
         if row.overdue:
@@ -120,16 +126,16 @@ class DrillDialog(QDialog):
         self.setModal(False)
         self.ops = ops
         self.title = ""
+        self._fitted = False  # columns sized once, from the first page (never from every row)
         self.heading = QLabel()
         self.heading.setObjectName("drill_heading")
         self.heading.setWordWrap(True)
         relative_font(self.heading, 1.15, bold=True)
-        self.model = DrillModel(parent=self)
-        self.proxy: DtoProxy[ItemDTO] = DtoProxy(self)
-        self.proxy.setSourceModel(self.model)
+        self.model = DrillModel(desk, ops, parent=self)
+        self.model.loaded.connect(self._loaded)
         self.table = QTableView()
         self.table.setObjectName("drill_table")
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -170,26 +176,37 @@ class DrillDialog(QDialog):
         self.hint.setText(text)
         self.message.emit(text)
 
-    def show_items(self, title: str, items: Sequence[ItemDTO]) -> None:
+    def show_drill(self, title: str, drill: Drill) -> None:
+        """Show the items of `drill` in the core's order (most urgent first); pages are read as the list
+        scrolls, a header click re-sorts in SQL."""
         self.title = title
         self.setWindowTitle(f"明细 — {title}")
-        self.heading.setText(f"{title}：共 {len(items)} 件")  # items are counted in 件, places in 处
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the service's order: most urgent first
-        self.proxy.sort(-1)
-        self.model.set_items(items)
-        self._fit_columns()
-        if items:
-            self.table.selectRow(0)
+        self.heading.setText(f"{title}：正在读取…")
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.model.set_sort(Sort())
+        self.model.set_query(drill)
+        if not self.model.loading:  # the same slice again (or the first): read it afresh
+            self.model.reload(keep=False)
         self._update_buttons()
         self.show()
         self.raise_()
         self.activateWindow()
 
+    def _loaded(self) -> None:
+        self.heading.setText(f"{self.title}：共 {self.model.total} 件")  # items are counted in 件, places in 处
+        if not self._fitted:
+            self._fit_columns()
+            self._fitted = True
+        if self.model.rowCount() and not self.table.selectionModel().selectedRows():
+            self.table.selectRow(0)
+        self._update_buttons()
+
     def _fit_columns(self) -> None:
-        fit_columns(self.table, {ICol.ADDRESS: 16, ICol.UNIT: 16})  # the problem column stretches
+        # from the header and a sample's texts (Qt's resizeColumnsToContents read every fetched row × role)
+        fit_columns_from_sample(self.table, self.model, {ICol.ADDRESS: 16, ICol.UNIT: 16})  # 问题 stretches
 
     def _update_buttons(self) -> None:
-        has_rows = self.proxy.rowCount() > 0
+        has_rows = self.model.total > 0
         self.export_button.setEnabled(has_rows)
         self.open_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
 
@@ -198,13 +215,14 @@ class DrillDialog(QDialog):
         if rows:
             self.open_row(rows[0].row())
 
-    def open_row(self, proxy_row: int) -> None:
+    def open_row(self, proxy_row: int) -> None:  # the row of the paged model (there is no proxy)
         """Open the row's site in 点位档案 on this item; this window steps aside so the site is in view."""
-        item = self.proxy.row_at(proxy_row)
+        item = self.model.row_at(proxy_row)
         self.hide()
         self.item_requested.emit(item.site_id, item.id)
 
     def export_excel(self, path: Path | None = None) -> int:
-        return export_rows(self, self.ops, self.desk, name=self.title or "明细", columns=self.model.columns(),
-                           rows=self.proxy.export_rows(), done=self._exported, path=path,
-                           empty_text="没有可导出的明细。")  # fmt: skip
+        """Every row of the slice in the shown order, read by the core on the worker."""
+        return export_query(self, self.ops, self.desk, name=self.title or "明细", columns=self.model.columns(),
+                            count=self.model.total, read=self.model.export_job(), done=self._exported, path=path,
+                            empty_text="没有可导出的明细。")  # fmt: skip

@@ -79,3 +79,34 @@ def export_rows(
         lambda p: done(f"已导出 {n} 行到 {p}") if done else None,
         label="正在导出Excel…",
     )
+
+
+def export_query(
+    parent: QWidget,
+    ops: Ops,
+    desk: Desk,
+    *,
+    name: str,
+    columns: Sequence[Column],
+    count: int,
+    read: Callable[[], list[list[Cell]]],
+    done: Callable[[str], None] | None = None,
+    path: Path | None = None,
+    empty_text: str = NOTHING_TO_EXPORT,
+) -> int:
+    """export_rows for a paged table: ask where first, then `read` every row of its query on the worker
+    (ui/paged_table.PagedModel.export_job; not only the rows fetched so far), then write. `count`: the
+    query's total, for the nothing-to-export message. Returns the worker job id (0: nothing done)."""
+    if count == 0:
+        QMessageBox.information(parent, "导出Excel", empty_text)
+        return 0
+    chosen = (path, False) if path is not None else ask_xlsx_path(parent, name)
+    if chosen is None:
+        return 0
+    target, replace = chosen
+    return ops.run(
+        read,
+        lambda rows: export_rows(parent, ops, desk, name=name, columns=columns, rows=rows, done=done, path=target,
+                                 empty_text=empty_text, overwrite=replace),
+        label="正在读取要导出的数据…",
+    )  # fmt: skip

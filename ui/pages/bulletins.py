@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QEvent, QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -16,39 +16,31 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid as shiboken_valid
 
 from ui import access
 from ui import conflict as conflict_ui
 from ui.dialogs.batch_dialog import BatchDialog, CloseItemDialog, from_qdate, to_qdate
-from ui.dialogs.export_dialog import export_rows
+from ui.dialogs.export_dialog import export_query
 from ui.ops import Ops, describe, show_error
-from ui.pages.bulletins_model import (
-    BatchCol,
-    BatchesModel,
-    BatchesProxy,
-    ItemCol,
-    ItemsModel,
-    ItemsProxy,
-    batch_summary,
-)
+from ui.paged_table import PagedModel, fit_columns_from_sample
+from ui.pages.bulletins_model import BatchCol, BatchesModel, ItemCol, ItemsModel, batch_summary
 from ui.stale import StaleWatch
 from ui.tables import (
     data_table,
-    fit_columns,
     fit_rows,
     page_frame,
     page_title,
     refill_combo,
     refresh_button,
-    select_id,
-    selected_row,
     split,
 )
 from zhdesk.changes import ITEMS_CHANGED
-from zhdesk.domain.stats import KIND_LABELS
+from zhdesk.domain.stats import KIND_LABELS, Kind
 from zhdesk.domain.vocab import CLOSED, OPEN
 from zhdesk.dto import BatchDTO, BatchFilter, ItemDTO
 
@@ -64,11 +56,12 @@ STATUSES: tuple[tuple[str, str | None], ...] = (("全部", None), ("未办结", 
 SHEET_TITLE = "督办通报"
 FIRST_DAY = dt.date(2020, 1, 1)  # the date range's default start
 
-Loaded = tuple[list[str], list[BatchDTO], list[BatchDTO], list[str], list[str]]
+Loaded = tuple[list[str], list[str], dict[tuple[str, int], int], int]
 
 
 class BulletinsPage(QWidget):
-    """Loads through `ops` only; kind/status/date filters live in the proxy, community in the core query."""
+    """Loads through `ops` only. Both tables are paged models (ui/paged_table.py): every filter (kind,
+    status, dates, community) and every header sort is a query the core answers in SQL, a page at a time."""
 
     message = Signal(str)  # transient status-bar text
     item_activated = Signal(int, int)  # (site id, item id): open the site's dossier on this item
@@ -80,20 +73,20 @@ class BulletinsPage(QWidget):
         self.desk = desk
         self.ops = ops
         self.current_batch_id: int | None = None
-        self.all_batches: list[BatchDTO] = []  # unfiltered, for the next free 期号
-        self.addresses: list[str] = []
+        self._current_batch: BatchDTO | None = None  # the batch whose items show (it may be filtered away)
+        self.last_numbers: dict[tuple[str, int], int] = {}  # (kind, year) -> highest 期号, for the next one
+        self.all_count = 0  # batches in the database, unfiltered
+        self.addresses: list[str] | None = None  # read when a BatchDialog first needs them
         self.communities: list[str] = []
         self.categories: list[str] = []
         self.batch_dialog: BatchDialog | None = None
+        self._keep_item: int | None = None  # the item to select again after the items reload
+        self._items_fitted = False
         self.close_dialog: CloseItemDialog | None = None
         self._fitted = False
 
-        self.batches = BatchesModel(self)
-        self.batch_proxy = BatchesProxy(self)
-        self.batch_proxy.setSourceModel(self.batches)
-        self.items = ItemsModel(self)
-        self.item_proxy = ItemsProxy(self)
-        self.item_proxy.setSourceModel(self.items)
+        self.batches = BatchesModel(desk, ops, self)
+        self.items = ItemsModel(desk, ops, self)
 
         # Row 1: title, counts, actions.
         self.title = page_title("督办通报")
@@ -156,8 +149,8 @@ class BulletinsPage(QWidget):
 
         # Batches table.
         self.batch_table = data_table("batches_table")
-        self.batch_table.setModel(self.batch_proxy)
-        self.batch_table.sortByColumn(BatchCol.ISSUED_ON, Qt.SortOrder.DescendingOrder)
+        self.batch_table.setModel(self.batches)
+        self.batch_table.sortByColumn(BatchCol.ISSUED_ON, Qt.SortOrder.DescendingOrder)  # recorded, not read yet
 
         # Items of the selected batch, with their actions.
         self.items_title = QLabel("请选择一期")
@@ -190,7 +183,7 @@ class BulletinsPage(QWidget):
         access.gate(desk, "bulletins.edit", self.new_button, self.add_items_button, self.close_button,
                     self.defer_button)  # fmt: skip
         self.item_table = data_table("items_table")
-        self.item_table.setModel(self.item_proxy)
+        self.item_table.setModel(self.items)
         item_header = self.item_table.horizontalHeader()
         item_header.setStretchLastSection(False)
         item_header.setSectionResizeMode(ItemCol.PROBLEM, QHeaderView.ResizeMode.Stretch)  # takes the spare width
@@ -209,13 +202,12 @@ class BulletinsPage(QWidget):
         self.all_dates.toggled.connect(self._apply_filters)
         self.date_from.dateChanged.connect(self._apply_filters)
         self.date_to.dateChanged.connect(self._apply_filters)
-        self.community_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.community_combo.currentIndexChanged.connect(self._apply_filters)
         self.batch_table.selectionModel().selectionChanged.connect(self._batch_selected)
         self.item_table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.item_table.doubleClicked.connect(self._item_double_clicked)
-        self.batch_proxy.layoutChanged.connect(self._update_counts)
-        self.batch_proxy.rowsInserted.connect(self._update_counts)
-        self.batch_proxy.rowsRemoved.connect(self._update_counts)
+        self.batches.loaded.connect(self._batches_loaded)
+        self.items.loaded.connect(self._items_loaded)
 
         self._apply_filters()
         self._update_actions()
@@ -236,71 +228,84 @@ class BulletinsPage(QWidget):
 
     # ------------------------------------------------------------ loading
     def refresh(self) -> None:
-        """Reload batches (and the selected batch's items) from the database, in the worker."""
-        desk, community = self.desk, self.community_combo.currentData()
+        """Reload the lists behind the filters, then the batches (keeping as many rows as are loaded) and
+        the shown batch's items, in the worker."""
+        desk = self.desk
         self.watch.stale = False
+        self.addresses = None  # read again when a dialog needs them
 
         def load() -> Loaded:
-            everything = desk.batches()
-            shown = desk.batches(BatchFilter(community=community)) if community else everything
-            addresses = [s.address for s in desk.list_sites()]
-            return [c.name for c in desk.communities()], everything, shown, addresses, desk.categories()
+            return ([c.name for c in desk.communities()], desk.categories(), desk.last_issue_numbers(),
+                    desk.batch_count())  # fmt: skip
 
         self.ops.run(load, self._loaded, label="正在读取督办通报…")
 
     def _loaded(self, result: Loaded) -> None:
-        communities, everything, shown, addresses, categories = result
-        self.communities, self.all_batches, self.addresses = communities, everything, addresses
-        self.categories = categories
+        communities, categories, self.last_numbers, self.all_count = result
+        self.communities, self.categories = communities, categories
         self._fill_communities(communities)
-        self.batches.set_rows(shown)
-        if not self._fitted and shown:
+        self.batches.set_query(self._filter())
+        if not self.batches.loading:
+            self.batches.reload()
+        if self.current_batch_id is not None:
+            self._load_items(self.current_batch_id)
+
+    def _batches_loaded(self) -> None:
+        if not self._fitted and self.batches.rowCount():
             self.fit_columns()
         self._update_counts()
         keep = self.current_batch_id
-        if keep is not None and any(b.id == keep for b in shown):
-            self.select_batch(keep)  # may be filtered away: its items stay on show
-            self._load_items(keep)
-        elif self.batch_proxy.rowCount():
-            self.current_batch_id = None
+        if keep is not None:
+            i = self.batches.row_of(keep)
+            if i is not None:
+                self._current_batch = self.batches.row_at(i)
+                self._select_row(self.batch_table, i)
+            self._show_batch(self._current_batch)  # may be filtered away: its items stay on show
+        elif self.batches.rowCount():
             self.batch_table.selectRow(0)
         else:
-            self.current_batch_id = None
             self._show_batch(None)
         self.loaded.emit()
 
     def _fill_communities(self, names: list[str]) -> None:
-        refill_combo(self.community_combo, ALL_COMMUNITIES, names)  # the query already used the choice
+        was = self.community_combo.blockSignals(True)
+        refill_combo(self.community_combo, ALL_COMMUNITIES, names)
+        self.community_combo.blockSignals(was)
 
     def _load_items(self, batch_id: int) -> None:
-        desk = self.desk
-        self.ops.run(lambda: desk.batch_items(batch_id), lambda items: self._items_loaded(batch_id, items),
-                     label="正在读取督办件…")  # fmt: skip
+        self.items.set_query(batch_id)
+        if not self.items.loading:
+            self.items.reload()
 
-    def _items_loaded(self, batch_id: int, items: list[ItemDTO]) -> None:
-        if batch_id != self.current_batch_id:
+    def _items_loaded(self) -> None:
+        if self.items.query != self.current_batch_id:
             return  # the user moved on
-        selected = self.current_item()
-        self.items.set_rows(items)
-        self.fit_item_columns()
-        if selected is not None:
-            self.select_item(selected.id)
+        if not self._items_fitted and self.items.rowCount():
+            self._items_fitted = True
+            self.fit_item_columns()
+        if self._keep_item is not None:
+            self.select_item(self._keep_item)
         self._show_batch(self.current_batch())
         self._update_actions()
         self.items_loaded.emit()
 
     # ------------------------------------------------------------ filters, counts, selection
+    def _filter(self) -> BatchFilter:
+        dated = not self.all_dates.isChecked()
+        kind = self.kind_combo.currentData()
+        return BatchFilter(
+            kind=Kind(kind) if kind else None,
+            community=self.community_combo.currentData() or None,
+            status=self.status_combo.currentData() or None,
+            date_from=from_qdate(self.date_from.date()) if dated else None,
+            date_to=from_qdate(self.date_to.date()) if dated else None,
+        )
+
     def _apply_filters(self) -> None:
         dated = not self.all_dates.isChecked()
         self.date_from.setEnabled(dated)
         self.date_to.setEnabled(dated)
-        self.batch_proxy.set_filters(
-            kind=self.kind_combo.currentData(),
-            status=self.status_combo.currentData(),
-            date_from=from_qdate(self.date_from.date()) if dated else None,
-            date_to=from_qdate(self.date_to.date()) if dated else None,
-        )
-        self._update_counts()
+        self.batches.set_query(self._filter())  # re-queried only once the page has loaded
 
     def set_date_range(self, start: dt.date | None, end: dt.date | None) -> None:
         """Filter by issue date (None, None: all dates)."""
@@ -314,28 +319,46 @@ class BulletinsPage(QWidget):
         self._apply_filters()
 
     def _update_counts(self) -> None:
-        visible = self.batch_proxy.visible_rows()
-        self.summary.setText(batch_summary(visible))
-        self.shown.setText(f"显示 {len(visible)} 期，共 {self.batches.rowCount()} 期")
+        totals = self.batches.totals()
+        self.summary.setText(batch_summary(totals))
+        self.shown.setText(f"显示 {totals.batches} 期，共 {max(self.all_count, totals.batches)} 期")
 
     def current_batch(self) -> BatchDTO | None:
         if self.current_batch_id is None:
             return None
-        return next((b for b in self.batches.rows() if b.id == self.current_batch_id), None)
+        i = self.batches.row_of(self.current_batch_id)
+        if i is not None:
+            self._current_batch = self.batches.row_at(i)
+        return self._current_batch
+
+    def _selected(self, table: QTableView, model: PagedModel[Any, Any]) -> Any | None:
+        rows = table.selectionModel().selectedRows()
+        return model.row_at(rows[0].row()) if rows else None
 
     def _batch_selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        batch: BatchDTO | None = selected_row(self.batch_table, self.batch_proxy)
+        batch: BatchDTO | None = self._selected(self.batch_table, self.batches)
         if batch is None:
             return  # filtered away: keep showing the last batch
         if batch.id == self.current_batch_id:
             return
-        self.current_batch_id = batch.id
-        self.items.set_rows([])
+        self.current_batch_id, self._current_batch, self._keep_item = batch.id, batch, None
         self._show_batch(batch)
         self._load_items(batch.id)
 
+    @staticmethod
+    def _select_row(table: QTableView, i: int) -> None:
+        table.selectRow(i)
+        table.scrollTo(table.model().index(i, 0))
+
     def select_batch(self, batch_id: int) -> bool:
-        return select_id(self.batch_table, self.batch_proxy, batch_id)
+        """Select batch `batch_id`: at once when fetched, else once the core has told its row and the rows
+        up to it are fetched. False when it is not among the rows fetched yet (it may still follow)."""
+        i = self.batches.row_of(batch_id)
+        if i is not None:
+            self._select_row(self.batch_table, i)
+            return True
+        self.batches.ensure_row(batch_id, lambda r: self._select_row(self.batch_table, r) if r is not None else None)
+        return False
 
     def _show_batch(self, batch: BatchDTO | None) -> None:
         if batch is None:
@@ -352,15 +375,18 @@ class BulletinsPage(QWidget):
         self._update_actions()
 
     def current_item(self) -> ItemDTO | None:
-        item: ItemDTO | None = selected_row(self.item_table, self.item_proxy)
+        item: ItemDTO | None = self._selected(self.item_table, self.items)
         return item
 
     def select_item(self, item_id: int) -> bool:
-        r = self.item_proxy.proxy_row_of(item_id)
-        if r is None:
-            return False
-        self.item_table.selectRow(r)
-        return True
+        """As select_batch, for an item of the shown batch."""
+        self._keep_item = item_id
+        i = self.items.row_of(item_id)
+        if i is not None:
+            self._select_row(self.item_table, i)
+            return True
+        self.items.ensure_row(item_id, lambda r: self._select_row(self.item_table, r) if r is not None else None)
+        return False
 
     def _update_actions(self) -> None:
         item = self.current_item()
@@ -372,19 +398,28 @@ class BulletinsPage(QWidget):
         self.open_site_button.setVisible(listed)
         self.defer_button.setEnabled(is_open)
         self.defer_button.setChecked(item is not None and item.deferred)
-        self.export_items_button.setEnabled(self.items.rowCount() > 0)
+        self.export_items_button.setEnabled(self.items.total > 0)
 
     # ------------------------------------------------------------ adding
     def _dialog(self, batch: BatchDTO | None) -> BatchDialog:
         dialog = BatchDialog(
-            self.desk, self.ops, batches=self.all_batches, communities=self.communities, addresses=self.addresses,
-            categories=self.categories, batch=batch, parent=self,
+            self.desk, self.ops, last_numbers=self.last_numbers, communities=self.communities,
+            addresses=self.addresses or [], categories=self.categories, batch=batch, parent=self,
         )  # fmt: skip
+        if self.addresses is None:  # read now, not with the page: 10,000 sites cost nothing until needed
+            desk = self.desk
+            self.ops.run(desk.site_addresses, self._addresses_loaded, label="正在读取地址…")
         dialog.accepted.connect(lambda: self._batch_saved(dialog))
         dialog.finished.connect(dialog.deleteLater)
         self.batch_dialog = dialog
         dialog.open()
         return dialog
+
+    def _addresses_loaded(self, addresses: list[str]) -> None:
+        self.addresses = addresses
+        dialog = self.batch_dialog
+        if dialog is not None and shiboken_valid(dialog):
+            dialog.set_addresses(addresses)
 
     def new_batch(self) -> BatchDialog:
         """新建一期… (non-blocking; returns the dialog so tests can drive it)."""
@@ -398,6 +433,7 @@ class BulletinsPage(QWidget):
         n = len(dialog.items())
         if dialog.result_batch_id is not None:
             self.current_batch_id = dialog.result_batch_id
+            self._current_batch = None
             if dialog.batch is None:
                 self._reveal_new_batch()
         what = "已添加" if dialog.batch else "已新建一期，"
@@ -486,19 +522,21 @@ class BulletinsPage(QWidget):
             self.item_activated.emit(item.site_id, item.id)
 
     def _item_double_clicked(self, index: QModelIndex) -> None:
-        item = self.item_proxy.row_at(index.row())
+        item = self.items.row_at(index.row())
         self.item_activated.emit(item.site_id, item.id)
 
     # ------------------------------------------------------------ export
     def export_batches(self) -> int:
-        return export_rows(self, self.ops, self.desk, name=SHEET_TITLE, columns=self.batches.columns(),
-                           rows=self.batch_proxy.export_rows(), done=self.message.emit)  # fmt: skip
+        """Every batch of the current filter and sort, read by the core (not only the rows fetched)."""
+        return export_query(self, self.ops, self.desk, name=SHEET_TITLE, columns=self.batches.columns(),
+                            count=self.batches.total, read=self.batches.export_job(),
+                            done=self.message.emit)  # fmt: skip
 
     def export_items(self) -> int:
         batch = self.current_batch()
         name = batch.label if batch else "督办件"
-        return export_rows(self, self.ops, self.desk, name=name, columns=self.items.columns(),
-                           rows=self.item_proxy.export_rows(), done=self.message.emit)  # fmt: skip
+        return export_query(self, self.ops, self.desk, name=name, columns=self.items.columns(),
+                            count=self.items.total, read=self.items.export_job(), done=self.message.emit)  # fmt: skip
 
     # ------------------------------------------------------------ display size (ui/display.py)
     def changeEvent(self, event: QEvent) -> None:
@@ -518,12 +556,12 @@ class BulletinsPage(QWidget):
     def fit_columns(self) -> None:
         """Size the batch columns to their contents at the current font, within sensible limits."""
         self._fitted = True
-        fit_columns(self.batch_table, {BatchCol.ISSUER: 12}, min_chars=4, pad=0.6)
+        fit_columns_from_sample(self.batch_table, self.batches, {BatchCol.ISSUER: 12}, pad=0.6)
         self.fit_item_columns()
 
     def fit_item_columns(self) -> None:
         caps = {ItemCol.ADDRESS: 12, ItemCol.COMMUNITY: 10, ItemCol.CATEGORY: 10, ItemCol.UNIT: 14}
-        fit_columns(self.item_table, caps, min_chars=4, pad=0.6)
+        fit_columns_from_sample(self.item_table, self.items, caps, pad=0.6)
 
 
 def _expected(item: ItemDTO | None) -> dict[str, object] | None:

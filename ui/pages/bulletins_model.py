@@ -1,20 +1,25 @@
-"""Qt models for the 督办通报 page: batches (期) and their items (处), each with a proxy sorting by real values.
-
-Both tables use the generic DTO table of `ui/dto_table.py`, described by a tuple of `Field`s.
+"""Qt models for the 督办通报 page: batches (期) and their items (处), read page by page from the core
+(ui/paged_table.py): filters and header sorts re-query in SQL (zhdesk/services/item_pages.py), so thousands
+of batches and their 100,000 items never load whole. Columns are `Field`s (ui/dto_table.py); each has the
+core's sort key of the same meaning (BATCH_SORT_KEYS, ITEM_SORT_KEYS).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSortFilterProxyModel
 from PySide6.QtGui import QColor
 
-from ui.dto_table import DtoModel, DtoProxy, Field
+from ui.dto_table import Field
+from ui.ops import Ops
+from ui.paged_table import PagedModel, Sort
 from zhdesk.domain.vocab import CLOSED
-from zhdesk.dto import BatchDTO, Column, ItemDTO
+from zhdesk.dto import BatchDTO, BatchFilter, BatchTotals, Column, ItemDTO
+from zhdesk.paging import Page
+
+if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
+    from zhdesk.desk import Desk
 
 OVERDUE_TEXT = QColor("#c5221f")
 DEFERRED_TEXT = QColor("#a15c00")
@@ -44,6 +49,10 @@ BATCH_FIELDS: tuple[Field[BatchDTO], ...] = (
     Field(Column("全部办结"), lambda b: b.all_closed, lambda b: "✓" if b.all_closed else "", center=True),
     Field(Column("标题"), lambda b: b.title),
 )
+
+
+BATCH_SORT_KEYS = ("kind", "year", "issue_no", "issued_on", "issuer", "items", "closed", "all_closed", "title")
+NEWEST_FIRST = Sort("issued_on", descending=True)
 
 
 class BatchCol:
@@ -88,16 +97,34 @@ ITEM_FIELDS: tuple[Field[ItemDTO], ...] = (
 )
 
 
+ITEM_SORT_KEYS = ("address", "community", "category", "problem", "deadline", "unit", "status", "closed_on")
+
+
 class ItemCol:
     ADDRESS, COMMUNITY, CATEGORY, PROBLEM, DEADLINE, UNIT, STATUS, CLOSED_ON = range(8)
 
 
-# ---------------------------------------------------------------- generic model and proxy
+# ---------------------------------------------------------------- the paged models
 
 
-class BatchesModel(DtoModel[BatchDTO]):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(BATCH_FIELDS, parent)
+class BatchesModel(PagedModel[BatchDTO, BatchFilter]):
+    """Batches under a BatchFilter (kind, status, dates and community all in the core's query);
+    `totals()` is the counts line of the whole filter, read with the first page."""
+
+    def __init__(self, desk: Desk, ops: Ops, parent: Any = None) -> None:
+        def fetch(q: BatchFilter, sort: Sort, offset: int, limit: int) -> Page[BatchDTO]:  # on the worker
+            page = desk.batch_page(q, sort, offset, limit)
+            self._totals[q] = page.totals  # one dict store: read on the GUI thread after `loaded`
+            return page
+
+        super().__init__(
+            BATCH_FIELDS, ops, fetch=fetch, locate=lambda q, s, i: desk.batch_position(q, s, i), query=BatchFilter(),
+            sort_keys=BATCH_SORT_KEYS, sort=NEWEST_FIRST, label="正在读取督办通报…", parent=parent,
+        )  # fmt: skip
+        self._totals: dict[BatchFilter, BatchTotals] = {}
+
+    def totals(self) -> BatchTotals:
+        return self._totals.get(self.query, BatchTotals(self.total, 0, 0))
 
     def foreground(self, row: BatchDTO, col: int) -> QColor | None:
         if col in (BatchCol.CLOSED, BatchCol.ALL_CLOSED):
@@ -111,9 +138,18 @@ class BatchesModel(DtoModel[BatchDTO]):
         return f"{row.label}：{row.title or ''}（{row.closed}/{row.items} 处办结）"
 
 
-class ItemsModel(DtoModel[ItemDTO]):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(ITEM_FIELDS, parent)
+NO_BATCH = 0  # the items model's query before a batch is chosen: no batch has id 0
+
+
+class ItemsModel(PagedModel[ItemDTO, int]):
+    """One batch's items (the query is the batch id)."""
+
+    def __init__(self, desk: Desk, ops: Ops, parent: Any = None) -> None:
+        super().__init__(
+            ITEM_FIELDS, ops, fetch=lambda q, s, o, n: desk.item_page(q, s, o, n),
+            locate=lambda q, s, i: desk.item_position(q, s, i), query=NO_BATCH, sort_keys=ITEM_SORT_KEYS,
+            label="正在读取督办件…", parent=parent,
+        )  # fmt: skip
 
     def foreground(self, row: ItemDTO, col: int) -> QColor | None:
         if row.overdue and col in (ItemCol.STATUS, ItemCol.DEADLINE):
@@ -140,46 +176,6 @@ class ItemsModel(DtoModel[ItemDTO]):
         return super().tooltip(row, col)
 
 
-class BatchesProxy(DtoProxy[BatchDTO]):
-    """Filters by kind, status (all closed or not) and issue-date range; community is filtered by the core."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.kind: str | None = None
-        self.status: str | None = None  # open | closed
-        self.date_from: dt.date | None = None
-        self.date_to: dt.date | None = None
-
-    def set_filters(
-        self,
-        *,
-        kind: str | None = None,
-        status: str | None = None,
-        date_from: dt.date | None = None,
-        date_to: dt.date | None = None,
-    ) -> None:
-        self.beginFilterChange()
-        self.kind, self.status, self.date_from, self.date_to = kind or None, status or None, date_from, date_to
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def accepts(self, row: BatchDTO) -> bool:
-        if self.kind and row.kind != self.kind:
-            return False
-        if self.status == CLOSED and not row.all_closed:
-            return False
-        if self.status == "open" and row.all_closed:
-            return False
-        if self.date_from and row.issued_on < self.date_from:
-            return False
-        return not (self.date_to and row.issued_on > self.date_to)
-
-
-class ItemsProxy(DtoProxy[ItemDTO]):
-    pass
-
-
-def batch_summary(rows: Sequence[BatchDTO]) -> str:
+def batch_summary(t: BatchTotals) -> str:
     """共 89 期 190 处，办结 165 处"""
-    items = sum(b.items for b in rows)
-    closed = sum(b.closed for b in rows)
-    return f"共 {len(rows)} 期 {items} 处，办结 {closed} 处"
+    return f"共 {t.batches} 期 {t.items} 处，办结 {t.closed} 处"

@@ -7,7 +7,7 @@ behind it opens the drill-down list (`DrillDialog`), whose rows open the site's 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +33,7 @@ from ui.widgets.charts import BarChart, RateChart, Series
 from ui.widgets.light import light_icon
 from zhdesk.domain.periods import axis_labels, date_text, fill_periods, gaps, period_text, range_text, range_word
 from zhdesk.domain.stats import Kind, kind_label, percent, rate
-from zhdesk.dto import AttentionEntry, Dashboard, Drill, FigureDTO, ItemDTO, StatsFilter
+from zhdesk.dto import AttentionEntry, Dashboard, Drill, FigureDTO, StatsFilter
 
 if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it would load SQLAlchemy
     from ui.dialogs.drill import DrillDialog  # the dialogs load when first opened (issue 13)
@@ -424,25 +424,16 @@ class DashboardView(QWidget):
             self.site_activated.emit(entry.site_id)
 
     # ------------------------------------------------------------ drill-down
-    def drill(self, drill: Drill, title: str, keep: Callable[[ItemDTO], bool] | None = None) -> None:
-        """Read the items behind a bar on the worker, then show them in the drill-down list."""
+    def drill(self, drill: Drill, title: str) -> None:
+        """Open the drill-down list on the items behind a bar; its paged model reads them on the worker."""
         self.last_drill = drill
-        desk = self.desk
-
-        def load() -> list[ItemDTO]:
-            items = desk.drill_items(drill)
-            return [i for i in items if keep(i)] if keep else items
-
-        self.ops.run(load, lambda items: self.show_drill(title, items), label="正在读取明细…")
-
-    def show_drill(self, title: str, items: Sequence[ItemDTO]) -> None:
         if self.drill_dialog is None:
             from ui.dialogs.drill import DrillDialog
 
             self.drill_dialog = DrillDialog(self.desk, self.ops, self.window())
             self.drill_dialog.item_requested.connect(self.item_activated)
             self.drill_dialog.message.connect(self.message)
-        self.drill_dialog.show_items(title, items)
+        self.drill_dialog.show_drill(title, drill)
 
     def _period_clicked(self, period: str, kind: str) -> None:
         self.drill(Drill(base=self.filter, period=period, kind=kind), f"{period_text(period)} · {kind_label(kind)}")
@@ -458,8 +449,7 @@ class DashboardView(QWidget):
         if series == "overdue":
             self.drill(Drill(base=self.filter, community=community, overdue_only=True), f"{name} · 超期")
         elif series == "closed":
-            self.drill(Drill(base=self.filter, community=community), f"{name} · 已办结",
-                       keep=lambda i: i.status == "closed")  # fmt: skip
+            self.drill(Drill(base=self.filter, community=community, closed_only=True), f"{name} · 已办结")
         else:
             self.drill(Drill(base=self.filter, community=community), f"{name} · 全部督办件")
 

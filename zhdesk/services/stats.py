@@ -557,40 +557,56 @@ def check_rollups(uow: UnitOfWork) -> list[str]:
     return rollups.differences(uow.session.connection())
 
 
-def drill_items(uow: UnitOfWork, drill: Drill, today: dt.date | None = None) -> list[ItemDTO]:
-    """Items for a drill-down list, most urgent first (overdue, then by deadline)."""
-    from zhdesk.services.supervision import _item_dto, _item_query
-
-    s = uow.session
-    today = today or dt.date.today()
+def drill_terms(s: Session, drill: Drill, today: dt.date) -> list[ColumnElement[bool]]:
+    """WHERE terms selecting a drill-down's items, over the joins of supervision._item_query: drill_items
+    lists them, the paged list (services/item_pages.py) orders, counts and pages them in SQL."""
     f = drill.base
     if drill.lead:  # overdue listings by 包案领导 are as of today, whatever the range (_overdue_listing_items)
         f = StatsFilter(community=f.community)
-    q = _item_query().where(*_item_scope(s, f))
+    terms = _item_scope(s, f)
     if drill.kind:
-        q = q.where(SupervisionBatch.kind == drill.kind)
+        terms.append(SupervisionBatch.kind == drill.kind)
     if drill.period:
-        q = q.where(_period_key(s, SupervisionBatch.issued_on, periods.granularity_of(drill.period)) == drill.period)
+        terms.append(_period_key(s, SupervisionBatch.issued_on, periods.granularity_of(drill.period)) == drill.period)
     if drill.category is not None:
         none = drill.category == "未分类"
-        q = q.where(ProblemCategory.name.is_(None) if none else ProblemCategory.name == drill.category)
+        terms.append(ProblemCategory.name.is_(None) if none else ProblemCategory.name == drill.category)
     if drill.community:
-        q = q.where(Community.name == drill.community)
+        terms.append(Community.name == drill.community)
     if drill.unit is not None:
-        q = q.where(Unit.name.is_(None) if drill.unit == "未指定单位" else Unit.name == drill.unit)
+        terms.append(Unit.name.is_(None) if drill.unit == "未指定单位" else Unit.name == drill.unit)
     if drill.lead == NO_LEAD:
         with_lead = select(Responsibility.listing_id).where(Responsibility.role == "lead")
         listing = SupervisionItem.listing_id
-        q = q.where(listing.is_not(None), listing.not_in(with_lead.scalar_subquery()))
+        terms += [listing.is_not(None), listing.not_in(with_lead.scalar_subquery())]
     elif drill.lead:
         leads = (
             select(Responsibility.listing_id)
             .join(Person, Person.id == Responsibility.person_id)
             .where(Responsibility.role == "lead", Person.name == drill.lead)
         )
-        q = q.where(SupervisionItem.listing_id.in_(leads.scalar_subquery()))
+        terms.append(SupervisionItem.listing_id.in_(leads.scalar_subquery()))
     if drill.overdue_only:
-        q = q.where(overdue_condition(today))
+        terms.append(overdue_condition(today))
+    if drill.closed_only:
+        terms.append(effective_columns()[0])
+    return terms
+
+
+def drill_query(s: Session, drill: Drill, today: dt.date) -> Any:
+    """The items of a drill-down, unordered, with the columns of an ItemDTO."""
+    from zhdesk.services.supervision import _item_query
+
+    return _item_query().where(*drill_terms(s, drill, today))
+
+
+def drill_items(uow: UnitOfWork, drill: Drill, today: dt.date | None = None) -> list[ItemDTO]:
+    """Items for a drill-down list, most urgent first (overdue, then by deadline)."""
+    from zhdesk.services.supervision import _item_dto
+
+    s = uow.session
+    today = today or dt.date.today()
+    q = drill_query(s, drill, today)
     _, deadline, _ = effective_columns()
     warn = warning_days(uow)
     rows = [_item_dto(r, today, warn) for r in s.execute(q.order_by(deadline.is_(None), deadline, SupervisionItem.id))]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 
 from db.engine import sqlite_url
 from tests.support import Run, assert_error, assert_ok, dump, zhdesk
+from zhdesk.desk import Desk
 from zhdesk.domain.stats import Kind
 
 PHASE_ONE = ("--from", "2021-01-01", "--to", "2021-06-30")
@@ -160,6 +162,31 @@ def test_bulletins_with_items(demo: DemoDb) -> None:
                                                             "善化路19号院"])  # fmt: skip
     for b in batches:
         assert len(b["item_list"]) == b["items"]
+
+
+@pytest.mark.parametrize(
+    "args", [(), ("--community", "江西路社区（示例）"), ("--kind", "挂牌督办"), ("--kind", "其他")]
+)
+def test_bulletins_items_stream_the_same_text(demo: DemoDb, args: tuple[str, ...]) -> None:
+    """Streamed batch by batch (issue 13), the output is byte for byte what the whole list made."""
+    from zhdesk.cli import _batch_json, _batch_lines
+    from zhdesk.domain.stats import parse_kind
+    from zhdesk.dto import BatchFilter
+
+    desk = Desk.open(demo.url)
+    try:
+        kind = parse_kind(args[1]) if args[:1] == ("--kind",) else None
+        f = BatchFilter(kind=kind, community=args[1] if args[:1] == ("--community",) else None)
+        batches = desk.batches(f)
+        items = {b.id: desk.batch_items(b.id) for b in batches}
+    finally:
+        desk.close()
+    whole = json.dumps([_batch_json(b, items[b.id]) for b in batches], ensure_ascii=False, indent=2) + "\n"
+    assert demo.run("bulletins", "--items", "--json", *args).out == whole
+    plain = json.dumps([_batch_json(b, None) for b in batches], ensure_ascii=False, indent=2) + "\n"
+    assert demo.run("bulletins", "--json", *args).out == plain
+    assert demo.run("bulletins", "--items", *args).out == "".join(f"{line}\n" for line in _batch_lines(batches, items))
+    assert (batches == []) == (args == ("--kind", "其他"))
 
 
 ERRORS: list[tuple[list[str], int, str]] = [
