@@ -116,6 +116,9 @@ def main(argv: Sequence[str]) -> int:
 
     with tempfile.TemporaryDirectory(prefix="zhdesk-startup-") as tmp:
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_DATA_HOME=tmp, XDG_CONFIG_HOME=tmp, HOME=tmp)
+        # A user's Python caches bytecode (the warm-up spawns below write it); with this set, every start
+        # recompiled zhdesk's ~100 modules (0.46 s of 3.95 s under cProfile) while the floor's came from pip.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         databases: dict[str, tuple[str, ...]] = {"demo database": ("app",)}
         if not args.quick:
             from bench.gendb import big_db

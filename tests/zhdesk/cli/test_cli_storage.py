@@ -191,7 +191,8 @@ def readable_dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table but the one damaged on purpose (reading it fails)."""
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
         names = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        out = {n: conn.execute(f"SELECT * FROM {n} ORDER BY rowid").fetchall() for n in names if n != "photo_blob"}
+        # Sorted here, not ORDER BY rowid: the rollup tables are WITHOUT ROWID.
+        out = {n: sorted(conn.execute(f"SELECT * FROM {n}").fetchall(), key=repr) for n in names if n != "photo_blob"}
     conn.close()
     return out
 
