@@ -31,7 +31,7 @@ from zhdesk.paging import Page, Sort
 from zhdesk.services.common import by_code_point
 from zhdesk.services.settings import warning_days
 from zhdesk.services.stats import drill_terms, overdue_condition
-from zhdesk.services.supervision import _item_dto, _item_query, category_of_item, effective_columns
+from zhdesk.services.supervision import _item_dto, _item_query, category_of_item, effective_columns, filter_batches
 
 # What a sort key's parts may hold: "text" (NULL or '' is empty), "value" (NULL is empty), "plain" (never).
 Part = tuple[Any, str]
@@ -102,17 +102,7 @@ def _batches(s: Session, f: BatchFilter) -> Any:
         .outerjoin(Listing, Listing.id == SupervisionItem.listing_id)
         .group_by(SupervisionBatch.id)
     )  # fmt: skip
-    if f.kind is not None:
-        q = q.where(SupervisionBatch.kind == f.kind.value)
-    if f.date_from is not None:
-        q = q.where(SupervisionBatch.issued_on >= f.date_from)
-    if f.date_to is not None:
-        q = q.where(SupervisionBatch.issued_on <= f.date_to)
-    if f.community:
-        from zhdesk.services.sites import _community_by_name
-
-        cid = _community_by_name(s, f.community).id
-        q = q.join(Site, Site.id == SupervisionItem.site_id).where(Site.community_id == cid)
+    q = filter_batches(s, q, f)
     all_closed = and_(items > 0, items == shut)
     if f.status == CLOSED:
         q = q.having(all_closed)

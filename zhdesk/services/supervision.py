@@ -248,6 +248,12 @@ def _batch_query(s: Session, f: BatchFilter) -> Select[Any]:
         .outerjoin(Listing, Listing.id == SupervisionItem.listing_id)
         .group_by(SupervisionBatch.id)
     )
+    return filter_batches(s, q, f)
+
+
+def filter_batches(s: Session, q: Select[Any], f: BatchFilter) -> Select[Any]:
+    """`f`'s kind, issue dates and community on a query over batches outer-joined to their items (the
+    batch list here and its paged form, services/item_pages.py)."""
     if f.kind is not None:
         q = q.where(SupervisionBatch.kind == f.kind.value)
     if f.date_from is not None:
