@@ -4,7 +4,8 @@
 
 Each run is a fresh process (offscreen, 1600×1000) on the large database (bench.gendb: 10,000 sites,
 100,000 items and events, 1,000,000 tally entries). It shows the main window, waits until its first page is
-filled, then shows every other page once (navigation order), each time waiting until the page's loading is
+filled and at least LOOK_S (a user's first look at it, timed as start-up: the chart modules load then, on a
+thread), then shows every other page once (navigation order), each time waiting until the page's loading is
 done (the worker idle, then 200 ms more for what the results set off; 会议简报 last, without waiting for
 its preview build). A 10 ms timer on the GUI thread notes
 the gaps between its ticks, the way bench.gallery does: the largest gap is the longest stall the user
@@ -35,6 +36,9 @@ STALL_TARGET_MS = 100.0
 RSS_TARGET_MB = 500.0
 TICK_MS = 10
 SETTLE_MS = 200  # after the worker is idle: what the delivered results set off (charts, column sizing)
+# A user looks at the first page before clicking on: the walk waits this long after start-up, still timing
+# the GUI thread (what the window does meanwhile, e.g. loading the chart modules, counts in start-up).
+LOOK_S = 1.5
 SIZE = (1600, 1000)
 START = "启动"
 
@@ -84,21 +88,23 @@ def child(url: str, profile: bool) -> int:
     stalls: dict[str, float] = {}
     profiles: dict[str, str] = {}
 
-    def settle(phase: str, act: Callable[[], None]) -> None:
+    def settle(phase: str, act: Callable[[], None], look_s: float = 0.0) -> None:
         """Run `act` inside the event loop's rhythm and wait until its loading is done; note the longest gap."""
         prof = cProfile.Profile() if profile else None
         tick()
         gaps["max"] = 0.0
         if prof is not None:
             prof.enable()
+        started = time.perf_counter()
         act()
-        deadline = time.perf_counter() + 120
+        deadline = started + 120
         idle_since: float | None = None
         while time.perf_counter() < deadline:
             qapp.processEvents()
             if window.ops.is_idle():
                 idle_since = idle_since or time.perf_counter()
-                if time.perf_counter() - idle_since >= SETTLE_MS / 1000:
+                now = time.perf_counter()
+                if now - idle_since >= SETTLE_MS / 1000 and now - started >= look_s:
                     break
             else:
                 idle_since = None
@@ -115,7 +121,7 @@ def child(url: str, profile: bool) -> int:
         print(f"{phase}: longest stall {gaps['max']:.0f} ms", file=sys.stderr, flush=True)
 
     timer.start()
-    settle(START, window.show)
+    settle(START, window.show, LOOK_S)
     # 会议简报 last: once its reads are done it builds its preview, a long job on the worker (the brief
     # benchmark's subject) that pages visited after it would wait behind; the process exits without it.
     order = [n for n in NAVIGATION if n not in (LISTINGS, BRIEF)] + [LISTINGS, BRIEF]

@@ -106,6 +106,26 @@ def test_the_window_probe_sees_a_page_built_later(tmp_path: Path) -> None:
     assert "ui.pages.bulletins" in modules and "ui.dialogs.batch_dialog" in modules
 
 
+def test_the_chart_modules_load_in_the_background_once_the_first_page_is_in(tmp_path: Path) -> None:
+    """Not at start (above), but on a thread while the user reads the first page (ui/preload.py): 总览's
+    first visit does not pay `import pyqtgraph` on the GUI thread. Nothing else comes with them."""
+    touch = (
+        "from ui import preload\n"
+        "t0 = time.monotonic()\n"
+        "while time.monotonic() - t0 < 1.0:\n"
+        "    qapp.processEvents()\n"
+        "    time.sleep(0.01)\n"
+        "assert preload.wait(60)\n"
+        "assert preload._thread is not None and preload._thread.name == 'zhdesk-preload-charts'\n"
+    )
+    modules, built = window_loads(tmp_path, touch)
+    assert built == ["挂牌督办"]
+    assert {"numpy", "pyqtgraph", "ui.widgets.charts", "ui.widgets.gantt"} <= set(modules)
+    pages = [m for m in modules if m.startswith("ui.pages.") and m.split(".")[2] in OTHER_PAGES]
+    heavy = [m for m in modules if m.split(".")[0] in HEAVY]
+    assert not pages and not heavy, pages + heavy
+
+
 def test_the_probe_sees_a_heavy_module() -> None:
     """The check above can fail: a module that loads openpyxl is seen."""
     assert "openpyxl" in loaded_by(CODE.replace("import ui.app", "import ui.app, openpyxl"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import access, prefs, site_actions
+from ui import access, prefs, preload, site_actions
 from ui.display import DisplayScale, relative_font
 from ui.feed_watch import FeedWatch
 from ui.ops import Ops
@@ -54,6 +54,8 @@ BULLETINS = "督办通报"
 TALLIES = "社区台账"
 BRIEF = "会议简报"
 SETTINGS = "设置"
+# After the first page has its rows: the chart modules load on a thread while the user reads (ui/preload.py).
+PRELOAD_DELAY_MS = 100
 NAVIGATION = (OVERVIEW, LISTINGS, DOSSIER, BULLETINS, TALLIES, BRIEF, SETTINGS)
 
 # What each page not built yet will do (shown on the page, so nobody thinks it is broken).
@@ -194,6 +196,12 @@ class MainWindow(QMainWindow):
         # Other workstations' writes reload the open pages (ui/feed_watch.py).
         self.feed_watch = FeedWatch(desk, self.ops, self)
         self.feed_watch.loaded.connect(self.show_message)
+        self.ops.idle.connect(self._first_idle)
+
+    def _first_idle(self) -> None:
+        """Start-up is over (the first page's results are in): load the chart modules in the background."""
+        self.ops.idle.disconnect(self._first_idle)
+        QTimer.singleShot(PRELOAD_DELAY_MS, preload.start)
 
     # -- pages, built when first needed
     def page(self, name: str) -> QWidget:

@@ -6,6 +6,10 @@ on_success, ..., initiator=self)` — `changes` (zhdesk.changes.Changes) says wh
 ui/stale.py). The callable runs on the worker and must not touch widgets; `on_success(result)` /
 `on_failure(error)` run on the GUI thread. A `ZhdeskError` is shown to the user in a Chinese dialog;
 anything else is reported as an internal error.
+
+Long GUI-thread work (building six charts, filling them) is split with `ops.later(step)`: each step runs
+on its own event-loop turn, after the steps queued before it, so the window paints and answers between
+them (issue 13: no stall over 100 ms). Steps count as pending work: `is_idle()` waits for them too.
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ import logging
 import threading
 import traceback
 import weakref
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from zhdesk.changes import Changes
@@ -117,6 +122,11 @@ class Ops(QObject):
         self._ids = itertools.count(1)
         self._closed = False
         self.dialog_parent = dialog_parent
+        self._steps: deque[tuple[int, Callable[[], object]]] = deque()
+        self._step_timer = QTimer(self)
+        self._step_timer.setSingleShot(True)
+        self._step_timer.setInterval(0)  # fires once the events queued meanwhile (paint, input) are handled
+        self._step_timer.timeout.connect(self._run_step)
         Ops.instances.add(self)
 
     def run(
@@ -145,15 +155,48 @@ class Ops(QObject):
         """Queue a write; after it succeeded and `on_success` ran, broadcast `changed(changes, initiator)`."""
         return self._submit(fn, _Job(label, on_success, on_failure, show_errors, changes, initiator))
 
-    def _submit(self, fn: Callable[[], Any], job: _Job) -> int:
+    def later(self, step: Callable[[], object], label: str = "正在显示…") -> int:
+        """Run `step` on the GUI thread on a later event-loop turn, after every step queued before it.
+        Returns a job id (0 after shutdown, when the step is dropped)."""
+        job_id = self._add(_Job(label, None, None, False))
+        if job_id:
+            self._steps.append((job_id, step))
+            if not self._step_timer.isActive():
+                self._step_timer.start()
+        return job_id
+
+    def _run_step(self) -> None:
+        if self._closed or not self._steps:
+            return
+        job_id, step = self._steps.popleft()
+        try:
+            step()
+        finally:  # a failing step is reported like any slot's error; the ones after it still run
+            if self._steps:
+                self._step_timer.start()
+            self._done(job_id)
+
+    def _add(self, job: _Job) -> int:
         if self._closed:
             return 0
         job_id = next(self._ids)
         self._jobs[job_id] = job
-        label = job.label
         if len(self._jobs) == 1:
-            self.busy_changed.emit(True, label)
-        self._pool.start(_Task(job_id, fn, self._relay, job.changes is not None))
+            self.busy_changed.emit(True, job.label)
+        return job_id
+
+    def _done(self, job_id: int) -> None:
+        self._jobs.pop(job_id, None)
+        if self._jobs:
+            self.busy_changed.emit(True, next(iter(self._jobs.values())).label)
+        else:
+            self.busy_changed.emit(False, "")
+            self.idle.emit()
+
+    def _submit(self, fn: Callable[[], Any], job: _Job) -> int:
+        job_id = self._add(job)
+        if job_id:
+            self._pool.start(_Task(job_id, fn, self._relay, job.changes is not None))
         return job_id
 
     @property
@@ -192,18 +235,15 @@ class Ops(QObject):
                 if job.on_failure is not None:
                     job.on_failure(payload)
         finally:
-            del self._jobs[job_id]
-            if self._jobs:
-                self.busy_changed.emit(True, next(iter(self._jobs.values())).label)
-            else:
-                self.busy_changed.emit(False, "")
-                self.idle.emit()
+            self._done(job_id)
 
     def shutdown(self, timeout_ms: int = 10000) -> bool:
         """Finish queued work (writes must not be lost), drop pending callbacks; True if the worker stopped."""
         if self._closed:
             return True
         self._closed = True
+        self._step_timer.stop()
+        self._steps.clear()
         done = self._pool.waitForDone(timeout_ms)
         self._jobs.clear()  # results still queued for the GUI thread are dropped by _deliver
         return done

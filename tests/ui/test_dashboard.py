@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPainter
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import settle, wait_idle
 from ui.dialogs.drill import ICol
 from ui.main_window import DOSSIER, OVERVIEW, MainWindow
 from ui.pages.dashboard import DashboardView, city_cases_text
@@ -184,8 +184,10 @@ def test_five_years_of_weeks_draw_fast(qtbot: QtBot, desk: Desk) -> None:
     view.resize(1400, 800)
     view.show()
     data = five_years_weekly()
+    settle(ops)  # the charts are built one per event-loop turn
     start = time.perf_counter()
     view.set_data(data, StatsFilter(), "week", dt.date(2026, 1, 1))
+    settle(ops)  # and filled so
     view.period_chart.grab()
     view.rate_chart.grab()
     elapsed = time.perf_counter() - start

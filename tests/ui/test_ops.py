@@ -103,3 +103,59 @@ def test_shutdown_finishes_queued_work_and_drops_callbacks(qtbot: QtBot) -> None
     assert delivered == []
     assert ops.is_idle()
     assert ops.run(lambda: None) == 0  # refused after shutdown
+
+
+def test_later_steps_run_in_order_one_per_event_loop_turn(qtbot: QtBot) -> None:
+    """GUI-thread work split with `later`: the events posted by a step (a paint, a click) are handled
+    before the next step runs, steps keep their order behind worker results queued before them, and the
+    ops are busy until the last step ran."""
+    from PySide6.QtCore import QCoreApplication, QEvent, QObject
+
+    ops = Ops()
+    order: list[str] = []
+    handled: list[int] = []
+
+    class Probe(QObject):
+        def event(self, e: QEvent) -> bool:
+            if e.type() == QEvent.Type.User:
+                handled.append(len(order))  # how many steps had run when the posted event was handled
+                return True
+            return super().event(e)
+
+    probe = Probe()
+
+    def step(name: str) -> None:
+        order.append(name)
+        QCoreApplication.postEvent(probe, QEvent(QEvent.Type.User))
+
+    ops.run(lambda: 1, lambda _v: ops.later(lambda: step("after result")))
+    for name in ("a", "b", "c"):
+        ops.later(lambda n=name: step(n))
+    assert not ops.is_idle()
+    with qtbot.waitSignal(ops.idle, timeout=5000):
+        pass
+    assert ops.is_idle()
+    qtbot.waitUntil(lambda: len(handled) == 4, timeout=5000)
+    assert order == ["a", "b", "c", "after result"]
+    assert handled == [1, 2, 3, 4]  # each step's event came before the next step
+    assert ops.shutdown()
+
+
+def test_a_failing_step_does_not_stop_the_rest_and_shutdown_drops_them(qtbot: QtBot) -> None:
+    ops = Ops()
+    ran: list[int] = []
+
+    def boom() -> None:
+        raise RuntimeError("step failed")
+
+    ops.later(lambda: ran.append(1))
+    ops.later(boom)
+    ops.later(lambda: ran.append(3))
+    with qtbot.capture_exceptions() as raised:
+        wait_idle(qtbot, ops)
+    assert ran == [1, 3] and [str(e[1]) for e in raised] == ["step failed"]
+    ops.later(lambda: ran.append(4))
+    assert ops.shutdown()
+    assert ops.later(lambda: ran.append(5)) == 0
+    qtbot.wait(50)
+    assert ran == [1, 3] and ops.is_idle()

@@ -212,14 +212,19 @@ class KpiCard(QFrame):
         super().mouseReleaseEvent(event)
 
 
-def _panel(widget: QWidget) -> QFrame:
+def _panel(widget: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]:
     frame = QFrame()
     frame.setObjectName("chart_panel")
     frame.setStyleSheet("QFrame#chart_panel { background: white; border: 1px solid #e0e3e7; border-radius: 6px; }")
+    # The grid shares its room by stretch alone, whatever a panel holds: a chart arriving later (or
+    # refilled) does not resize the other panels, which would repaint every chart.
+    frame.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+    frame.setMinimumSize(220, 100)
     layout = QVBoxLayout(frame)
     layout.setContentsMargins(8, 6, 8, 6)
-    layout.addWidget(widget)
-    return frame
+    if widget is not None:
+        layout.addWidget(widget)
+    return frame, layout
 
 
 # ---------------------------------------------------------------- the view
@@ -274,46 +279,33 @@ class DashboardView(QWidget):
             lambda: self.drill(Drill(base=self.filter, overdue_only=True), "超期未办结的督办件")
         )
 
-        # Charts
-        self.period_chart = BarChart("各类督办件数量（件，按下发时间）", describe=period_text, unit="件")
-        self.rate_chart = RateChart("结案率走势（按下发时间）", describe=period_text)
-        self.category_chart = BarChart("问题类别（件）", horizontal=True, unit="件")
-        self.community_chart = BarChart("各社区对比（件）", grouped=True, unit="件")
-        self.unit_chart = BarChart("超期督办件 — 按责任单位（所选时间内下发，件）", horizontal=True, unit="件")
-        self.lead_chart = BarChart("超期挂牌督办 — 按包案领导（截至今天，处）", horizontal=True, unit="处")
-        self.unit_chart.setToolTip("所选时间内下发、截至今天已过整改时限仍未办结（不含缓办）的督办件，按责任单位")
-        self.lead_chart.setToolTip("截至今天超期的挂牌督办点位，不论何时挂牌：与“挂牌督办超期”卡片是同一批点位")
-        self.community_chart.set_legend([("督办件", ITEMS_COLOR), ("已办结", CLOSED_COLOR), ("超期", OVERDUE_COLOR)])
-        for chart in (self.period_chart, self.rate_chart, self.category_chart, self.community_chart):
-            chart.setMinimumHeight(120)
-        for chart in (self.unit_chart, self.lead_chart):
-            chart.setMinimumHeight(60)
-        self.period_chart.bar_clicked.connect(self._period_clicked)
-        self.rate_chart.point_clicked.connect(self._rate_clicked)
-        self.category_chart.bar_clicked.connect(self._category_clicked)
-        self.community_chart.bar_clicked.connect(self._community_clicked)
-        self.unit_chart.bar_clicked.connect(self._unit_clicked)
-        self.lead_chart.bar_clicked.connect(self._lead_clicked)
+        # Charts: each panel is laid out now, its chart built on a later event-loop turn (ops.later, one
+        # chart a turn: pyqtgraph's PlotItem costs 25–40 ms to build and as much to paint first), so the
+        # page shows at once and the window answers between charts (issue 13). set_data queues its chart
+        # updates behind them.
+        self._panels: dict[str, QVBoxLayout] = {}
         overdue_box = QWidget()
         ob = QVBoxLayout(overdue_box)
         ob.setContentsMargins(0, 0, 0, 0)
         ob.setSpacing(8)
-        ob.addWidget(self.unit_chart, 3)
-        ob.addWidget(self.lead_chart, 2)
+        self._panels["overdue"] = ob
         grid_widget = QWidget()
         grid = QGridLayout(grid_widget)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(10)
-        grid.addWidget(_panel(self.period_chart), 0, 0, 1, 2)
-        grid.addWidget(_panel(self.rate_chart), 0, 2)
-        grid.addWidget(_panel(self.category_chart), 1, 0)
-        grid.addWidget(_panel(self.community_chart), 1, 1)
-        grid.addWidget(_panel(overdue_box), 1, 2)
+        grid.addWidget(self._panel("period"), 0, 0, 1, 2)
+        grid.addWidget(self._panel("rate"), 0, 2)
+        grid.addWidget(self._panel("category"), 1, 0)
+        grid.addWidget(self._panel("community"), 1, 1)
+        grid.addWidget(_panel(overdue_box)[0], 1, 2)
         for c in range(3):
             grid.setColumnStretch(c, 1)
         for r in range(2):
             grid.setRowStretch(r, 1)
         self.charts = grid_widget
+        for build in (self._build_period_chart, self._build_rate_chart, self._build_category_chart,
+                      self._build_community_chart, self._build_unit_chart, self._build_lead_chart):  # fmt: skip
+            ops.later(build, label="正在绘制图表…")
 
         # 需要关注
         self.attention_model = AttentionModel(self)
@@ -359,6 +351,50 @@ class DashboardView(QWidget):
         layout.addLayout(cards)
         layout.addLayout(body, 1)
 
+    # ------------------------------------------------------------ charts, one per event-loop turn
+    def _panel(self, name: str) -> QFrame:
+        frame, self._panels[name] = _panel()  # its chart arrives later (the _build_* step)
+        return frame
+
+    def _build_period_chart(self) -> None:
+        self.period_chart = BarChart("各类督办件数量（件，按下发时间）", describe=period_text, unit="件")
+        self.period_chart.setMinimumHeight(120)
+        self.period_chart.bar_clicked.connect(self._period_clicked)
+        self._panels["period"].addWidget(self.period_chart)
+
+    def _build_rate_chart(self) -> None:
+        self.rate_chart = RateChart("结案率走势（按下发时间）", describe=period_text)
+        self.rate_chart.setMinimumHeight(120)
+        self.rate_chart.point_clicked.connect(self._rate_clicked)
+        self._panels["rate"].addWidget(self.rate_chart)
+
+    def _build_category_chart(self) -> None:
+        self.category_chart = BarChart("问题类别（件）", horizontal=True, unit="件")
+        self.category_chart.setMinimumHeight(120)
+        self.category_chart.bar_clicked.connect(self._category_clicked)
+        self._panels["category"].addWidget(self.category_chart)
+
+    def _build_community_chart(self) -> None:
+        self.community_chart = BarChart("各社区对比（件）", grouped=True, unit="件")
+        self.community_chart.set_legend([("督办件", ITEMS_COLOR), ("已办结", CLOSED_COLOR), ("超期", OVERDUE_COLOR)])
+        self.community_chart.setMinimumHeight(120)
+        self.community_chart.bar_clicked.connect(self._community_clicked)
+        self._panels["community"].addWidget(self.community_chart)
+
+    def _build_unit_chart(self) -> None:
+        self.unit_chart = BarChart("超期督办件 — 按责任单位（所选时间内下发，件）", horizontal=True, unit="件")
+        self.unit_chart.setToolTip("所选时间内下发、截至今天已过整改时限仍未办结（不含缓办）的督办件，按责任单位")
+        self.unit_chart.setMinimumHeight(60)
+        self.unit_chart.bar_clicked.connect(self._unit_clicked)
+        self._panels["overdue"].insertWidget(0, self.unit_chart, 3)
+
+    def _build_lead_chart(self) -> None:
+        self.lead_chart = BarChart("超期挂牌督办 — 按包案领导（截至今天，处）", horizontal=True, unit="处")
+        self.lead_chart.setToolTip("截至今天超期的挂牌督办点位，不论何时挂牌：与“挂牌督办超期”卡片是同一批点位")
+        self.lead_chart.setMinimumHeight(60)
+        self.lead_chart.bar_clicked.connect(self._lead_clicked)
+        self._panels["overdue"].addWidget(self.lead_chart, 2)
+
     # ------------------------------------------------------------ data in
     def set_data(self, data: Dashboard, f: StatsFilter, granularity: str, today: dt.date | None = None) -> None:
         self.data, self.filter, self.granularity = data, f, granularity
@@ -371,45 +407,62 @@ class DashboardView(QWidget):
 
         # (a) items per period, stacked by kind; (b) closure rate per period, on the same periods
         self.periods = fill_periods([p for p, _k, _n in data.items_per_period])
-        pos = {p: i for i, p in enumerate(self.periods)}
-        values = {k.value: [0.0] * len(self.periods) for k in Kind}
+        periods, labels, breaks = self.periods, axis_labels(self.periods), gaps(self.periods)
+        pos = {p: i for i, p in enumerate(periods)}
+        values = {k.value: [0.0] * len(periods) for k in Kind}
         for p, k, n in data.items_per_period:
-            values.setdefault(k, [0.0] * len(self.periods))[pos[p]] += n
+            values.setdefault(k, [0.0] * len(periods))[pos[p]] += n
         shown = [k for k in Kind if any(values[k.value])]
-        self.period_chart.set_data(
-            self.periods, axis_labels(self.periods),
-            [Series(k.value, k.label, KIND_COLORS[k.value], values[k.value]) for k in shown],
-        )  # fmt: skip
-        self.period_chart.set_legend([(k.label, KIND_COLORS[k.value]) for k in shown])
-        self.period_chart.set_breaks(gaps(self.periods))
-        rates: list[float | None] = [None] * len(self.periods)
-        notes = [""] * len(self.periods)
+        rates: list[float | None] = [None] * len(periods)
+        notes = [""] * len(periods)
         for p, due, deferred, closed in data.closure_per_period:
             if p in pos:
                 rates[pos[p]] = rate(closed, due, deferred)
                 notes[pos[p]] = f"结案 {closed} 件 ÷（应结案 {due} 件 − 缓办 {deferred} 件）"
-        self.rate_chart.set_data(self.periods, axis_labels(self.periods), rates, notes)
-        self.rate_chart.set_breaks(gaps(self.periods))
+
+        def period_chart() -> None:
+            self.period_chart.set_data(
+                periods, labels, [Series(k.value, k.label, KIND_COLORS[k.value], values[k.value]) for k in shown]
+            )
+            self.period_chart.set_legend([(k.label, KIND_COLORS[k.value]) for k in shown])
+            self.period_chart.set_breaks(breaks)
+
+        def rate_chart() -> None:
+            self.rate_chart.set_data(periods, labels, rates, notes)
+            self.rate_chart.set_breaks(breaks)
 
         # (c) categories, (d) communities, (e) overdue by unit, (f) by 包案领导
         cats = data.categories[:MAX_HBARS]
-        self.category_chart.set_data([c for c, _ in cats], [c for c, _ in cats],
-                                     [Series("n", "", CATEGORY_COLOR, [n for _, n in cats])])  # fmt: skip
         com = data.communities
-        self.community_chart.set_data(
-            [c[0] for c in com], [c[0].replace("（示例）", "") for c in com],
-            [
-                Series("items", "督办件", ITEMS_COLOR, [c[1] for c in com]),
-                Series("closed", "已办结", CLOSED_COLOR, [c[2] for c in com]),
-                Series("overdue", "超期", OVERDUE_COLOR, [c[3] for c in com]),
-            ],
-        )  # fmt: skip
         units = data.overdue_by_unit[:MAX_HBARS]
-        self.unit_chart.set_data([u for u, _ in units], [u for u, _ in units],
-                                 [Series("n", "", OVERDUE_COLOR, [n for _, n in units])])  # fmt: skip
         leads = data.overdue_by_lead[:MAX_HBARS]
-        self.lead_chart.set_data([p for p, _ in leads], [p for p, _ in leads],
-                                 [Series("n", "", OVERDUE_COLOR, [n for _, n in leads])])  # fmt: skip
+
+        def category_chart() -> None:
+            self.category_chart.set_data([c for c, _ in cats], [c for c, _ in cats],
+                                         [Series("n", "", CATEGORY_COLOR, [n for _, n in cats])])  # fmt: skip
+
+        def community_chart() -> None:
+            self.community_chart.set_data(
+                [c[0] for c in com], [c[0].replace("（示例）", "") for c in com],
+                [
+                    Series("items", "督办件", ITEMS_COLOR, [c[1] for c in com]),
+                    Series("closed", "已办结", CLOSED_COLOR, [c[2] for c in com]),
+                    Series("overdue", "超期", OVERDUE_COLOR, [c[3] for c in com]),
+                ],
+            )  # fmt: skip
+
+        def unit_chart() -> None:
+            self.unit_chart.set_data([u for u, _ in units], [u for u, _ in units],
+                                     [Series("n", "", OVERDUE_COLOR, [n for _, n in units])])  # fmt: skip
+
+        def lead_chart() -> None:
+            self.lead_chart.set_data([p for p, _ in leads], [p for p, _ in leads],
+                                     [Series("n", "", OVERDUE_COLOR, [n for _, n in leads])])  # fmt: skip
+
+        # One chart a turn, behind the charts' own construction; a newer set_data's steps come after
+        # these, so the last data wins.
+        for step in (period_chart, rate_chart, category_chart, community_chart, unit_chart, lead_chart):
+            self.ops.later(step, label="正在绘制图表…")
 
     def set_attention(self, entries: Sequence[AttentionEntry]) -> None:
         self.attention_model.set_entries(entries)

@@ -193,8 +193,9 @@ class OverviewPage(QWidget):
         hint.setStyleSheet("QLabel { color: #5f6368; }")
         self.reset_button = QPushButton("显示全部日期")
         self.reset_button.setToolTip("把日期范围恢复为从最早挂牌到最晚时限")
-        self.chart = GanttChart()
-        self.reset_button.clicked.connect(self.chart.reset_dates)
+        # The chart (a pyqtgraph plot, 25–40 ms to build) comes on a later event-loop turn, like the
+        # dashboard's charts; its rows are queued behind it (_gantt_loaded).
+        self.chart: GanttChart
         head = QHBoxLayout()
         head.addWidget(heading)
         head.addSpacing(16)
@@ -209,7 +210,7 @@ class OverviewPage(QWidget):
         section.setContentsMargins(0, 6, 0, 0)
         section.addLayout(head)
         section.addLayout(foot)
-        section.addWidget(self.chart, 100)
+        self._gantt_layout = section
         section.addStretch(1)  # below a short chart (few sites): empty page, not thinly spread rows
 
         self.tabs = QTabWidget()
@@ -229,7 +230,7 @@ class OverviewPage(QWidget):
         layout.addLayout(top)
         layout.addLayout(self.sections, 1)
 
-        self.chart.site_activated.connect(self.site_activated)
+        ops.later(self._build_gantt, label="正在绘制图表…")
         # Read often and cheap: reloads on every visit (other workstations' writes) and on any write here.
         self.watch = StaleWatch(
             self,
@@ -321,7 +322,8 @@ class OverviewPage(QWidget):
         self.filter = self.current_filter()
         self.range_label.setText(range_text(self.filter.date_from, self.filter.date_to))
         self.refresh_dashboard()
-        self.set_rows(self._all_rows)
+        rows = self._all_rows
+        self.ops.later(lambda: self.set_rows(rows), label="正在绘制图表…")  # (the chart may be on its way)
 
     # ------------------------------------------------------------ loading
     def refresh(self) -> None:
@@ -362,8 +364,14 @@ class OverviewPage(QWidget):
         self.community_combo.setCurrentText(current if current in names else ALL_COMMUNITIES)
         self.community_combo.blockSignals(was)
 
+    def _build_gantt(self) -> None:
+        self.chart = GanttChart()
+        self.reset_button.clicked.connect(self.chart.reset_dates)
+        self.chart.site_activated.connect(self.site_activated)
+        self._gantt_layout.insertWidget(self._gantt_layout.count() - 1, self.chart, 100)
+
     def _gantt_loaded(self, rows: Sequence[GanttRow]) -> None:
-        self.set_rows(rows)
+        self.ops.later(lambda: self.set_rows(rows), label="正在绘制图表…")  # behind the chart's construction
 
     def set_rows(self, rows: Sequence[GanttRow], today: dt.date | None = None) -> None:
         self._all_rows = list(rows)

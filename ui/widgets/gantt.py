@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -196,21 +196,35 @@ class DateAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
 
 
 class SiteAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
-    """Left axis: the site address of every row in view (rows are integers, 0 at the top)."""
+    """Left axis: the site address of every row in view (rows are integers, 0 at the top). Addresses are
+    elided when first drawn, not all at once: thousands of listed sites on a large database."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.labels: list[str] = []
+        self.addresses: list[str] = []
+        self._elide: Callable[[str], str] = lambda text: text
+        self._shown: dict[int, str] = {}
         self.first_row = 0  # rows above the first shown (half visible in the headroom) get no label
+
+    def set_addresses(self, addresses: Sequence[str], elide: Callable[[str], str]) -> None:
+        self.addresses, self._elide, self._shown = list(addresses), elide, {}
+        self.picture = None
+        self.update()
+
+    def row_label(self, row: int) -> str:
+        text = self._shown.get(row)
+        if text is None:
+            text = self._shown[row] = self._elide(self.addresses[row])
+        return text
 
     def tickValues(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, list[float]]]:
         a, b = sorted((minVal, maxVal))  # the view is inverted (row 0 at the top)
         lo = max(self.first_row, math.ceil(a))
-        hi = min(len(self.labels) - 1, math.floor(b))
+        hi = min(len(self.addresses) - 1, math.floor(b))
         return [(1.0, [float(i) for i in range(lo, hi + 1)])]
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        return [self.labels[int(v)] if 0 <= int(v) < len(self.labels) else "" for v in values]
+        return [self.row_label(int(v)) if 0 <= int(v) < len(self.addresses) else "" for v in values]
 
 
 class RowsViewBox(pg.ViewBox):  # type: ignore[misc]  # pyqtgraph is untyped
@@ -331,7 +345,7 @@ class GanttChart(QWidget):
     def set_rows(self, rows: Sequence[GanttRow], today: dt.date | None = None) -> None:
         self.rows = list(rows)
         self.today = today or dt.date.today()
-        self.site_axis.labels = [self._label(r) for r in self.rows]
+        self.site_axis.set_addresses([r.address for r in self.rows], self._elider())
         bars = bars_for(self.rows, self.today)
         for key, item in self.bar_items.items():
             b = bars[key]
@@ -356,9 +370,10 @@ class GanttChart(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(900, min(self.content_height(), 26 * ROW_PX))
 
-    def _label(self, r: GanttRow) -> str:
+    def _elider(self) -> Callable[[str], str]:
         fm = QFontMetricsF(self.site_axis.style.get("tickFont") or self.font())
-        return elide(r.address, fm, fm.horizontalAdvance("汉") * 11)
+        width = fm.horizontalAdvance("汉") * 11
+        return lambda address: elide(address, fm, width)
 
     def reset_dates(self) -> None:
         """Show every bar: from the earliest listing to the last deadline (or today), with a margin."""
@@ -489,4 +504,4 @@ class GanttChart(QWidget):
         for item in self._day_labels:
             item.setFont(font)
         if self.rows:
-            self.site_axis.labels = [self._label(r) for r in self.rows]
+            self.site_axis.set_addresses([r.address for r in self.rows], self._elider())

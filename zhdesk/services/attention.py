@@ -8,8 +8,9 @@ import datetime as dt
 from db.uow import UnitOfWork
 from zhdesk.domain.lights import Light
 from zhdesk.domain.stats import kind_label
-from zhdesk.dto import AttentionEntry, Drill, SiteFilter, StatsFilter
-from zhdesk.services.sites import list_sites
+from zhdesk.dto import AttentionEntry, Drill, SiteQuery, SiteRow, StatsFilter
+from zhdesk.paging import Sort
+from zhdesk.services.sites import site_page
 from zhdesk.services.stats import drill_items
 
 LOOKBACK_DAYS = 366  # items due soon are looked for among those issued in the last year
@@ -20,14 +21,11 @@ def attention(uow: UnitOfWork, community: str | None = None, today: dt.date | No
     """Listings first by their own light; items of a listing are covered by the listing's row."""
     today = today or dt.date.today()
     out: list[AttentionEntry] = []
-    for s in list_sites(uow, SiteFilter(community=community, listed_only=True), today):
-        if s.light not in SHOWN:
-            continue
-        who = " · ".join(x for x in (f"包案：{s.lead}" if s.lead else "", s.unit or "") if x)
-        out.append(AttentionEntry(
-            s.id, s.light, s.address, f"挂牌督办：{s.category or s.problem or ''}", who, s.days_text, s.deadline,
-            0 if s.light == Light.RED.value else 2,
-        ))  # fmt: skip
+    # Red and yellow listings through the paged view's SQL filter (list_sites loaded all 10,000 sites of a
+    # large database through the ORM for a few hundred rows: 1.7 s of the 2.3 s this took).
+    for light in SHOWN:
+        listed = site_page(uow, SiteQuery(community, light=light), Sort(), 0, 2**31 - 1, today).rows
+        out.extend(_listing_entry(s) for s in listed)
     overdue = drill_items(uow, Drill(base=StatsFilter(community=community), overdue_only=True), today)
     recent = StatsFilter(today - dt.timedelta(days=LOOKBACK_DAYS), None, community)
     seen: set[int] = set()
@@ -42,3 +40,12 @@ def attention(uow: UnitOfWork, community: str | None = None, today: dt.date | No
         )
     out.sort(key=lambda e: (e.rank, e.deadline or today, e.address))
     return out
+
+
+def _listing_entry(s: SiteRow) -> AttentionEntry:
+    assert s.light is not None
+    who = " · ".join(x for x in (f"包案：{s.lead}" if s.lead else "", s.unit or "") if x)
+    return AttentionEntry(
+        s.id, s.light, s.address, f"挂牌督办：{s.category or s.problem or ''}", who, s.days_text, s.deadline,
+        0 if s.light == Light.RED.value else 2,
+    )  # fmt: skip

@@ -14,7 +14,7 @@ import pytest
 from db.models import Community, Listing, Person, ProblemCategory, Responsibility, Site, Unit
 from zhdesk.desk import Desk
 from zhdesk.domain.workflow import Status
-from zhdesk.dto import SiteQuery, SiteRow
+from zhdesk.dto import SiteFilter, SiteQuery, SiteRow
 from zhdesk.paging import Sort
 from zhdesk.services.sites import SITE_SORT_KEYS
 
@@ -190,3 +190,14 @@ def test_unknown_sort_key_is_refused(desk: Desk) -> None:
 
     with pytest.raises(InputRefused, match="排序"):
         desk.site_page(SiteQuery(), Sort("nope"), 0, 10, TODAY)
+
+
+def test_the_gantt_reads_the_same_listed_sites_in_the_same_order(desk: Desk) -> None:
+    """总览's 督办进度 reads the paged view (one page of every listed site), not list_sites: same rows."""
+    random_sites(desk, random.Random(11), 80)
+    listed = [r for r in desk.list_sites(SiteFilter(listed_only=True), today=TODAY) if r.listed_on is not None]
+    rows = desk.gantt(TODAY)
+    assert len(listed) > 10
+    assert [(g.site_id, g.address, g.light, g.days_text, g.deadline, g.closed_on, g.lead, g.unit) for g in rows] == [
+        (r.id, r.address, r.light, r.days_text, r.deadline, r.closed_on, r.lead, r.unit) for r in listed
+    ]
