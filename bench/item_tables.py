@@ -18,45 +18,30 @@ Targets (issue 13): each table action's median ≤ 300 ms, no GUI stall over 100
 from __future__ import annotations
 
 import argparse
-import cProfile
 import os
-import pstats
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QElapsedTimer, QSettings, Qt
-from PySide6.QtWidgets import QApplication, QTableView, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from bench import report
-from bench.gallery import StallMeter
 from bench.gendb import big_db
+from bench.tables import PAGES, Built, Case, run_cases
 from db.engine import sqlite_url
 from ui.app import setup_application
 from ui.ops import Ops
 from zhdesk.desk import Desk
 
-TARGET_MS = 300.0
-STALL_TARGET_MS = 100.0
 RSS_TARGET_MB = 150.0
-SIZE = (1600, 1000)
-
-
-@dataclass
-class Built:
-    widget: QWidget
-    table: QTableView
-    ops: Ops
-    loaded: Any  # a bound Signal: the table's first page is in
-    start: Callable[[], object]  # the first load (not timed for sorting and filtering)
 
 
 def bulletins_page(desk: Desk, ops: Ops) -> Built:
@@ -77,16 +62,7 @@ def drill_dialog(desk: Desk, ops: Ops) -> Built:
     return Built(dialog, dialog.table, ops, dialog.model.loaded, lambda: dialog.show_drill(ALL_ITEMS, Drill()))
 
 
-PAGES: dict[str, Callable[[Desk, Ops], Built]] = {"bulletins": bulletins_page, "drill": drill_dialog}
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    page: str
-    act: Callable[[Any], object]
-    prepare: Callable[[Any], object] = lambda _w: None
-    fresh: bool = False
+PAGES.update({"bulletins": bulletins_page, "drill": drill_dialog})  # bench.tables builds its cases' pages from there
 
 
 def _sort(col: int) -> Callable[[Any], object]:
@@ -137,67 +113,6 @@ ITEM_CASES: list[Case] = [
 ]
 
 
-def _settle(app: QApplication, ops: Ops, timeout: float = 60) -> None:
-    end = time.perf_counter() + timeout
-    while not ops.is_idle():
-        if time.perf_counter() > end:
-            raise TimeoutError("the worker did not finish")
-        app.processEvents()
-        time.sleep(0.0005)
-    app.processEvents()
-
-
-def _drop(app: QApplication, built: Built) -> None:
-    built.ops.shutdown()
-    built.widget.close()
-    built.widget.deleteLater()
-    app.processEvents()
-
-
-def time_case(app: QApplication, desk: Desk, case: Case, runs: int) -> tuple[list[float], list[float]]:
-    """(action times, longest stalls) in ms over `runs`."""
-    times: list[float] = []
-    stalls: list[float] = []
-    built: Built | None = None
-    for _ in range(runs):
-        if built is None or case.fresh:
-            if built is not None:
-                _drop(app, built)
-            built = PAGES[case.page](desk, Ops())
-            built.widget.resize(*SIZE)
-            built.widget.show()
-            app.processEvents()
-            if not case.fresh:
-                built.start()
-                _settle(app, built.ops)
-        case.prepare(built.widget)
-        _settle(app, built.ops)
-        clock = QElapsedTimer()
-        meter = StallMeter(clock)
-        arrived: list[float] = []
-        built.loaded.connect(lambda got=arrived: got.append(time.perf_counter()))
-        clock.start()
-        meter.timer.start()
-        t0 = time.perf_counter()
-        case.act(built.widget)
-        end = t0 + 60
-        while not arrived:
-            if time.perf_counter() > end:
-                raise TimeoutError(f"{case.name}: the rows did not arrive")
-            app.processEvents()
-            time.sleep(0.0005)
-        built.table.viewport().repaint()
-        times.append((time.perf_counter() - t0) * 1000)
-        _settle(app, built.ops)
-        built.loaded.disconnect()
-        meter.tick()
-        meter.timer.stop()
-        stalls.append(meter.max_gap)
-    if built is not None:
-        _drop(app, built)
-    return times, stalls
-
-
 _MEASURE = """
 import resource, subprocess, sys
 with open(sys.argv[1], "wb") as f:
@@ -238,32 +153,8 @@ def main(argv: Sequence[str]) -> int:
     assert isinstance(app, QApplication)
     setup_application(app)
     cases = [c for c in ITEM_CASES if not args.only or any(w in c.name for w in args.only)]
-    ok = True
     db = big_db()
-    with tempfile.TemporaryDirectory(prefix="zhdesk-items-") as tmp:
-        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(Path(tmp) / "settings"))
-        desk = Desk.open(sqlite_url(db), migrate=False)
-        try:
-            print(f"{'case':<60} {'median':>8} {'min–max':>14} {'max stall':>10}")
-            for case in cases:
-                prof = cProfile.Profile() if args.profile else None
-                if prof is not None:
-                    prof.enable()
-                times, stalls = time_case(app, desk, case, args.runs)
-                if prof is not None:
-                    prof.disable()
-                med, worst = statistics.median(times), max(stalls)
-                print(f"{case.name:<60} {med:>6.0f} ms {min(times):>5.0f}–{max(times):<5.0f} ms {worst:>7.0f} ms")
-                met, met_stall = med <= TARGET_MS, worst <= STALL_TARGET_MS
-                ok = ok and met and met_stall
-                report.record("tables", case.name, times, "ms", f"≤ {TARGET_MS:.0f} ms", met)
-                report.record("tables", f"{case.name}: longest GUI stall", stalls, "ms",
-                              f"≤ {STALL_TARGET_MS:.0f} ms", met_stall)  # fmt: skip
-                if prof is not None:
-                    pstats.Stats(prof).sort_stats("cumulative").print_stats(18)
-        finally:
-            desk.close()
+    ok = run_cases(app, db, cases, args.runs, args.profile)
     if not args.no_cli and (not args.only or any("CLI" in w or "cli" in w for w in args.only)):
         secs, peak, size = cli_export(db, args.cli_runs)
         print(f"bulletins --items --json: median {statistics.median(secs):.1f} s, peak RSS {peak:.0f} MB, "
