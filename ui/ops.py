@@ -127,6 +127,7 @@ class Ops(QObject):
         self._step_timer.setSingleShot(True)
         self._step_timer.setInterval(0)  # fires once the events queued meanwhile (paint, input) are handled
         self._step_timer.timeout.connect(self._run_step)
+        self._waiting: dict[object, tuple[int, QTimer]] = {}  # debounce key → (job id, its timer)
         Ops.instances.add(self)
 
     def run(
@@ -163,6 +164,35 @@ class Ops(QObject):
             self._steps.append((job_id, step))
             if not self._step_timer.isActive():
                 self._step_timer.start()
+        return job_id
+
+    def debounce(self, key: object, delay_ms: int, fn: Callable[[], object], label: str = "正在查询…") -> int:
+        """Run `fn` on the GUI thread once `delay_ms` passed without another call for `key` (typing in a
+        search box re-queries once, after the pause). Pending meanwhile, like a job. Returns its job id."""
+        waiting = self._waiting.get(key)
+        if waiting is not None:
+            job_id, timer = waiting
+            timer.timeout.disconnect()
+        else:
+            job_id = self._add(_Job(label, None, None, False))
+            if not job_id:
+                return 0
+            timer = QTimer(self)
+            timer.setSingleShot(True)
+            self._waiting[key] = (job_id, timer)
+
+        def fire() -> None:
+            self._waiting.pop(key, None)
+            timer.deleteLater()
+            if self._closed:
+                return
+            try:
+                fn()
+            finally:
+                self._done(job_id)
+
+        timer.timeout.connect(fire)
+        timer.start(delay_ms)
         return job_id
 
     def _run_step(self) -> None:
@@ -244,6 +274,9 @@ class Ops(QObject):
         self._closed = True
         self._step_timer.stop()
         self._steps.clear()
+        for _job_id, timer in self._waiting.values():
+            timer.stop()
+        self._waiting.clear()
         done = self._pool.waitForDone(timeout_ms)
         self._jobs.clear()  # results still queued for the GUI thread are dropped by _deliver
         return done

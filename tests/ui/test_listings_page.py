@@ -86,6 +86,24 @@ def test_filters_reduce_rows(page: ListingsPage) -> None:
     assert page.shown.text() == f"显示 {len(page.model.rows())} 处"
 
 
+def test_typing_a_search_queries_once_after_the_pause(page: ListingsPage) -> None:
+    """Each search reads the sites in SQL (every site on a large database): keystrokes in a row make one
+    query, with the last text; Enter asks at once."""
+    settle(page.ops)
+    loads: list[str] = []  # the search text of every read sent to the worker
+    run = page.ops.run
+    page.ops.run = lambda *a, **k: (loads.append(page.search.text()), run(*a, **k))[1]  # type: ignore[method-assign]
+    for text in ("江", "江西", "江西路", "江西路1"):
+        page.search.setText(text)
+    assert not page.ops.is_idle()  # the pause is pending work: nothing shows stale
+    assert addresses(page) == ["江西路153号"]
+    assert set(loads) == {"江西路1"}
+    loads.clear()
+    page.search.setText("澄海")
+    page.search.returnPressed.emit()
+    assert addresses(page) == ["澄海路22号"] and set(loads) == {"澄海"}
+
+
 def test_selecting_a_site_shows_details_and_phones(qtbot: QtBot, page: ListingsPage) -> None:
     select(qtbot, page, "江西路153号")
     panel = page.panel

@@ -159,3 +159,23 @@ def test_a_failing_step_does_not_stop_the_rest_and_shutdown_drops_them(qtbot: Qt
     assert ops.later(lambda: ran.append(5)) == 0
     qtbot.wait(50)
     assert ran == [1, 3] and ops.is_idle()
+
+
+def test_debounce_runs_once_after_the_pause_and_counts_as_pending(qtbot: QtBot) -> None:
+    ops = Ops()
+    ran: list[str] = []
+    key = object()
+    for text in ("江", "江西", "江西路"):
+        ops.debounce(key, 80, lambda t=text: ran.append(t))
+        qtbot.wait(20)
+    assert not ops.is_idle() and ran == []
+    wait_idle(qtbot, ops)
+    assert ran == ["江西路"]  # once, with the last text
+    ops.debounce(key, 10_000, lambda: ran.append("later"))
+    ops.debounce(key, 0, lambda: ran.append("now"))  # Enter: at once, replacing the pending one
+    wait_idle(qtbot, ops)
+    assert ran == ["江西路", "now"]
+    ops.debounce(key, 0, lambda: ran.append("dropped"))
+    assert ops.shutdown()
+    qtbot.wait(30)
+    assert ran == ["江西路", "now"] and ops.is_idle()
