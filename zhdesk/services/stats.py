@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import Select, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -467,20 +467,26 @@ def _overdue_by_lead(s: Session, f: StatsFilter, today: dt.date) -> list[tuple[s
     return _by_count(s.execute(q), NO_LEAD)
 
 
+def _tally_range(s: Session, q: Select[Any], table: type[TallyEntry] | type[StatTally], f: StatsFilter) -> Select[Any]:
+    """`q` kept to the rows of `table` (tally entries or their rollup) whose period lies in the filter's
+    range, of its community."""
+    if f.date_from is not None:
+        q = q.where(table.period_start >= f.date_from)
+    if f.date_to is not None:
+        q = q.where(table.period_end <= f.date_to)
+    cid = _community_id(s, f.community)
+    if cid is not None:
+        q = q.where(table.community_id == cid)
+    return q
+
+
 def _metric_total(s: Session, f: StatsFilter, code: str) -> tuple[Decimal, str | None]:
     """Sum of a tally metric over entries whose period lies in the range; an approximate entry
     (约/近/余) makes the total approximate, with the first qualifier kept (the largest by code point on
     both engines: a PostgreSQL locale collation would rank them otherwise)."""
     qualifier = func.max(by_code_point(s, TallyEntry.qualifier))
     q = select(func.coalesce(func.sum(TallyEntry.value), 0), qualifier).where(TallyEntry.metric_code == code)
-    if f.date_from is not None:
-        q = q.where(TallyEntry.period_start >= f.date_from)
-    if f.date_to is not None:
-        q = q.where(TallyEntry.period_end <= f.date_to)
-    cid = _community_id(s, f.community)
-    if cid is not None:
-        q = q.where(TallyEntry.community_id == cid)
-    total, qualifier = s.execute(q).one()
+    total, qualifier = s.execute(_tally_range(s, q, TallyEntry, f)).one()
     return Decimal(total), qualifier
 
 
@@ -490,14 +496,7 @@ def _rolled_metric_total(s: Session, f: StatsFilter, code: str) -> tuple[Decimal
     t = StatTally
     qualifier = func.max(by_code_point(s, case((t.entries > 0, func.nullif(t.qualifier, "")))))
     q = select(func.coalesce(func.sum(t.cents), 0), qualifier).where(t.metric_code == code)
-    if f.date_from is not None:
-        q = q.where(t.period_start >= f.date_from)
-    if f.date_to is not None:
-        q = q.where(t.period_end <= f.date_to)
-    cid = _community_id(s, f.community)
-    if cid is not None:
-        q = q.where(t.community_id == cid)
-    cents, qualifier = s.execute(q).one()
+    cents, qualifier = s.execute(_tally_range(s, q, t, f)).one()
     return Decimal(int(cents)) / 100, qualifier
 
 
