@@ -599,13 +599,16 @@ def drill_query(s: Session, drill: Drill, today: dt.date) -> Any:
     return _item_query().where(*drill_terms(s, drill, today))
 
 
-def drill_items(uow: UnitOfWork, drill: Drill, today: dt.date | None = None) -> list[ItemDTO]:
-    """Items for a drill-down list, most urgent first (overdue, then by deadline)."""
+def drill_items(
+    uow: UnitOfWork, drill: Drill, today: dt.date | None = None, where: Sequence[ColumnElement[bool]] = ()
+) -> list[ItemDTO]:
+    """Items for a drill-down list, most urgent first (overdue, then by deadline); `where` narrows them
+    further in SQL."""
     from zhdesk.services.supervision import _item_dto
 
     s = uow.session
     today = today or dt.date.today()
-    q = drill_query(s, drill, today)
+    q = drill_query(s, drill, today).where(*where)
     _, deadline, _ = effective_columns()
     warn = warning_days(uow)
     rows = [_item_dto(r, today, warn) for r in s.execute(q.order_by(deadline.is_(None), deadline, SupervisionItem.id))]

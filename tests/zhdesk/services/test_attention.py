@@ -32,3 +32,37 @@ def test_warning_days_move_entries_between_green_and_yellow(demo_desk: Desk) -> 
     assert not [e for e in demo_desk.attention(None, TODAY) if e.address == "澄海路22号"]
     demo_desk.set_warning_days(3)
     assert [e for e in demo_desk.attention(None, TODAY) if e.address == "澄海路22号"]
+
+
+def test_the_items_read_in_sql_are_every_red_and_yellow_one(demo_desk: Desk) -> None:
+    """attention() narrows its item reads in SQL (open, no listing, not deferred, due by the last yellow day);
+    the entries equal those of the plain drill-downs filtered by light, over a year of `today`s."""
+    import datetime as dt
+
+    from zhdesk.domain.stats import kind_label
+    from zhdesk.dto import Drill, StatsFilter
+    from zhdesk.services.attention import LOOKBACK_DAYS, SHOWN
+    from zhdesk.services.stats import drill_items
+
+    def plain(today: dt.date, community: str | None) -> set[tuple[int, str, str]]:
+        def read(uow: object) -> list:  # type: ignore[type-arg]
+            overdue = drill_items(uow, Drill(base=StatsFilter(community=community), overdue_only=True), today)  # type: ignore[arg-type]
+            recent = StatsFilter(today - dt.timedelta(days=LOOKBACK_DAYS), None, community)
+            return overdue + drill_items(uow, Drill(base=recent), today)  # type: ignore[arg-type]
+
+        return {
+            (i.id, i.light, f"{kind_label(i.kind)}第{i.issue_no}期")
+            for i in demo_desk.run(read)
+            if i.listing_id is None and i.light in SHOWN
+        }
+
+    checked = 0
+    for days in range(-200, 160, 9):
+        today = TODAY + dt.timedelta(days=days)
+        for community in (None, "汕头路社区"):
+            got = {(e.item_id, e.light, e.what.split("：")[0]) for e in demo_desk.attention(community, today)
+                   if e.item_id is not None}  # fmt: skip
+            expected = plain(today, community)
+            assert got == expected, (today, community)
+            checked += len(expected)
+    assert checked > 100  # red and yellow items were there to compare
