@@ -13,7 +13,8 @@ from zhdesk.dto import AttentionEntry, Drill, SiteQuery, SiteRow, StatsFilter
 from zhdesk.paging import Sort
 from zhdesk.services.settings import warning_days
 from zhdesk.services.sites import site_page
-from zhdesk.services.stats import drill_items, effective_columns
+from zhdesk.services.stats import drill_items
+from zhdesk.services.supervision import effective_columns
 
 LOOKBACK_DAYS = 366  # items due soon are looked for among those issued in the last year
 SHOWN = (Light.RED.value, Light.YELLOW.value)
