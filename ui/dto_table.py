@@ -104,8 +104,8 @@ class DtoModel(QAbstractTableModel, Generic[T]):
         self.rowsInserted.connect(self._inserted)
         self.dataChanged.connect(self._changed)
 
-    def _inserted(self, _parent: Index, first: int, _last: int) -> None:
-        if first < len(self._rows) - (_last - first + 1):  # not appended: the rows after it moved
+    def _inserted(self, _parent: Index, first: int, last: int) -> None:
+        if first < len(self._rows) - (last - first + 1):  # not appended: the rows after it moved
             self._looks.clear()
 
     def _changed(self, top: Index, bottom: Index, _roles: Sequence[int] = ()) -> None:

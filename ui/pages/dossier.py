@@ -362,7 +362,8 @@ class DossierPage(QWidget):
             self.message.emit(f"点位档案：没有地址为“{address}”的点位，请从下拉列表中选择")
         else:
             where = "、".join(r.community for r in rows)
-            self.message.emit(f"点位档案：地址“{address}”在{where}各有一个点位，请输入“{address}（社区名）”")
+            hint = f"请输入“{address}（社区名）”"
+            self.message.emit(f"点位档案：地址为“{address}”的点位有 {len(rows)} 个（{where}），{hint}")
 
     def show_site(self, site_id: int, item_id: int | None = None) -> None:
         """Load a site's dossier; with `item_id`, show 督办件 with that item selected."""
