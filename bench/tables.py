@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import os
 import pstats
 import statistics
@@ -37,7 +38,9 @@ from PySide6.QtWidgets import QApplication, QTableView, QWidget
 from bench import report
 from bench.gallery import StallMeter
 from bench.gendb import big_db
+from bench.pages import compile_sources
 from db.engine import sqlite_url
+from ui import heap
 from ui.app import setup_application
 from ui.ops import Ops
 from zhdesk.desk import Desk
@@ -139,6 +142,7 @@ def _settle(app: QApplication, ops: Ops, timeout: float = 60) -> None:
 
 def _build(app: QApplication, desk: Desk, case: Case) -> Built:
     built = PAGES[case.page](desk, Ops())
+    heap.freeze()  # as MainWindow.page does after building a page
     built.widget.resize(*SIZE)
     built.widget.show()
     app.processEvents()
@@ -150,6 +154,8 @@ def _drop(app: QApplication, built: Built) -> None:
     built.widget.close()
     built.widget.deleteLater()
     app.processEvents()
+    heap.thaw()  # as the window closing does; the page's garbage goes now, not inside a timed run
+    gc.collect()
 
 
 def time_case(app: QApplication, desk: Desk, case: Case, runs: int) -> tuple[list[float], list[float]]:
@@ -196,6 +202,7 @@ def time_case(app: QApplication, desk: Desk, case: Case, runs: int) -> tuple[lis
 def run_cases(app: QApplication, db: Path, cases: Sequence[Case], runs: int, profile: bool) -> bool:
     """Time each case on the large database (settings in a throw-away folder), print its line, record its two
     goals (time and longest GUI stall); True if every goal was met. bench.item_tables uses it too."""
+    compile_sources()  # the pages' modules load from bytecode, as installed (bench.pages)
     ok = True
     with tempfile.TemporaryDirectory(prefix="zhdesk-tables-") as tmp:
         QSettings.setDefaultFormat(QSettings.Format.IniFormat)

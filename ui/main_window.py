@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import access, prefs, preload, site_actions
+from ui import access, heap, prefs, preload, site_actions
 from ui.display import DisplayScale, relative_font
 from ui.feed_watch import FeedWatch
 from ui.ops import Ops
@@ -218,6 +218,7 @@ class MainWindow(QMainWindow):
             page.setObjectName(f"page_{NAVIGATION.index(name)}")
             self._built[name] = page
             self.stack.addWidget(page)
+            heap.freeze()  # what the page made lives as long as the window: out of later collections
         return page
 
     def _build_listings(self) -> QWidget:
@@ -429,4 +430,5 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.feed_watch.stop()
         self.ops.shutdown()
+        heap.thaw()
         super().closeEvent(event)

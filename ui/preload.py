@@ -18,6 +18,8 @@ import logging
 import sys
 import threading
 
+from ui import heap
+
 log = logging.getLogger(__name__)
 
 # In dependency order; each is skipped if some page imported it already.
@@ -36,6 +38,7 @@ def _import_all() -> None:
         except Exception:  # the page that needs it imports it again and reports what failed
             log.warning("preloading %s failed", name, exc_info=True)
             return
+    heap.freeze()  # modules live as long as the process: out of later full collections (ui/heap.py)
 
 
 def start() -> threading.Thread | None:

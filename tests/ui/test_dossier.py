@@ -148,6 +148,31 @@ def test_search_box_opens_a_site(qtbot: QtBot, window: MainWindow, ui_desk: Desk
     assert len(messages) == 1 and "江西路" in messages[0] and "个" in messages[0]
 
 
+def test_search_box_tells_one_address_in_two_communities_apart(qtbot: QtBot, window: MainWindow, ui_desk: Desk) -> None:
+    """The search box reads addresses only (not every site's row); an address found in two communities
+    opens neither until the community is named, as “地址（社区）”."""
+    first = next(r for r in ui_desk.list_sites() if r.address == "江西路47号")
+    other = next(c.name for c in ui_desk.communities() if c.name != first.community)
+    twin = ui_desk.add_site("江西路47号", other)
+    window.show_page(DOSSIER)
+    page = opened(qtbot, window)
+    completions = page.completer.model()
+    shown = [completions.index(i, 0).data() for i in range(completions.rowCount())]
+    assert shown.count("江西路47号") == 1
+
+    messages: list[str] = []
+    page.message.connect(messages.append)
+    page.open_text("江西路47号")
+    wait_idle(qtbot, window.ops)
+    assert page.site_id is None and page.stack.currentWidget() is page.empty
+    assert len(messages) == 1 and first.community in messages[0] and other in messages[0]
+
+    page.search.setText(f"江西路47号（{other}）")
+    page.search.returnPressed.emit()
+    wait_idle(qtbot, window.ops)
+    assert page.site_id == twin.row.id and page.address.text() == "江西路47号"
+
+
 def test_follows_a_write_to_its_item(qtbot: QtBot, window: MainWindow, ui_desk: Desk) -> None:
     sid = site_id(ui_desk, "江西路47号")
     window.open_site(sid)

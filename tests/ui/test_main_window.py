@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
@@ -115,3 +117,19 @@ def test_close_stops_the_worker(qtbot: QtBot, ui_desk: Desk) -> None:
     assert w.ops.is_idle()
     assert w.ops._pool.activeThreadCount() == 0
     assert w.ops.run(lambda: None) == 0
+
+
+def test_built_pages_leave_the_collector_until_the_window_closes(qtbot: QtBot, ui_desk: Desk) -> None:
+    """Issue 13: a full garbage collection holds the GIL for as long as it walks every object (110–200 ms
+    on the large database); what a page builds lives as long as the window, so it is frozen out of them."""
+    gc.unfreeze()
+    w = MainWindow(ui_desk)
+    qtbot.addWidget(w)
+    at_start = gc.get_freeze_count()
+    assert at_start > 0  # the first page built
+    page = w.pages[SETTINGS]
+    assert gc.get_freeze_count() > at_start
+    assert gc.is_tracked(page.__dict__) and not any(page.__dict__ is o for o in gc.get_objects())  # frozen
+    w.close()
+    assert gc.get_freeze_count() == 0  # closing gives them back
+

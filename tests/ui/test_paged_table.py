@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -203,3 +204,52 @@ def test_columns_fit_the_sample_texts_without_reading_data(qtbot: QtBot, host: t
     fit_columns_from_sample(table, model, {0: 5}, fixed={1: 3})
     assert table.horizontalHeader().sectionSize(0) == round(em * 5)
     assert table.horizontalHeader().sectionSize(1) == round(em * 3)
+
+
+class StyledModel(PagedModel[Row, Query]):
+    """Counts the styling hook's calls: a paint must not run them again for rows already shown."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.styled: list[int] = []
+
+    def foreground(self, row: Row, col: int) -> QColor | None:
+        self.styled.append(row.id)
+        return QColor("#c5221f") if row.size == 0 else None
+
+
+def test_each_row_is_styled_once_until_it_changes(qtbot: QtBot, host: tuple[QWidget, Ops]) -> None:
+    parent, ops = host
+    core = Core()
+    model = StyledModel(FIELDS, ops, fetch=core.fetch, query=Query(), sort_keys=["name", "size"], page_size=100,
+                        parent=parent)  # fmt: skip
+    table = data_table("t", model)
+    qtbot.addWidget(table)
+    table.resize(600, 400)
+    table.show()
+    qtbot.waitExposed(table)
+    with qtbot.waitSignal(model.loaded):
+        model.reload()
+    wait_idle(qtbot, ops)
+    table.viewport().repaint()
+    shown = sorted(set(model.styled))
+    assert shown and len(model.styled) == len(shown) * len(FIELDS)  # once per cell, not per role or paint
+    assert set(shown) == {r.id for r in model.rows()[: len(shown)]}  # visible rows only
+    model.styled.clear()
+    table.viewport().repaint()
+    assert model.styled == []  # the second paint reads what the first one worked out
+
+    zero = next(r for r in model.rows()[: len(shown)] if r.size == 0)
+    assert model.data(model.index(model.row_of(zero.id) or 0, 0), Qt.ItemDataRole.ForegroundRole) is not None
+    assert model.replace_row(Row(zero.id, "改名", 3))  # the changed row is styled again, with its new values
+    i = model.index(model.row_of(zero.id) or 0, 0)
+    assert model.data(i) == "改名" and model.data(i, Qt.ItemDataRole.ForegroundRole) is None
+    assert model.styled == [zero.id, zero.id]
+
+    model.styled.clear()
+    with qtbot.waitSignal(model.loaded):
+        model.set_sort(Sort("size", descending=True))  # a new answer: every row is styled afresh
+    wait_idle(qtbot, ops)
+    table.viewport().repaint()
+    first = model.rows()[0]
+    assert first.id in model.styled and model.data(model.index(0, 0)) == first.name
