@@ -57,9 +57,10 @@ def child_floor() -> int:
 
 def child_app(url: str | None) -> int:
     """What ui.app.main does up to the first painted page, then exit (no event loop left running)."""
-    from PySide6.QtCore import QTimer
+    from ui import app as ui_app  # first, as main.py does: ui.app imports the core before Qt
 
-    from ui import app as ui_app
+    # isort: split
+    from PySide6.QtCore import QTimer
 
     argv = ["--db", url] if url else ["--demo"]
     args, qt_args = ui_app.parse_args(argv)

@@ -36,6 +36,7 @@ def test_importing_the_app_loads_no_heavy_module() -> None:
     heavy = [m for m in modules if m.split(".")[0] in HEAVY]
     plugins = [m for m in modules if m.startswith("PIL.") and m.endswith("ImagePlugin")]  # Pillow's decoders
     assert not heavy and not plugins, heavy + plugins
+    assert not later_modules(modules), later_modules(modules)
 
 
 # A window opened on a database: what its process has imported once the first page is filled.
@@ -66,6 +67,16 @@ OTHER_PAGES = ("overview", "dashboard", "dossier", "bulletins", "bulletins_model
                "welcome", "placeholder")  # fmt: skip
 # Charts appear on other pages only (总览, 社区台账, 点位档案).
 CHARTS = ("pyqtgraph", "numpy")
+# The services the first page runs (sign-in and role, settings, the 挂牌督办 rows); every other service module
+# loads with its first use case (zhdesk/desk.py names them lazily), and with it what only it needs.
+START_SERVICES = {"accounts", "audit", "authz", "common", "conflicts", "settings", "sites"}
+LATER = ("zhdesk.brief", "zhdesk.tally", "zhdesk.imaging", "zhdesk.demo", "PIL")
+
+
+def later_modules(modules: list[str]) -> list[str]:
+    """Service modules the first page does not run, and what only they import."""
+    services = [m for m in modules if m.startswith("zhdesk.services.") and m.split(".")[2] not in START_SERVICES]
+    return services + [m for m in modules if m in LATER or m.startswith(tuple(p + "." for p in LATER))]
 
 
 def window_loads(tmp_path: Path, touch: str = "") -> tuple[list[str], list[str]]:
@@ -97,6 +108,7 @@ def test_a_window_on_a_database_loads_its_first_page_only(tmp_path: Path) -> Non
     plugins = [m for m in modules if m.startswith("PIL.") and m.endswith("ImagePlugin")]
     assert not pages and not heavy and not plugins, pages + heavy + plugins
     assert "alembic" not in modules  # the schema check at open reads the revision without Alembic
+    assert not later_modules(modules), later_modules(modules)
 
 
 def test_the_window_probe_sees_a_page_built_later(tmp_path: Path) -> None:
@@ -124,6 +136,13 @@ def test_the_chart_modules_load_in_the_background_once_the_first_page_is_in(tmp_
     pages = [m for m in modules if m.startswith("ui.pages.") and m.split(".")[2] in OTHER_PAGES]
     heavy = [m for m in modules if m.split(".")[0] in HEAVY]
     assert not pages and not heavy, pages + heavy
+
+
+def test_a_service_module_loads_with_its_first_use_case() -> None:
+    """The checks above can fail: naming a use case's service function imports its module."""
+    assert "zhdesk.services.brief" not in loaded_by(CODE.replace("import ui.app", "import zhdesk.desk"))
+    modules = loaded_by(CODE.replace("import ui.app", "from zhdesk.desk import Desk; Desk.use_cases()['brief_pdf'].fn"))
+    assert "zhdesk.services.brief" in modules and "zhdesk.services.brief" in later_modules(modules)
 
 
 def test_the_probe_sees_a_heavy_module() -> None:

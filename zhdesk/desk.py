@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from types import TracebackType
-from typing import Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from db.models import AuditEntry
 from db.uow import UnitOfWork
+from zhdesk import services
 from zhdesk.database import connection_problem, open_database, write_problem
 from zhdesk.domain.roles import allowed
 from zhdesk.dto import UserDTO
@@ -26,27 +27,31 @@ from zhdesk.feed import POLL_S, ChangeFeed, notify
 from zhdesk.files import database_files, register_database, unregister_database
 from zhdesk.reference import seed_reference
 from zhdesk.services import accounts as accounts_svc
-from zhdesk.services import attention as attention_svc
-from zhdesk.services import audit as audit_svc
-from zhdesk.services import backup as backup_svc
-from zhdesk.services import brief as brief_svc
-from zhdesk.services import communities as communities_svc
-from zhdesk.services import directory as directory_svc
-from zhdesk.services import dossier as dossier_svc
-from zhdesk.services import exports as exports_svc
-from zhdesk.services import figures as figures_svc
-from zhdesk.services import item_pages as pages_svc
-from zhdesk.services import notices as notices_svc
-from zhdesk.services import overview as overview_svc
-from zhdesk.services import photos as photos_svc
 from zhdesk.services import settings as settings_svc
-from zhdesk.services import site_import as site_import_svc
-from zhdesk.services import sites as sites_svc
-from zhdesk.services import stats as stats_svc
-from zhdesk.services import supervision as supervision_svc
-from zhdesk.services import tally as tally_svc
-from zhdesk.services import timeline as timeline_svc
 from zhdesk.services.common import os_login
+
+# Each use case's module loads on its first call (zhdesk/services/__init__.py); these tell mypy the types of
+# `services.<module>`, which the lambdas below name.
+if TYPE_CHECKING:
+    import zhdesk.services.attention
+    import zhdesk.services.audit
+    import zhdesk.services.backup
+    import zhdesk.services.brief
+    import zhdesk.services.communities
+    import zhdesk.services.directory
+    import zhdesk.services.dossier
+    import zhdesk.services.exports
+    import zhdesk.services.figures
+    import zhdesk.services.item_pages
+    import zhdesk.services.notices
+    import zhdesk.services.overview
+    import zhdesk.services.photos
+    import zhdesk.services.site_import
+    import zhdesk.services.sites
+    import zhdesk.services.stats
+    import zhdesk.services.supervision
+    import zhdesk.services.tally
+    import zhdesk.services.timeline  # noqa: F401 (ruff counts the group as one binding)
 
 
 class _DeskUnitOfWork(UnitOfWork):
@@ -108,11 +113,20 @@ R = TypeVar("R")
 class UseCase(Generic[P, R]):
     """A service function `fn(uow, *args)` offered on the Desk as `desk.name(*args)`, run in a unit of
     work of its own. Typed: the Desk method has exactly the service's parameters after `uow`, so the two
-    cannot drift apart."""
+    cannot drift apart. Named by a function returning it (`read(lambda: services.sites.list_sites)`): the
+    service's module is imported on the first call, not at start (issue 13)."""
 
-    def __init__(self, fn: Callable[Concatenate[UnitOfWork, P], R], *, writes: bool) -> None:
-        self.fn = fn
+    def __init__(self, get: Callable[[], Callable[Concatenate[UnitOfWork, P], R]], *, writes: bool) -> None:
+        self._get = get
+        self._fn: Callable[Concatenate[UnitOfWork, P], R] | None = None
         self.writes = writes
+
+    @property
+    def fn(self) -> Callable[Concatenate[UnitOfWork, P], R]:
+        """The service function (its module imported on first use)."""
+        if self._fn is None:
+            self._fn = self._get()
+        return self._fn
 
     @overload
     def __get__(self, desk: None, owner: type[Desk]) -> UseCase[P, R]: ...
@@ -121,21 +135,19 @@ class UseCase(Generic[P, R]):
     def __get__(self, desk: Desk | None, owner: type[Desk]) -> UseCase[P, R] | Callable[P, R]:
         if desk is None:
             return self
-        fn = self.fn
 
         def call(*args: P.args, **kwargs: P.kwargs) -> R:
-            return desk.run(fn, *args, **kwargs)
+            return desk.run(self.fn, *args, **kwargs)
 
-        call.__doc__ = fn.__doc__
         return call
 
 
-def read(fn: Callable[Concatenate[UnitOfWork, P], R]) -> UseCase[P, R]:
-    return UseCase(fn, writes=False)
+def read(get: Callable[[], Callable[Concatenate[UnitOfWork, P], R]]) -> UseCase[P, R]:
+    return UseCase(get, writes=False)
 
 
-def write(fn: Callable[Concatenate[UnitOfWork, P], R]) -> UseCase[P, R]:
-    return UseCase(fn, writes=True)
+def write(get: Callable[[], Callable[Concatenate[UnitOfWork, P], R]]) -> UseCase[P, R]:
+    return UseCase(get, writes=True)
 
 
 class Desk:
@@ -304,141 +316,141 @@ class Desk:
         return {name: v for name, v in vars(cls).items() if isinstance(v, UseCase)}
 
     # -- sites and listings
-    has_sites = read(sites_svc.has_sites)
-    communities = read(sites_svc.list_communities)
-    categories = read(sites_svc.list_categories)
-    list_sites = read(sites_svc.list_sites)
-    get_site = read(sites_svc.get_site)
-    site_page = read(sites_svc.site_page)  # the 挂牌督办 table, a page at a time
-    site_position = read(sites_svc.site_position)
-    site_counts = read(sites_svc.site_counts)
-    add_site = write(sites_svc.add_site)
-    list_site = write(sites_svc.list_site_for_supervision)
-    change_status = write(sites_svc.change_status)
-    gantt = read(overview_svc.gantt)
-    dossier = read(dossier_svc.site_dossier)  # 点位档案: the site, its listings, items and tally entries
+    has_sites = read(lambda: services.sites.has_sites)
+    communities = read(lambda: services.sites.list_communities)
+    categories = read(lambda: services.sites.list_categories)
+    list_sites = read(lambda: services.sites.list_sites)
+    get_site = read(lambda: services.sites.get_site)
+    site_page = read(lambda: services.sites.site_page)  # the 挂牌督办 table, a page at a time
+    site_position = read(lambda: services.sites.site_position)
+    site_counts = read(lambda: services.sites.site_counts)
+    add_site = write(lambda: services.sites.add_site)
+    list_site = write(lambda: services.sites.list_site_for_supervision)
+    change_status = write(lambda: services.sites.change_status)
+    gantt = read(lambda: services.overview.gantt)
+    dossier = read(lambda: services.dossier.site_dossier)  # 点位档案: the site, its listings, items and tally entries
 
     # -- settings
-    warning_days = read(settings_svc.warning_days)
-    set_warning_days = write(settings_svc.set_warning_days)
-    photo_max_mb = read(settings_svc.photo_max_mb)
-    set_photo_max_mb = write(settings_svc.set_photo_max_mb)
+    warning_days = read(lambda: services.settings.warning_days)
+    set_warning_days = write(lambda: services.settings.set_warning_days)
+    photo_max_mb = read(lambda: services.settings.photo_max_mb)
+    set_photo_max_mb = write(lambda: services.settings.set_photo_max_mb)
 
     # -- timeline
-    timeline = read(timeline_svc.list_timeline)
-    add_event = write(timeline_svc.add_event)
-    edit_event = write(timeline_svc.edit_event)
-    delete_event = write(timeline_svc.delete_event)
+    timeline = read(lambda: services.timeline.list_timeline)
+    add_event = write(lambda: services.timeline.add_event)
+    edit_event = write(lambda: services.timeline.edit_event)
+    delete_event = write(lambda: services.timeline.delete_event)
 
     # -- photos
-    photos = read(photos_svc.list_photos)
-    thumbnail = read(photos_svc.thumbnail_bytes)  # makes a missing thumbnail once: a cache, not a change
-    thumbnails = read(photos_svc.thumbnails)
-    original = read(photos_svc.original_bytes)
-    export_photo = read(photos_svc.export_photo)  # writes a file, not the database
-    add_photos = write(photos_svc.add_photos)
-    update_photo = write(photos_svc.update_photo)
-    delete_photo = write(photos_svc.delete_photo)
+    photos = read(lambda: services.photos.list_photos)
+    thumbnail = read(lambda: services.photos.thumbnail_bytes)  # makes a missing thumbnail once: a cache, not a change
+    thumbnails = read(lambda: services.photos.thumbnails)
+    original = read(lambda: services.photos.original_bytes)
+    export_photo = read(lambda: services.photos.export_photo)  # writes a file, not the database
+    add_photos = write(lambda: services.photos.add_photos)
+    update_photo = write(lambda: services.photos.update_photo)
+    delete_photo = write(lambda: services.photos.delete_photo)
 
     # -- supervision bulletins, figures and the dashboard
-    batches = read(supervision_svc.list_batches)
-    batch_items = read(supervision_svc.batch_items)
-    create_batch = write(supervision_svc.create_batch)
-    add_items = write(supervision_svc.add_items)
-    close_item = write(supervision_svc.close_item)
-    set_deferred = write(supervision_svc.set_deferred)
-    dashboard = read(stats_svc.dashboard)
-    attention = read(attention_svc.attention)
-    drill_items = read(stats_svc.drill_items)
+    batches = read(lambda: services.supervision.list_batches)
+    batch_items = read(lambda: services.supervision.batch_items)
+    create_batch = write(lambda: services.supervision.create_batch)
+    add_items = write(lambda: services.supervision.add_items)
+    close_item = write(lambda: services.supervision.close_item)
+    set_deferred = write(lambda: services.supervision.set_deferred)
+    dashboard = read(lambda: services.stats.dashboard)
+    attention = read(lambda: services.attention.attention)
+    drill_items = read(lambda: services.stats.drill_items)
     # -- the same lists page by page in SQL (issue 13): page, position of an id, every row (export)
-    batch_page = read(pages_svc.batch_page)
-    batch_position = read(pages_svc.batch_position)
-    batch_totals = read(pages_svc.batch_totals)
-    batch_count = read(pages_svc.batch_count)
-    all_batches = read(pages_svc.all_batches)
-    last_issue_numbers = read(pages_svc.last_issue_numbers)
-    site_addresses = read(pages_svc.site_addresses)
-    item_page = read(pages_svc.item_page)
-    item_position = read(pages_svc.item_position)
-    all_items = read(pages_svc.all_items)
-    drill_page = read(pages_svc.drill_page)
-    drill_position = read(pages_svc.drill_position)
-    all_drill_items = read(pages_svc.all_drill_items)
-    each_batch = read(pages_svc.each_batch)  # every batch with its items, streamed to a callback
-    stats_json = read(stats_svc.stats_json)
-    rebuild_rollups = write(stats_svc.rebuild_rollups)
-    check_rollups = read(stats_svc.check_rollups)
-    export_table = read(exports_svc.export_table)  # writes a file, not the database
-    export_bytes = read(exports_svc.export_bytes)  # writes a file, not the database
-    set_figure = write(figures_svc.enter_figure)
-    hand_figure = read(figures_svc.hand_figure)
+    batch_page = read(lambda: services.item_pages.batch_page)
+    batch_position = read(lambda: services.item_pages.batch_position)
+    batch_totals = read(lambda: services.item_pages.batch_totals)
+    batch_count = read(lambda: services.item_pages.batch_count)
+    all_batches = read(lambda: services.item_pages.all_batches)
+    last_issue_numbers = read(lambda: services.item_pages.last_issue_numbers)
+    site_addresses = read(lambda: services.item_pages.site_addresses)
+    item_page = read(lambda: services.item_pages.item_page)
+    item_position = read(lambda: services.item_pages.item_position)
+    all_items = read(lambda: services.item_pages.all_items)
+    drill_page = read(lambda: services.item_pages.drill_page)
+    drill_position = read(lambda: services.item_pages.drill_position)
+    all_drill_items = read(lambda: services.item_pages.all_drill_items)
+    each_batch = read(lambda: services.item_pages.each_batch)  # every batch with its items, streamed to a callback
+    stats_json = read(lambda: services.stats.stats_json)
+    rebuild_rollups = write(lambda: services.stats.rebuild_rollups)
+    check_rollups = read(lambda: services.stats.check_rollups)
+    export_table = read(lambda: services.exports.export_table)  # writes a file, not the database
+    export_bytes = read(lambda: services.exports.export_bytes)  # writes a file, not the database
+    set_figure = write(lambda: services.figures.enter_figure)
+    hand_figure = read(lambda: services.figures.hand_figure)
 
     # -- community tallies (台账)
-    tally_import = write(tally_svc.import_file)
-    tally_check = read(tally_svc.check_file)  # the import's preview: nothing written
-    tally_batches = read(tally_svc.list_batches)
-    tally_undo = write(tally_svc.undo_batch)
-    metrics = read(tally_svc.list_metrics)
-    save_metric = write(tally_svc.save_metric)
-    add_metric_synonym = write(tally_svc.add_synonym)
-    metric_totals = read(tally_svc.metric_totals)
-    tally_table = read(tally_svc.table)
-    tally_entries = read(tally_svc.entries)
-    summary = read(tally_svc.summary)
-    write_tally_template = read(tally_svc.write_template)  # writes a file, not the database
-    figure_overlaps = read(tally_svc.imported_overlaps)
+    tally_import = write(lambda: services.tally.import_file)
+    tally_check = read(lambda: services.tally.check_file)  # the import's preview: nothing written
+    tally_batches = read(lambda: services.tally.list_batches)
+    tally_undo = write(lambda: services.tally.undo_batch)
+    metrics = read(lambda: services.tally.list_metrics)
+    save_metric = write(lambda: services.tally.save_metric)
+    add_metric_synonym = write(lambda: services.tally.add_synonym)
+    metric_totals = read(lambda: services.tally.metric_totals)
+    tally_table = read(lambda: services.tally.table)
+    tally_entries = read(lambda: services.tally.entries)
+    summary = read(lambda: services.tally.summary)
+    write_tally_template = read(lambda: services.tally.write_template)  # writes a file, not the database
+    figure_overlaps = read(lambda: services.tally.imported_overlaps)
 
     # -- first start: the demo mark, 导入点位清单
-    is_demo = read(settings_svc.is_demo)
-    site_import = write(site_import_svc.import_sites)
-    site_import_check = read(site_import_svc.check_sites_file)  # the import's preview: nothing written
-    write_site_template = read(site_import_svc.write_sites_template)  # writes a file, not the database
+    is_demo = read(lambda: services.settings.is_demo)
+    site_import = write(lambda: services.site_import.import_sites)
+    site_import_check = read(lambda: services.site_import.check_sites_file)  # the import's preview: nothing written
+    write_site_template = read(lambda: services.site_import.write_sites_template)  # writes a file, not the database
     # -- the registry: sites edited, 延期, 通讯录, 社区 (issue 9)
-    edit_site = write(sites_svc.edit_site)
-    similar_sites = read(sites_svc.similar_sites)
-    extend_deadline = write(sites_svc.extend_deadline)
-    issue_notices = write(notices_svc.issue_notices)  # 督办通知单: a PDF and a 催办 event per site
-    people = read(directory_svc.list_people)
-    units = read(directory_svc.list_units)
-    save_person = write(directory_svc.save_person)
-    save_unit = write(directory_svc.save_unit)
-    delete_person = write(directory_svc.delete_person)
-    delete_unit = write(directory_svc.delete_unit)
-    community_uses = read(communities_svc.list_community_uses)
-    add_community = write(communities_svc.add_community)
-    rename_community = write(communities_svc.rename_community)
-    delete_community = write(communities_svc.delete_community)
+    edit_site = write(lambda: services.sites.edit_site)
+    similar_sites = read(lambda: services.sites.similar_sites)
+    extend_deadline = write(lambda: services.sites.extend_deadline)
+    issue_notices = write(lambda: services.notices.issue_notices)  # 督办通知单: a PDF and a 催办 event per site
+    people = read(lambda: services.directory.list_people)
+    units = read(lambda: services.directory.list_units)
+    save_person = write(lambda: services.directory.save_person)
+    save_unit = write(lambda: services.directory.save_unit)
+    delete_person = write(lambda: services.directory.delete_person)
+    delete_unit = write(lambda: services.directory.delete_unit)
+    community_uses = read(lambda: services.communities.list_community_uses)
+    add_community = write(lambda: services.communities.add_community)
+    rename_community = write(lambda: services.communities.rename_community)
+    delete_community = write(lambda: services.communities.delete_community)
     # -- 会议简报 (issue 11): the brief PDF, in memory (the preview) or written; its issue number
-    brief_pdf = read(brief_svc.build_pdf)
-    write_brief = read(brief_svc.write_brief)  # writes a file, not the database
-    next_brief_issue = read(brief_svc.next_brief_issue)
-    record_brief = write(brief_svc.record_brief)  # the saved issue number: the next brief suggests it + 1
-    recent_briefs = read(brief_svc.recent_briefs)  # 近期简报, newest first, each with its spec
+    brief_pdf = read(lambda: services.brief.build_pdf)
+    write_brief = read(lambda: services.brief.write_brief)  # writes a file, not the database
+    next_brief_issue = read(lambda: services.brief.next_brief_issue)
+    record_brief = write(lambda: services.brief.record_brief)  # the saved issue number: the next brief suggests it + 1
+    recent_briefs = read(lambda: services.brief.recent_briefs)  # 近期简报, newest first, each with its spec
 
     # write_brief + record_brief in one unit of work; SQLite's transaction is deferred, so the seconds of
     # building take no write lock (the first write is the record)
-    save_brief = write(brief_svc.save_brief)
-    brief_title = read(settings_svc.brief_title)
-    set_brief_title = write(settings_svc.set_brief_title)
-    brief_issuer = read(settings_svc.brief_issuer)
-    set_brief_issuer = write(settings_svc.set_brief_issuer)
-    documents = read(settings_svc.documents)  # 发文单位 and the two titles (设置 → 简报和通知单)
-    set_documents = write(settings_svc.set_documents)
+    save_brief = write(lambda: services.brief.save_brief)
+    brief_title = read(lambda: services.settings.brief_title)
+    set_brief_title = write(lambda: services.settings.set_brief_title)
+    brief_issuer = read(lambda: services.settings.brief_issuer)
+    set_brief_issuer = write(lambda: services.settings.set_brief_issuer)
+    documents = read(lambda: services.settings.documents)  # 发文单位 and the two titles (设置 → 简报和通知单)
+    set_documents = write(lambda: services.settings.set_documents)
 
     # -- 操作日志 (issue 12): the append-only audit trail, newest first
-    list_audit = read(audit_svc.list_audit)
+    list_audit = read(lambda: services.audit.list_audit)
 
     # -- backup (issue 12): the copy is a file; the database is only read. Restore is not a use case: it
     # needs every connection closed (zhdesk.services.backup.restore, after Desk.close()).
-    backup = read(backup_svc.backup)
-    daily_backup = read(backup_svc.daily_backup)  # the window's start: today's copy in backups/
-    backup_keep = read(backup_svc.backup_keep)
-    set_backup_keep = write(backup_svc.set_backup_keep)
-    record_restore = write(backup_svc.record_restore)  # after zhdesk restore, on the restored database
+    backup = read(lambda: services.backup.backup)
+    daily_backup = read(lambda: services.backup.daily_backup)  # the window's start: today's copy in backups/
+    backup_keep = read(lambda: services.backup.backup_keep)
+    set_backup_keep = write(lambda: services.backup.set_backup_keep)
+    record_restore = write(lambda: services.backup.record_restore)  # after zhdesk restore, on the restored database
 
     # -- accounts (issue 12, 设置 → 账户): administrators only
-    list_users = read(accounts_svc.list_users)
-    add_user = write(accounts_svc.add_user)
-    reset_password = write(accounts_svc.reset_password)  # clears the lock
-    set_user_disabled = write(accounts_svc.set_user_disabled)
-    set_user_role = write(accounts_svc.set_user_role)
+    list_users = read(lambda: services.accounts.list_users)
+    add_user = write(lambda: services.accounts.add_user)
+    reset_password = write(lambda: services.accounts.reset_password)  # clears the lock
+    set_user_disabled = write(lambda: services.accounts.set_user_disabled)
+    set_user_role = write(lambda: services.accounts.set_user_role)

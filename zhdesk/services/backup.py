@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib
 import os
 import re
 import sqlite3
@@ -357,10 +358,14 @@ def _stage(found: BackupFile, staged: Path) -> dict[str, int]:
         finally:
             engine.dispose()
     if found.revision != migrate.head_revision() or found.manifest is not None:
-        from zhdesk.desk import Desk  # the open that upgrades and seeds, as at any start
-
-        Desk.open(sqlite_url(staged)).close()
+        _open_at_head(sqlite_url(staged))
     return _verified_counts(staged)
+
+
+def _open_at_head(url: str) -> None:
+    """Open `url` as any start does (upgraded and seeded), then close it. zhdesk.desk is imported by name:
+    it names this module's use cases lazily, and mypy cannot type those through an import cycle."""
+    importlib.import_module("zhdesk.desk").Desk.open(url).close()
 
 
 def restore(url: str, path: Path, *, now: dt.datetime | None = None) -> RestoreResult:
@@ -402,9 +407,7 @@ def _restore_server(url: str, found: BackupFile, now: dt.datetime) -> RestoreRes
     """Replace every row of a PostgreSQL database in one transaction (archive.replace_postgresql), after a
     safety archive of its current data next to the backup. An archive at the newest schema is read
     straight in; anything else is staged (and upgraded) in a private SQLite file first."""
-    from zhdesk.desk import Desk
-
-    Desk.open(url).close()  # the target at the newest schema (created, or upgraded and seeded) before rows go in
+    _open_at_head(url)  # the target at the newest schema (created, or upgraded and seeded) before rows go in
     engine = make_engine(url)
     where = engine.url.render_as_string(hide_password=True)
     name = engine.url.database or "zhdesk"

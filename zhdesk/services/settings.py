@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from db.models import AuditEntry, Community, Setting
 from db.uow import UnitOfWork
-from zhdesk import imaging
 from zhdesk.domain.lights import DEFAULT_WARNING_DAYS
 from zhdesk.dto import Documents
 from zhdesk.errors import InputRefused
@@ -88,6 +87,8 @@ def set_warning_days(uow: UnitOfWork, days: int, expected: int | None = None) ->
 
 def photo_max_mb(uow: UnitOfWork) -> int:
     """The largest photo file `photo add` reads, in MB (default imaging.DEFAULT_MAX_FILE_MB)."""
+    from zhdesk import imaging  # Pillow: not at start (issue 13)
+
     return _get_int(uow, PHOTO_MAX_MB, imaging.DEFAULT_MAX_FILE_MB, *PHOTO_MAX_MB_RANGE)
 
 
