@@ -65,6 +65,15 @@ class _Job:
     initiator: object | None = None
 
 
+@dataclass
+class _Window:
+    """An open throttle window: its timer, and the call (and pending job) to make when it ends."""
+
+    timer: QTimer
+    fn: Callable[[], object] | None = None
+    job_id: int = 0
+
+
 _worker = threading.local()
 
 
@@ -127,7 +136,7 @@ class Ops(QObject):
         self._step_timer.setSingleShot(True)
         self._step_timer.setInterval(0)  # fires once the events queued meanwhile (paint, input) are handled
         self._step_timer.timeout.connect(self._run_step)
-        self._waiting: dict[object, tuple[int, QTimer]] = {}  # debounce key → (job id, its timer)
+        self._windows: dict[object, _Window] = {}  # throttle key → its open window
         Ops.instances.add(self)
 
     def run(
@@ -166,34 +175,35 @@ class Ops(QObject):
                 self._step_timer.start()
         return job_id
 
-    def debounce(self, key: object, delay_ms: int, fn: Callable[[], object], label: str = "正在查询…") -> int:
-        """Run `fn` on the GUI thread once `delay_ms` passed without another call for `key` (typing in a
-        search box re-queries once, after the pause). Pending meanwhile, like a job. Returns its job id."""
-        waiting = self._waiting.get(key)
-        if waiting is not None:
-            job_id, timer = waiting
-            timer.timeout.disconnect()
-        else:
-            job_id = self._add(_Job(label, None, None, False))
-            if not job_id:
-                return 0
+    def throttle(self, key: object, window_ms: int, fn: Callable[[], object], label: str = "正在查询…") -> None:
+        """Run `fn` at once unless a call for `key` ran within the last `window_ms`; calls inside that window
+        make one more run at its end, with the latest `fn` (typing in a search box: the first keystroke, or an
+        input method's committed word, queries at once; a burst of keystrokes makes one more query, with the
+        last text). A trailing run is pending work, like a job."""
+        state = self._windows.get(key)
+        if state is None:
             timer = QTimer(self)
             timer.setSingleShot(True)
-            self._waiting[key] = (job_id, timer)
+            timer.timeout.connect(lambda: self._window_end(key, window_ms))
+            self._windows[key] = _Window(timer)
+            timer.start(window_ms)
+            fn()
+            return
+        if state.job_id == 0:
+            state.job_id = self._add(_Job(label, None, None, False))
+        state.fn = fn
 
-        def fire() -> None:
-            self._waiting.pop(key, None)
-            timer.deleteLater()
-            if self._closed:
-                return
-            try:
-                fn()
-            finally:
-                self._done(job_id)
-
-        timer.timeout.connect(fire)
-        timer.start(delay_ms)
-        return job_id
+    def _window_end(self, key: object, window_ms: int) -> None:
+        state = self._windows.pop(key, None)
+        if state is None:
+            return
+        state.timer.deleteLater()
+        if state.fn is None or self._closed:
+            return
+        try:
+            self.throttle(key, window_ms, state.fn)  # runs now, and opens the next window
+        finally:
+            self._done(state.job_id)
 
     def _run_step(self) -> None:
         if self._closed or not self._steps:
@@ -274,9 +284,9 @@ class Ops(QObject):
         self._closed = True
         self._step_timer.stop()
         self._steps.clear()
-        for _job_id, timer in self._waiting.values():
-            timer.stop()
-        self._waiting.clear()
+        for window in self._windows.values():
+            window.timer.stop()
+        self._windows.clear()
         done = self._pool.waitForDone(timeout_ms)
         self._jobs.clear()  # results still queued for the GUI thread are dropped by _deliver
         return done

@@ -161,21 +161,21 @@ def test_a_failing_step_does_not_stop_the_rest_and_shutdown_drops_them(qtbot: Qt
     assert ran == [1, 3] and ops.is_idle()
 
 
-def test_debounce_runs_once_after_the_pause_and_counts_as_pending(qtbot: QtBot) -> None:
+def test_throttle_runs_at_once_then_once_more_at_the_window_end(qtbot: QtBot) -> None:
     ops = Ops()
     ran: list[str] = []
     key = object()
-    for text in ("江", "江西", "江西路"):
-        ops.debounce(key, 80, lambda t=text: ran.append(t))
-        qtbot.wait(20)
-    assert not ops.is_idle() and ran == []
+    ops.throttle(key, 150, lambda: ran.append("江"))
+    assert ran == ["江"] and ops.is_idle()  # the first call runs at once
+    for text in ("江西", "江西路", "江西路1"):
+        ops.throttle(key, 150, lambda t=text: ran.append(t))
+    assert ran == ["江"] and not ops.is_idle()  # the trailing run is pending work
     wait_idle(qtbot, ops)
-    assert ran == ["江西路"]  # once, with the last text
-    ops.debounce(key, 10_000, lambda: ran.append("later"))
-    ops.debounce(key, 0, lambda: ran.append("now"))  # Enter: at once, replacing the pending one
-    wait_idle(qtbot, ops)
-    assert ran == ["江西路", "now"]
-    ops.debounce(key, 0, lambda: ran.append("dropped"))
+    assert ran == ["江", "江西路1"]  # one more, with the last call
+    qtbot.wait(200)  # the window the trailing run opened ends with nothing to do
+    ops.throttle(key, 150, lambda: ran.append("澄海"))
+    assert ran == ["江", "江西路1", "澄海"]
+    ops.throttle(key, 150, lambda: ran.append("dropped"))
     assert ops.shutdown()
-    qtbot.wait(30)
-    assert ran == ["江西路", "now"] and ops.is_idle()
+    qtbot.wait(200)
+    assert ran == ["江", "江西路1", "澄海"] and ops.is_idle()

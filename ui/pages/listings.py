@@ -48,7 +48,7 @@ __all__ = ["ListingsPage", "SitesModel", "SitesPagedModel", "SitesProxy"]
 ALL_COMMUNITIES = "全部社区"
 ALL_STATUSES = "全部状态"
 ALL_LIGHTS = "全部灯色"
-SEARCH_PAUSE_MS = 250
+SEARCH_WINDOW_MS = 250
 SHEET_TITLE = "挂牌督办"
 NOT_SHOWN = "挂牌督办：当前筛选条件下看不到该点位，请调整筛选（如“仅显示挂牌点位”、搜索框）"
 
@@ -185,9 +185,9 @@ class ListingsPage(QWidget):
         page_frame(self, top, filters, self.splitter)
 
         # Wiring.
-        # Typing re-queries once, after a pause (each query reads every site on a large database); Enter at once.
-        self.search.textChanged.connect(lambda _t: ops.debounce(self.search, SEARCH_PAUSE_MS, self._apply_filters))
-        self.search.returnPressed.connect(lambda: ops.debounce(self.search, 0, self._apply_filters))
+        # A query reads every site on a large database: the first change asks at once, a burst of keystrokes
+        # one more time after it, with the last text.
+        self.search.textChanged.connect(lambda _t: ops.throttle(self.search, SEARCH_WINDOW_MS, self._apply_filters))
         self.community_combo.currentIndexChanged.connect(self._apply_filters)
         self.status_combo.currentIndexChanged.connect(self._apply_filters)
         self.light_combo.currentIndexChanged.connect(self._apply_filters)
