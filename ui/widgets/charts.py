@@ -116,7 +116,8 @@ class _Chart(QWidget):
         self.legend.hide()
         self.cat_axis = LabelAxis("bottom")
         self.value_axis = pg.AxisItem("left")
-        self.plot_widget = pg.PlotWidget(background="w")
+        # No view-box context menu (its form is 15–20% of a plot's construction): the charts disable it anyway.
+        self.plot_widget = pg.PlotWidget(background="w", viewBox=pg.ViewBox(enableMenu=False))
         self.plot = self.plot_widget.getPlotItem()
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
