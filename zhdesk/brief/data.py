@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from db.uow import UnitOfWork
 from zhdesk.domain.lights import Light
 from zhdesk.domain.periods import date_text
-from zhdesk.dto import BriefSpec, Dashboard, EventDTO, PhotoDTO, SiteFilter, SiteRow, StatsFilter
+from zhdesk.dto import BriefSpec, Dashboard, EventDTO, PhotoDTO, SiteQuery, SiteRow, StatsFilter
 from zhdesk.errors import UsageError
+from zhdesk.paging import Sort
 from zhdesk.services import dossier as dossier_svc
 from zhdesk.services import photos as photos_svc
 from zhdesk.services import settings as settings_svc
@@ -90,7 +91,9 @@ def gather(uow: UnitOfWork, spec: BriefSpec, today: dt.date | None = None) -> Br
     dash = stats_svc.dashboard(uow, f, today)
     summary = tally_svc.summary(uow, spec.date_from, spec.date_to, community)
     wanted = set(spec.communities)
-    rows = [r for r in sites_svc.list_sites(uow, SiteFilter(listed_only=True), today) if r.listing_id is not None]
+    # The listed sites through the paged SQL view (the rows list_sites gives, without loading every site)
+    listed = sites_svc.site_page(uow, SiteQuery(listed_only=True), Sort(), 0, 2**31 - 1, today).rows
+    rows = [r for r in listed if r.listing_id is not None]
     rows = [r for r in rows if (not wanted or r.community in wanted) and _in_range(r, spec)]
     listings = tuple(sorted(rows, key=_order_key))
     sections: tuple[SiteSection, ...] = ()
