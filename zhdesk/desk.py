@@ -422,6 +422,7 @@ class Desk:
     delete_community = write(lambda: services.communities.delete_community)
     # -- 会议简报 (issue 11): the brief PDF, in memory (the preview) or written; its issue number
     brief_pdf = read(lambda: services.brief.build_pdf)
+    brief_section_count = read(lambda: services.brief.section_count)  # the preview asks before hundreds
     write_brief = read(lambda: services.brief.write_brief)  # writes a file, not the database
     next_brief_issue = read(lambda: services.brief.next_brief_issue)
     record_brief = write(lambda: services.brief.record_brief)  # the saved issue number: the next brief suggests it + 1

@@ -388,3 +388,41 @@ def test_the_window_shows_the_brief_page(window: MainWindow) -> None:
     assert isinstance(window.stack.currentWidget(), BriefPage)
     assert window.pages[BRIEF] is window.brief and NAVIGATION.index(BRIEF) == 5
     assert brief_module.PAGE_TITLE == BRIEF
+
+
+def test_a_preview_of_hundreds_of_site_sections_is_built_when_asked(
+    qtbot: QtBot, ui_desk: Desk, ops: Ops, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a district's database the listed sites make a 2,000-page preview that holds the worker for
+    minutes: past PREVIEW_ASK_SITES sections the page says how many and builds only when asked; saving
+    needs no preview."""
+    from ui.pages import brief as brief_page
+
+    monkeypatch.setattr(brief_page, "PREVIEW_ASK_SITES", 2)  # the demo's brief has 4–5 listed sites
+    builder = Builder()
+    page = new_page(qtbot, ui_desk, ops, builder)
+    page.rebuild()
+    wait_idle(qtbot, ops)
+    assert builder.calls == []
+    assert page.large_box.isVisible() and not page.preview.isVisible()
+    sections = ui_desk.brief_section_count(page.spec())
+    assert sections > 2 and f"含 {sections} 处点位" in page.large_text.text()
+    assert page.save_button.isEnabled() and not page.print_button.isEnabled()
+    assert page.shown_spec is not None and page.shown_spec.sites == "listed"
+
+    with qtbot.waitSignal(page.preview_ready, timeout=5000):
+        page.large_button.click()
+    wait_idle(qtbot, ops)
+    assert len(builder.calls) == 1 and page.preview.isVisible() and not page.large_box.isVisible()
+    page.issuer.setText("街道城管办")  # the same sites: no second question
+    page.rebuild()
+    wait_idle(qtbot, ops)
+    assert len(builder.calls) == 2 and not page.large_box.isVisible()
+    page.site_buttons["all"].setChecked(True)  # other sites: asked again
+    page.rebuild()
+    wait_idle(qtbot, ops)
+    assert len(builder.calls) == 2 and page.large_box.isVisible()
+    page.section_boxes["sites"].setChecked(False)  # no site sections: built at once
+    page.rebuild()
+    wait_idle(qtbot, ops)
+    assert len(builder.calls) == 3 and not page.large_box.isVisible()

@@ -61,6 +61,10 @@ if TYPE_CHECKING:  # the window is handed its Desk (ui/app.py); importing it wou
 PAGE_TITLE = "会议简报"
 BUILDING = "正在生成预览…"
 DEBOUNCE_MS = 400
+# More site sections than this (a page or more each, ~0.1 s each to lay out): the preview asks first. On a
+# district's database 2,264 listed sites made a 2,000-page preview that kept the worker — every page's
+# reads — for minutes.
+PREVIEW_ASK_SITES = 200
 DEFAULT_PRESET = "本月"
 
 SECTION_NAMES: dict[str, str] = {
@@ -169,6 +173,7 @@ class BriefPage(QWidget):
         self.shown_spec: BriefSpec | None = None  # the spec it was built from (saved as such)
         self.site_ids: tuple[int, ...] = ()
         self._generation = 0
+        self._large_ok: tuple[object, ...] | None = None  # the site choice whose long preview the user asked for
         self._issue_offered = False
         self._loading = False  # controls being filled: no rebuild per control
 
@@ -388,11 +393,27 @@ class BriefPage(QWidget):
         self.preview.setObjectName("brief_preview")
         self.preview.loaded.connect(self._preview_loaded)
         self.preview.failed.connect(self._show_problem)
+        # In the preview's place when the brief would hold hundreds of site sections (PREVIEW_ASK_SITES).
+        self.large_box = QFrame()
+        self.large_box.setObjectName("brief_large")
+        self.large_text = QLabel()
+        self.large_text.setObjectName("brief_large_text")
+        self.large_text.setWordWrap(True)
+        self.large_button = QPushButton("生成预览")
+        self.large_button.setObjectName("brief_large_build")
+        self.large_button.clicked.connect(self.build_large)
+        large = QVBoxLayout(self.large_box)
+        large.addStretch(1)
+        large.addWidget(self.large_text)
+        large.addWidget(self.large_button, 0, Qt.AlignmentFlag.AlignLeft)
+        large.addStretch(2)
+        self.large_box.setVisible(False)
         panel = QWidget()
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(8, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.preview, 1)
+        layout.addWidget(self.large_box, 1)
         return panel
 
     # ------------------------------------------------------------ the spec
@@ -586,14 +607,20 @@ class BriefPage(QWidget):
         generation = self._generation
         self.busy.setVisible(True)
 
-        def job() -> bytes | None:
+        desk, ask = self.desk, self._asks_first(spec)
+
+        def job() -> bytes | int | None:
             if generation != self._generation:  # a newer request is queued behind this one
                 return None
+            if ask:  # hundreds of site sections: say how many instead of building them (the user chooses)
+                sections = desk.brief_section_count(spec)
+                if sections > PREVIEW_ASK_SITES:
+                    return sections
             return build(spec)
 
         return self.ops.run(
             job,
-            lambda pdf: self._built(generation, spec, pdf),
+            lambda out: self._built(generation, spec, out),
             lambda exc: self._failed(generation, exc),
             label="正在生成会议简报预览…",
             show_errors=False,
@@ -602,11 +629,41 @@ class BriefPage(QWidget):
     def is_current(self, generation: int) -> bool:
         return generation == self._generation
 
-    def _built(self, generation: int, spec: BriefSpec, pdf: bytes | None) -> None:
+    @staticmethod
+    def _site_choice(spec: BriefSpec) -> tuple[object, ...]:
+        return spec.sites, spec.communities, spec.date_from, spec.date_to
+
+    def _asks_first(self, spec: BriefSpec) -> bool:
+        """A preview of many site sections is built only when asked for (chosen sites were picked by hand)."""
+        return "sites" in spec.sections and spec.sites != "chosen" and self._site_choice(spec) != self._large_ok
+
+    def build_large(self) -> int:
+        """生成预览 under the large-brief note: build this site choice's preview, however long."""
+        self._large_ok = self._site_choice(self.spec())
+        return self.rebuild()
+
+    def _ask_large(self, spec: BriefSpec, sections: int) -> None:
+        self.large_text.setText(
+            f"所选内容含 {sections} 处点位的点位详情（每处一页或更多），生成预览需要较长时间，"
+            "期间其他页面读取数据也要等待。\n可以在左侧改选“指定点位”、某个社区或去掉“点位详情”；"
+            "也可以不看预览，直接保存PDF或导出Word。"
+        )
+        self.pdf, self.shown_spec = None, spec  # saving writes this spec; there is nothing to print yet
+        self.spec_label.setText(spec_text(spec))
+        self.preview.setVisible(False)
+        self.large_box.setVisible(True)
+        self._update_buttons()
+
+    def _built(self, generation: int, spec: BriefSpec, pdf: bytes | int | None) -> None:
         if not self.is_current(generation) or pdf is None:
             return  # stale: a newer build will replace the preview
         self.busy.setVisible(False)
         self._show_problem("")
+        if isinstance(pdf, int):
+            self._ask_large(spec, pdf)
+            return
+        self.large_box.setVisible(False)
+        self.preview.setVisible(True)
         self.pdf = pdf
         self.shown_spec = spec
         self.spec_label.setText(spec_text(spec))
@@ -631,7 +688,7 @@ class BriefPage(QWidget):
         self.problem.setVisible(bool(line))
 
     def _update_buttons(self) -> None:
-        self.save_button.setEnabled(self.pdf is not None)
+        self.save_button.setEnabled(self.shown_spec is not None)
         self.print_button.setEnabled(self.pdf is not None)
         self.word_button.setEnabled(self.shown_spec is not None)
 

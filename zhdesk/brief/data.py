@@ -91,11 +91,7 @@ def gather(uow: UnitOfWork, spec: BriefSpec, today: dt.date | None = None) -> Br
     dash = stats_svc.dashboard(uow, f, today)
     summary = tally_svc.summary(uow, spec.date_from, spec.date_to, community)
     wanted = set(spec.communities)
-    # The listed sites through the paged SQL view (the rows list_sites gives, without loading every site)
-    listed = sites_svc.site_page(uow, SiteQuery(listed_only=True), Sort(), 0, 2**31 - 1, today).rows
-    rows = [r for r in listed if r.listing_id is not None]
-    rows = [r for r in rows if (not wanted or r.community in wanted) and _in_range(r, spec)]
-    listings = tuple(sorted(rows, key=_order_key))
+    listings = _listings(uow, spec, today)
     sections: tuple[SiteSection, ...] = ()
     if "sites" in spec.sections:
         if spec.sites == "listed":
@@ -119,6 +115,29 @@ def gather(uow: UnitOfWork, spec: BriefSpec, today: dt.date | None = None) -> Br
         listings=listings,
         sites=sections,
     )
+
+
+def _listings(uow: UnitOfWork, spec: BriefSpec, today: dt.date) -> tuple[SiteRow, ...]:
+    """The brief's listings table: the listed sites of its communities, most urgent first."""
+    wanted = set(spec.communities)
+    # The listed sites through the paged SQL view (the rows list_sites gives, without loading every site)
+    listed = sites_svc.site_page(uow, SiteQuery(listed_only=True), Sort(), 0, 2**31 - 1, today).rows
+    rows = [r for r in listed if r.listing_id is not None and (not wanted or r.community in wanted)]
+    return tuple(sorted((r for r in rows if _in_range(r, spec)), key=_order_key))
+
+
+def section_count(uow: UnitOfWork, spec: BriefSpec, today: dt.date | None = None) -> int:
+    """How many site sections (点位详情, a page or more each) `gather` would lay out, without reading them:
+    the preview asks before building hundreds (ui/pages/brief.py)."""
+    if "sites" not in spec.sections:
+        return 0
+    if spec.sites == "chosen":
+        return len(dict.fromkeys(spec.site_ids))
+    today = today or dt.date.today()
+    if spec.sites == "all":
+        names: tuple[str | None, ...] = tuple(dict.fromkeys(spec.communities)) or (None,)
+        return sum(sites_svc.site_page(uow, SiteQuery(n, listed_only=False), Sort(), 0, 0, today).total for n in names)
+    return len(_listings(uow, spec, today))
 
 
 def _section(uow: UnitOfWork, site_id: int, photos: bool, today: dt.date) -> SiteSection:

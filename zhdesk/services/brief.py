@@ -55,6 +55,11 @@ def _build(uow: UnitOfWork, spec: BriefSpec, today: dt.date | None, cache_dir: P
     return pdf, pages, data.issue_no
 
 
+def section_count(uow: UnitOfWork, spec: BriefSpec, today: dt.date | None = None) -> int:
+    """How many site sections the brief of `spec` holds (a page or more each), read cheaply."""
+    return brief_data.section_count(uow, spec, today)
+
+
 def build_pdf(uow: UnitOfWork, spec: BriefSpec, today: dt.date | None = None, cache_dir: Path | None = None) -> bytes:
     """The whole brief as PDF bytes."""
     return _build(uow, spec, today, cache_dir)[0]

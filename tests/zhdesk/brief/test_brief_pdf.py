@@ -199,3 +199,28 @@ def test_a_saved_brief_is_on_the_audit_trail(demo_desk: Desk, tmp_path: Path) ->
     demo_desk.save_brief(BriefSpec(photos=False, issue_no=4), tmp_path / "a.pdf")
     [entry] = demo_desk.list_audit(action="brief.save")
     assert entry.action_label == "保存会议简报" and entry.detail["issue_no"] == 4
+
+
+def test_the_section_count_is_the_number_of_site_sections_gathered(demo_desk: Desk) -> None:
+    """The preview asks before building hundreds of site sections: the count it reads cheaply equals what
+    `gather` lays out, for every way of choosing sites, communities and ranges."""
+    import dataclasses
+
+    from zhdesk.brief import data as brief_data
+
+    base = BriefSpec(photos=False)
+    specs = [
+        base,
+        dataclasses.replace(base, sites="all"),
+        dataclasses.replace(base, communities=("汕头路社区（示例）",)),
+        dataclasses.replace(base, sites="all", communities=("汕头路社区（示例）", "善化路社区（示例）")),
+        dataclasses.replace(base, date_from=dt.date(2026, 1, 1)),
+        dataclasses.replace(base, sites="chosen", site_ids=(1, 2, 2, 3)),
+        dataclasses.replace(base, sections=("summary",)),
+    ]
+    counts = []
+    for spec in specs:
+        gathered = demo_desk.run(lambda uow, s=spec: len(brief_data.gather(uow, s).sites))
+        counts.append(demo_desk.brief_section_count(spec))
+        assert counts[-1] == gathered, spec
+    assert counts[1] > counts[0] > counts[2] > 0 and counts[5] == 3 and counts[6] == 0
