@@ -327,33 +327,39 @@ class OverviewPage(QWidget):
 
     # ------------------------------------------------------------ loading
     def refresh(self) -> None:
+        # Behind the charts' construction steps queued before it (a first visit): the worker's reads would
+        # hold the GIL half the time while the GUI thread builds them.
+        self.ops.later(self._load, label="正在读取…")
+
+    def _load(self) -> None:
         desk = self.desk
-        self.ops.run(lambda: desk.gantt(), self._gantt_loaded, label="正在读取督办进度…")
-        self.ops.run(lambda: [c.name for c in desk.communities()], self._fill_communities, label="正在读取社区…")
         self.filter = self.current_filter()
-        self.refresh_dashboard()
+        self.refresh_dashboard()  # the tab shown first
+        self.ops.run(lambda: [c.name for c in desk.communities()], self._fill_communities, label="正在读取社区…")
+        self.ops.run(lambda: desk.gantt(), self._gantt_loaded, label="正在读取督办进度…")
 
     def refresh_dashboard(self) -> None:
         self._generation += 1
         generation = self._generation
         desk, f = self.desk, self.filter
 
-        def load() -> tuple[Dashboard, str, list[AttentionEntry], dt.date]:
-            today = dt.date.today()
-            data = desk.dashboard(f, today)
-            return data, data.granularity, desk.attention(f.community, today), today
+        today = dt.date.today()
 
-        def done(result: tuple[Dashboard, str, list[AttentionEntry], dt.date]) -> None:
+        def done(data: Dashboard) -> None:
             if generation != self._generation:
                 return  # a newer filter is on its way
-            data, gran, entries, today = result
             if f.date_from is None and f.date_to is None:  # years with figures, for the half-year menu
                 self._data_years |= {int(p[:4]) for p, _k, _n in data.items_per_period if p[:4].isdigit()}
-            self.dashboard.set_data(data, f, gran, today)
-            self.dashboard.set_attention(entries)
-            self.dashboard_loaded.emit()
+            self.dashboard.set_data(data, f, data.granularity, today)
 
-        self.ops.run(load, done, label="正在统计…")
+        def attention_done(entries: list[AttentionEntry]) -> None:
+            if generation == self._generation:
+                self.dashboard.set_attention(entries)
+                self.dashboard_loaded.emit()
+
+        # Two reads: the figures (tens of ms, from the rollups) fill the charts while 需要关注 is read.
+        self.ops.run(lambda: desk.dashboard(f, today), done, label="正在统计…")
+        self.ops.run(lambda: desk.attention(f.community, today), attention_done, label="正在读取需要关注…")
 
     def _fill_communities(self, names: list[str]) -> None:
         current = self.community_combo.currentText()
