@@ -120,8 +120,7 @@ def gather(uow: UnitOfWork, spec: BriefSpec, today: dt.date | None = None) -> Br
 def _listings(uow: UnitOfWork, spec: BriefSpec, today: dt.date) -> tuple[SiteRow, ...]:
     """The brief's listings table: the listed sites of its communities, most urgent first."""
     wanted = set(spec.communities)
-    # The listed sites through the paged SQL view (the rows list_sites gives, without loading every site)
-    listed = sites_svc.site_page(uow, SiteQuery(listed_only=True), Sort(), 0, 2**31 - 1, today).rows
+    listed = sites_svc.site_rows(uow, SiteQuery(listed_only=True), today)
     rows = [r for r in listed if r.listing_id is not None and (not wanted or r.community in wanted)]
     return tuple(sorted((r for r in rows if _in_range(r, spec)), key=_order_key))
 

@@ -9,17 +9,12 @@ from sqlalchemy import select
 from db.models import TimelineEvent
 from db.uow import UnitOfWork
 from zhdesk.dto import GanttRow, SiteQuery
-from zhdesk.paging import Sort
-from zhdesk.services.sites import site_page
+from zhdesk.services.sites import site_rows
 
 
 def gantt(uow: UnitOfWork, today: dt.date | None = None) -> list[GanttRow]:
     """Rows in the order the tables use (red, yellow, green by days left, then closed)."""
-    # The paged table's SQL view in its default (urgency) order, every listed site in one page: the same
-    # rows as list_sites (random-data tests), without loading every site through the ORM (1.1 s → 0.3 s
-    # on 10,000 sites).
-    page = site_page(uow, SiteQuery(listed_only=True), Sort(), 0, 2**31 - 1, today)
-    rows = [r for r in page.rows if r.listed_on is not None]
+    rows = [r for r in site_rows(uow, SiteQuery(listed_only=True), today) if r.listed_on is not None]
     rebounds: dict[int, list[dt.date]] = {}
     events: dict[int, list[tuple[dt.date, str]]] = {}
     listing_ids = [r.listing_id for r in rows if r.listing_id is not None]
