@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
+import zhdesk
 from tests.hostile.conftest import Db
 from tests.support import CJK, assert_error
 from tests.ui.photo_files import write_jpegs
 
+PACKAGE = Path(zhdesk.__file__).parent
 HUGE = "99999999999999999999"  # beyond 2**64: int() takes it, the driver overflows
 
 
@@ -110,7 +112,15 @@ def test_ctrl_c_while_starting_is_one_line(db: Db, delay: float) -> None:
     p.send_signal(signal.SIGINT)
     code = p.wait(timeout=60)
     err = p.stderr.read().decode()  # type: ignore[union-attr]
-    assert "Traceback" not in err, err
+    if "Traceback" in err or "Fatal Python error" in err:
+        # CPython's own start-up (site, runpy and its imports: ~25 ms idle, far more on a loaded machine)
+        # runs under its default SIGINT handler before any file of ours; nothing a project can hook there
+        # under `python -m`. What CPython then prints varies ("Could not import runpy module", "Failed to
+        # import the site module", once a TypeError from a half-initialised io); allowed only if no frame
+        # is in our package and the process did not go on as if nothing happened.
+        assert str(PACKAGE) not in err, err
+        assert code != 0, (code, err)
+        return
     # Too late to interrupt is fine (it finished); before the interpreter runs, the signal's default
     # action ends it (the shell shows 130 too); otherwise the documented 130 with one line.
     assert code in (0, 130, -signal.SIGINT), (code, err)
