@@ -39,6 +39,21 @@ def test_importing_the_app_loads_no_heavy_module() -> None:
     assert not later_modules(modules), later_modules(modules)
 
 
+def test_the_app_is_imported_with_the_collector_paused_then_frozen() -> None:
+    """ui/heap.importing: the collector is back on after `import ui.app`, with what the imports made frozen
+    (out of later collections); a process that had paused the collector itself keeps it paused, unfrozen."""
+    code = "import gc, json, sys\n{}import ui.app\nprint(json.dumps([gc.isenabled(), gc.get_freeze_count()]))"
+    enabled, frozen = json.loads(loaded_by_output(code.format("")))
+    assert enabled and frozen > 50_000, (enabled, frozen)
+    enabled, frozen = json.loads(loaded_by_output(code.format("gc.disable()\n")))
+    assert not enabled and frozen == 0, (enabled, frozen)
+
+
+def loaded_by_output(code: str) -> str:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
 # A window opened on a database: what its process has imported once the first page is filled.
 WINDOW = """
 import json, sys, time

@@ -8,11 +8,33 @@ worker. Those objects live as long as the window, so once a page is built `freez
 tracked to the permanent generation (`gc.freeze()`, constant time): later full collections walk only what
 was made since. Cyclic garbage present at a freeze (tens to a hundred objects) stays until `thaw()`, when
 the window closes; freezes happen once per page built, so that is bounded.
+
+Start-up imports the app's stack (SQLAlchemy, the models, the DTOs, PySide6) with the collector paused
+(`importing()`): every object those imports make lives as long as the process, yet the collector walked
+them again and again as they piled up — 170 young and 15 middle collections plus one full one while
+`import ui.app` ran, 60–150 ms of it depending on load (gc.callbacks). They are frozen when the imports
+end; the cyclic garbage the imports leave is ≈ 600 objects.
 """
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def importing() -> Iterator[None]:
+    """Run long-lived imports without collecting, then freeze what they made (a no-op for the collector
+    if someone else had paused it)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.freeze()
+            gc.enable()
 
 
 def freeze() -> None:
