@@ -25,90 +25,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from bench import report
 
 RATIO_TARGET = 2.0
 SECONDS_TARGET = 1.2
-SIZE = (1600, 1000)
-# The app's start-up stages, in order (child_app notes the wall clock after each).
+# The app's start-up stages, in order (bench/startup_child.py notes the wall clock after each).
 STAGES = ("import ui.app", "QApplication + setup", "open the database", "build and show the window",
           "first page's rows", "grab")  # fmt: skip
-
-
-def _peak_mb() -> float:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def child_floor() -> int:
-    # Wall clock: the parent compares it with its own reading at spawn (a per-process clock would not do).
-    import pyqtgraph as pg
-    from PySide6.QtWidgets import QApplication, QMainWindow
-
-    app = QApplication([sys.argv[0]])
-    window = QMainWindow()
-    window.setCentralWidget(pg.PlotWidget())
-    window.resize(*SIZE)
-    window.show()
-    app.processEvents()
-    window.grab()
-    print(json.dumps({"painted": time.time(), "peak_mb": _peak_mb()}))
-    return 0
-
-
-def child_app(url: str | None) -> int:
-    """What ui.app.main does up to the first painted page, then exit (no event loop left running)."""
-    marks = [time.time()]
-    from ui import app as ui_app  # first, as main.py does: ui.app imports the core before Qt
-
-    # isort: split
-    from PySide6.QtCore import QTimer
-
-    marks.append(time.time())
-    argv = ["--db", url] if url else ["--demo"]
-    args, qt_args = ui_app.parse_args(argv)
-    qapp = ui_app.application(qt_args)
-    ui_app.setup_application(qapp)
-    marks.append(time.time())
-    desk = ui_app.open_demo_desk() if args.demo else ui_app.open_desk(args.db)
-    marks.append(time.time())
-    launcher = ui_app.Launcher(None)
-    window = launcher.start(desk)
-    window.resize(*SIZE)
-    window.show()
-    marks.append(time.time())
-    result: dict[str, object] = {}
-
-    def check() -> None:
-        if window.listings.model.rowCount() > 0:
-            marks.append(time.time())
-            window.grab()
-            marks.append(time.time())
-            result["painted"] = marks[-1]
-            result["marks"] = marks
-            result["peak_mb"] = _peak_mb()
-            result["rows"] = window.listings.model.rowCount()
-            qapp.quit()
-
-    timer = QTimer()
-    timer.timeout.connect(check)
-    timer.start(2)
-    QTimer.singleShot(60_000, qapp.quit)  # never hang the benchmark
-    qapp.exec()
-    launcher.close()
-    if "rows" not in result:
-        print(json.dumps({"error": "the first page never filled in 60 s"}))
-        return 1
-    print(json.dumps(result))
-    return 0
 
 
 class Run:
@@ -125,7 +50,7 @@ class Run:
 def _spawn(env: dict[str, str], *args: str) -> Run:
     spawned = time.time()
     out = subprocess.run(
-        [sys.executable, "-m", "bench.startup", "--child", *args], env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "bench.startup_child", *args], env=env, capture_output=True, text=True, check=False
     )
     exited = time.time()
     if out.returncode != 0:
@@ -138,12 +63,7 @@ def main(argv: Sequence[str]) -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="the demo database only")
     ap.add_argument("--stages", action="store_true", help="print the median time of each start-up stage")
-    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(list(argv))
-    if args.child:
-        if args.child[0] == "floor":
-            return child_floor()
-        return child_app(args.child[1] if len(args.child) > 1 else None)
 
     with tempfile.TemporaryDirectory(prefix="zhdesk-startup-") as tmp:
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_DATA_HOME=tmp, XDG_CONFIG_HOME=tmp, HOME=tmp)
@@ -181,7 +101,7 @@ def main(argv: Sequence[str]) -> int:
               f"{statistics.median(r.to_exit for r in runs):.2f} s), peak RSS {peak:.0f} MB — "
               f"{'ok' if ok else 'MISSED'}")  # fmt: skip
         if args.stages:
-            stages = ("Python start (and this module)", *STAGES)
+            stages = ("Python start", *STAGES)
             print("  " + ", ".join(f"{what} {statistics.median(r.stages[i] for r in runs) * 1000:.0f} ms"
                                    for i, what in enumerate(stages)))  # fmt: skip
         report.record(
