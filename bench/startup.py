@@ -4,8 +4,8 @@
 
 Each run is a fresh Python process (offscreen, 1600×1000), timed from spawn to the moment the window has been
 grabbed with its first page (挂牌督办) holding rows; the child notes that moment on the wall clock, which both
-processes read. The process's exit after it (interpreter teardown: 0.25–0.5 s of wall time in the app and in
-the floor alike, which no user waits for at start-up) was inside the measure before 2026-12 and is printed
+processes read. The process's exit after it (interpreter teardown: 0.1–0.5 s of wall time in the app and in
+the floor, which no user waits for at start-up) was inside the measure before 2026-12 and is printed
 beside it. The floor, measured in the same run and interleaved with ours, the same way: a bare PySide6 + pyqtgraph
 window with one empty plot, shown and grabbed. `--stages` prints the median time of each start-up stage.
 Measured on the demo database and on the large database (bench.gendb: 10,000 sites, 100,000 items and

@@ -1,6 +1,7 @@
 """The processes `bench startup` times: the app up to its first page painted, and the floor. Kept apart
 from bench/startup.py so a child imports nothing the parent needs (argparse, statistics, subprocess,
-bench.report: 20–40 ms that neither `python main.py` nor a bare Qt window pays).
+bench.report: ≈ 60 ms of importtime on the loaded machine, which neither `python main.py` nor a bare Qt
+window pays).
 
     python -m bench.startup_child floor | app [URL]   (no URL: the demo database)
 
