@@ -105,6 +105,10 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     connect_args: dict[str, Any] = {}
     if parsed.drivername in ("postgresql+psycopg", "postgresql+psycopg2"):
         connect_args = _postgresql_args(parsed)
+    if parsed.get_backend_name() == "postgresql":
+        from db.models import postgresql_options  # the dialect is loaded now anyway
+
+        postgresql_options()
     try:
         engine = create_engine(parsed, future=True, connect_args=connect_args)
     except (NoSuchModuleError, ImportError) as exc:

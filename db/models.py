@@ -109,7 +109,12 @@ class ProblemCategory(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+# Partial unique indexes: the same WHERE on both engines. PostgreSQL's is attached by postgresql_options()
+# when a PostgreSQL engine is made: naming a postgresql_* option here made SQLAlchemy import its whole
+# PostgreSQL dialect (every driver module) at every desktop's start-up, 50–150 ms (issue 13).
 OPEN_LISTING = "status != 'closed'"
+LIVE_BATCH = "undone_at IS NULL"
+PARTIAL_INDEXES = {"uq_listing_one_open": OPEN_LISTING, "uq_import_batch_live_sha256": LIVE_BATCH}
 
 
 class Listing(Base):
@@ -123,8 +128,7 @@ class Listing(Base):
         CheckConstraint("deadline IS NULL OR deadline >= listed_on", name="deadline_after_listing"),
         Index("ix_listing_status_deadline", "status", "deadline"),
         # A site has at most one open listing, whatever writes to the database.
-        Index("uq_listing_one_open", "site_id", unique=True, sqlite_where=text(OPEN_LISTING),
-              postgresql_where=text(OPEN_LISTING)),
+        Index("uq_listing_one_open", "site_id", unique=True, sqlite_where=text(OPEN_LISTING)),
     )  # fmt: skip
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
@@ -319,8 +323,7 @@ class ImportBatch(Base):
     __tablename__ = "import_batch"
     # One live batch per file content: two workstations importing the same file at once cannot both win.
     __table_args__ = (
-        Index("uq_import_batch_live_sha256", "file_sha256", unique=True,
-              sqlite_where=text("undone_at IS NULL"), postgresql_where=text("undone_at IS NULL")),
+        Index("uq_import_batch_live_sha256", "file_sha256", unique=True, sqlite_where=text(LIVE_BATCH)),
     )  # fmt: skip
     id: Mapped[int] = mapped_column(primary_key=True)
     file_name: Mapped[str] = mapped_column(String(255))
@@ -469,3 +472,12 @@ class StatTally(Base):
     qualifier: Mapped[str] = mapped_column(String(8), primary_key=True)
     cents: Mapped[int] = mapped_column(BigInteger, default=0)
     entries: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def postgresql_options() -> None:
+    """Give the partial indexes their PostgreSQL WHERE (db/engine.py calls this for a PostgreSQL engine)."""
+    for table in Base.metadata.tables.values():
+        for index in table.indexes:
+            where = PARTIAL_INDEXES.get(index.name or "")
+            if where is not None:
+                index.dialect_kwargs["postgresql_where"] = text(where)

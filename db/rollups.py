@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import BigInteger, Connection, Table, cast, delete, event, func, inspect, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstanceState, Session, UOWTransaction
 
 from db.models import (
@@ -155,7 +154,14 @@ def tally_deltas(conn: Connection, where: Any, sign: int, into: Deltas | None = 
 
 
 def _insert(conn: Connection, table: Table) -> Any:
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+    # The dialect's own INSERT (ON CONFLICT); imported here so a SQLite desktop never loads PostgreSQL's.
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(table)
 
 
 def _upsert(conn: Connection, table: Table, counts: Sequence[str], rows: list[dict[str, Any]]) -> None:

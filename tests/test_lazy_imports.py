@@ -123,6 +123,7 @@ def test_a_window_on_a_database_loads_its_first_page_only(tmp_path: Path) -> Non
     plugins = [m for m in modules if m.startswith("PIL.") and m.endswith("ImagePlugin")]
     assert not pages and not heavy and not plugins, pages + heavy + plugins
     assert "alembic" not in modules  # the schema check at open reads the revision without Alembic
+    assert "sqlalchemy.dialects.postgresql" not in modules  # db/models.postgresql_options, PostgreSQL only
     assert not later_modules(modules), later_modules(modules)
 
 

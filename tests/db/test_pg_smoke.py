@@ -24,3 +24,24 @@ def test_audit_trail_refuses_update_and_delete_on_both_engines(any_demo_desk: De
     if any_demo_desk.engine.dialect.name == "postgresql":
         with pytest.raises(DBAPIError, match="append-only"), any_demo_desk.engine.begin() as conn:
             conn.execute(text("TRUNCATE audit_entry"))
+
+
+def test_the_partial_indexes_are_partial_on_both_engines(any_desk: Desk) -> None:
+    """The migrations make them partial; the models agree once an engine of that kind exists (PostgreSQL's
+    WHERE is attached by db/engine.make_engine, so a SQLite desktop never loads the PostgreSQL dialect)."""
+    from sqlalchemy.schema import CreateIndex
+
+    from db.models import PARTIAL_INDEXES, Base
+
+    engine = any_desk.engine
+    if engine.dialect.name == "postgresql":
+        sql = "SELECT indexname, indexdef FROM pg_indexes WHERE indexname = :n"
+    else:
+        sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name = :n"
+    indexes = {i.name: i for t in Base.metadata.tables.values() for i in t.indexes}
+    for name, where in PARTIAL_INDEXES.items():
+        with engine.connect() as conn:
+            _, made = conn.execute(text(sql), {"n": name}).one()
+        ddl = str(CreateIndex(indexes[name]).compile(dialect=engine.dialect))
+        assert "WHERE" in made and "WHERE" in ddl, (made, ddl)
+        assert where.split()[0] in made and ddl.endswith(where), (made, ddl)
