@@ -77,6 +77,7 @@ _ROLE_SLOT: dict[int, int] = {
     int(Qt.ItemDataRole.TextAlignmentRole): _ALIGN,
     int(Qt.ItemDataRole.DecorationRole): _DECORATION,
 }
+_CHECK_STATE = int(Qt.ItemDataRole.CheckStateRole)  # asked for every cell by the delegate; never set here
 _CENTER = int(Qt.AlignmentFlag.AlignCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
@@ -95,6 +96,7 @@ class DtoModel(QAbstractTableModel, Generic[T]):
         self.fields: tuple[Field[T], ...] = tuple(fields)
         self._rows: list[T] = []
         self._looks: dict[int, tuple[tuple[Any, ...], ...]] = {}  # row index -> per column, per role slot
+        self.max_row_read = -1  # highest row index data() or prepare() read (tests: only visible rows are read)
         self._bold = QFont()
         self._bold.setBold(True)
         self.modelReset.connect(self._looks.clear)
@@ -199,16 +201,33 @@ class DtoModel(QAbstractTableModel, Generic[T]):
         look = self._looks[r] = tuple(cells)
         return look
 
+    def prepare(self, first: int, last: int) -> None:
+        """Work out rows first..last's cells now (e.g. the visible rows, in the turn that delivered them),
+        so the paint that follows runs no styling hook; counts as reading them (`max_row_read`)."""
+        for r in range(max(first, 0), min(last, len(self._rows) - 1) + 1):
+            if r not in self._looks:
+                self._look(r)
+            if r > self.max_row_read:
+                self.max_row_read = r
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # Called ≈ 2,500 times a paint (7 roles of every visible cell): one frame, no isValid() call (an
+        # invalid index has row -1), the cached look first, CheckStateRole answered before any row is read.
         r = index.row()
-        if not index.isValid() or not 0 <= r < len(self._rows):
-            return None
         slot = _ROLE_SLOT.get(role)
         if slot is not None:
             look = self._looks.get(r)
             if look is None:
+                if not 0 <= r < len(self._rows):
+                    return None
+                if r > self.max_row_read:
+                    self.max_row_read = r
                 look = self._look(r)
             return look[index.column()][slot]
+        if role == _CHECK_STATE or not 0 <= r < len(self._rows):
+            return None
+        if r > self.max_row_read:
+            self.max_row_read = r
         if role == ROW_ROLE:
             return self._rows[r]
         return self.role_data(self._rows[r], index.column(), role)

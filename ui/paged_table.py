@@ -97,7 +97,6 @@ class PagedModel(DtoModel[T], Generic[T, Q]):
         self.page_size = page_size
         self.label = label
         self.total = 0
-        self.max_row_read = -1
         self._ids: dict[int, int] = {}  # row id -> row index
         self._generation = 0
         self._loading = False  # a (re)load is on its way
@@ -281,12 +280,6 @@ class PagedModel(DtoModel[T], Generic[T, Q]):
 
     def row_of(self, row_id: int) -> int | None:
         return self._ids.get(row_id)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        r = index.row()
-        if r > self.max_row_read and 0 <= r < len(self._rows):
-            self.max_row_read = r
-        return super().data(index, role)
 
     # ------------------------------------------------------------ export
     def export_job(self) -> Callable[[], list[list[Cell]]]:

@@ -44,6 +44,8 @@ def data_table(name: str, model: QAbstractItemModel | None = None) -> QTableView
     t.setWordWrap(False)
     t.setTextElideMode(Qt.TextElideMode.ElideRight)
     t.verticalHeader().setVisible(False)
+    # Every row is as tall as fit_rows says: Qt never measures a row's contents for its height.
+    t.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     header = t.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     # Every column keeps its fitted width (a Stretch column shrinks to nothing when the table is

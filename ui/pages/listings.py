@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QItemSelection, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -88,7 +88,12 @@ class ListingsPage(QWidget):
         self.proxy = self.model  # the name tests and callers used before paging: rows as shown
         self.counts: SiteCounts | None = None
         self._detail_fresh = False  # the panel shows what a write just returned: the next reload keeps it
+        self.model.modelAboutToBeReset.connect(self._hold_table)
         self.model.loaded.connect(self._rows_loaded)
+        self._delivering = False  # inside _rows_loaded: the selected site's detail is read after the paint
+        self._detail_queued = False
+        self._painted = True  # the table painted since its rows were released (the detail read waits for it)
+        self._detail_waits = 0
 
         # Row 1: title, light summary chips, actions, display size.
         self.title = page_title("挂牌督办")
@@ -173,6 +178,7 @@ class ListingsPage(QWidget):
         # Table and detail panel.
         self.table = data_table("sites_table", self.model)
         self.table.setItemDelegateForColumn(Col.LIGHT, LightDelegate(self.table))
+        self.table.viewport().installEventFilter(self)  # notes the table's paint (see _release_table)
         self.table.sortByColumn(Col.LIGHT, Qt.SortOrder.AscendingOrder)  # red first (recorded: read on refresh)
 
         self.panel = SiteDetailPanel()
@@ -242,18 +248,61 @@ class ListingsPage(QWidget):
         self._fill_communities([c.name for c in communities])
         self._after_rows_changed()
 
+    # A (re)load is shown in three event-loop turns, so none of them stalls the window (issue 13; the
+    # split per turn is in docs/performance.md): (1) the rows' delivery — model reset, columns, selection, the
+    # panel's row texts and the visible rows' cells — with the table's painting held; (2) the table's one
+    # paint, after Qt's delayed layout and column-resize timers ran (painting at once painted the table
+    # twice); (3) only then the selected site's detail is read, so the worker's Python does not share the
+    # GIL with that paint.
+    def _hold_table(self) -> None:
+        if self.table.updatesEnabled():
+            self.table.setUpdatesEnabled(False)
+            self.ops.later(self._release_table, label="正在显示挂牌督办点位…")
+
+    def _release_table(self) -> None:
+        self._painted = False
+        self.table.setUpdatesEnabled(True)  # one full update of the table
+        if self.model.has_loaded and not self.model.loading:
+            self.loaded.emit()
+
     def _rows_loaded(self) -> None:
         self._update_shown()
         if not self._fitted and self.model.rowCount():
             self.fit_columns()
         fresh, self._detail_fresh = self._detail_fresh, False
+        self._delivering = True
+        try:
+            if self.current_id is not None:
+                self._reselect(self.current_id)
+                if not fresh:
+                    self._load_detail_later()
+            elif self.model.rowCount():
+                self.table.selectRow(0)  # first load: open the most urgent site
+        finally:
+            self._delivering = False
+        top = self.table.rowAt(0)
+        if top >= 0:
+            rows = self.table.viewport().height() // max(1, self.table.verticalHeader().defaultSectionSize())
+            self.model.prepare(top, top + rows + 1)
+        if self.table.updatesEnabled():  # (a reload whose reset was not held)
+            self.loaded.emit()
+
+    def _load_detail_later(self) -> None:
+        """The selected site's detail, read once the turns queued before (the table's paint) have run."""
+        if not self._detail_queued:
+            self._detail_queued = True
+            self.ops.later(self._load_current_detail, label="正在读取点位详情…")
+
+    def _load_current_detail(self) -> None:
+        # Qt may run this turn's timers before the paint the release posted: wait a turn or two for it.
+        if not self._painted and self.table.isVisible() and self._detail_waits < 3:
+            self._detail_waits += 1
+            self.ops.later(self._load_current_detail, label="正在读取点位详情…")
+            return
+        self._detail_queued = False
+        self._detail_waits = 0
         if self.current_id is not None:
-            self._reselect(self.current_id)
-            if not fresh:
-                self._load_detail(self.current_id)
-        elif self.model.rowCount():
-            self.table.selectRow(0)  # first load: open the most urgent site
-        self.loaded.emit()
+            self._load_detail(self.current_id)
 
     def _fill_communities(self, names: list[str]) -> None:
         if refill_combo(self.community_combo, ALL_COMMUNITIES, names):
@@ -334,7 +383,10 @@ class ListingsPage(QWidget):
         self.current_id = row.id
         self.panel.show_row(row)
         self.site_tabs.set_site(row)
-        self._load_detail(row.id)
+        if self._delivering:
+            self._load_detail_later()
+        else:
+            self._load_detail(row.id)
 
     def _select(self, site_id: int) -> bool:
         """Select a fetched row; False when it is not among the rows fetched so far."""
@@ -438,6 +490,11 @@ class ListingsPage(QWidget):
                            empty_text="当前筛选条件下没有点位，无可导出的内容。")  # fmt: skip
 
     # ------------------------------------------------------------ display size (ui/display.py)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and watched is self.table.viewport():
+            self._painted = True
+        return super().eventFilter(watched, event)
+
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
