@@ -184,6 +184,12 @@ class _Chart(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(420, 300)
 
+    def hasHeightForWidth(self) -> bool:
+        """No: the word-wrapped legend's height-for-width would reach the dashboard's grid, whose rows then
+        share the height unevenly until every chart has its legend, resizing and repainting every chart
+        when one gets it. The legend still wraps inside the chart."""
+        return False
+
     def set_legend(self, entries: Sequence[tuple[str, str]]) -> None:
         """Swatches and names; the swatch is a filled square so its brightness shows in grayscale too."""
         if not entries:
