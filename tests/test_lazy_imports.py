@@ -148,7 +148,7 @@ def test_the_chart_modules_load_in_the_background_once_the_first_page_is_in(tmp_
     )
     modules, built = window_loads(tmp_path, touch)
     assert built == ["挂牌督办"]
-    assert {"numpy", "pyqtgraph", "ui.widgets.charts", "ui.widgets.gantt"} <= set(modules)
+    assert {"numpy", "pyqtgraph", "ui.widgets.plot", "ui.widgets.charts", "ui.widgets.gantt"} <= set(modules)
     pages = [m for m in modules if m.startswith("ui.pages.") and m.split(".")[2] in OTHER_PAGES]
     heavy = [m for m in modules if m.split(".")[0] in HEAVY]
     assert not pages and not heavy, pages + heavy

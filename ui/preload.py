@@ -23,7 +23,7 @@ from ui import heap
 log = logging.getLogger(__name__)
 
 # In dependency order; each is skipped if some page imported it already.
-CHART_MODULES = ("numpy", "pyqtgraph", "ui.widgets.charts", "ui.widgets.gantt")
+CHART_MODULES = ("numpy", "pyqtgraph", "ui.widgets.plot", "ui.widgets.charts", "ui.widgets.gantt")
 
 _lock = threading.Lock()
 _thread: threading.Thread | None = None

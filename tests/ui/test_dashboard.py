@@ -10,6 +10,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import settle, wait_idle
@@ -312,3 +313,30 @@ def test_time_axes_label_the_first_and_last_period_and_draw_the_break(qtbot: QtB
     assert texts[0] == period_label(view.periods[0]) and "周" in texts[0] and "年第" not in texts[0]
     assert texts[-1] == period_label(view.periods[-1])
     assert "（" in view.period_chart.describe(view.periods[0])  # both dates of the week in the tooltip
+
+
+def test_the_figures_arriving_resize_no_chart_but_the_one_that_gains_a_legend(qtbot: QtBot, desk: Desk) -> None:
+    """Each chart panel gets its size once: a chart's wrapped legend or the cards' second sub-line used to
+    rebalance the grid while the figures arrived, resizing and repainting all six charts (issue 13)."""
+    from ui.ops import Ops
+
+    ops = Ops()
+    view = DashboardView(desk, ops)
+    qtbot.addWidget(view)
+    view.resize(1400, 800)
+    view.show()
+    settle(ops)  # the charts built, one a turn
+    QApplication.processEvents()
+    charts = [view.period_chart, view.rate_chart, view.category_chart, view.community_chart, view.unit_chart,
+              view.lead_chart]  # fmt: skip
+    before = [(c.size(), c.plot_widget.size()) for c in charts]
+    cards = [c.height() for c in view.cards]
+    view.set_data(five_years_weekly(), StatsFilter(), "week", dt.date(2026, 1, 1))
+    settle(ops)
+    QApplication.processEvents()
+    after = [(c.size(), c.plot_widget.size()) for c in charts]
+    assert [c.height() for c in view.cards] == cards
+    assert [widget for widget, _plot in after] == [widget for widget, _plot in before]
+    assert after[1:] == before[1:]  # only the period chart's plot makes room for its legend
+    assert view.period_chart.legend.isVisible()
+    assert ops.shutdown()

@@ -193,8 +193,8 @@ class OverviewPage(QWidget):
         hint.setStyleSheet("QLabel { color: #5f6368; }")
         self.reset_button = QPushButton("显示全部日期")
         self.reset_button.setToolTip("把日期范围恢复为从最早挂牌到最晚时限")
-        # The chart (a pyqtgraph plot, 25–40 ms to build) comes on a later event-loop turn, like the
-        # dashboard's charts; its rows are queued behind it (_gantt_loaded).
+        # The chart (≈ 20 ms to build) comes on a later event-loop turn, like the dashboard's charts; its
+        # rows are queued behind it (_gantt_loaded).
         self.chart: GanttChart
         head = QHBoxLayout()
         head.addWidget(heading)

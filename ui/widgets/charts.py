@@ -20,6 +20,7 @@ from PySide6.QtGui import QCursor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
 from ui.display import relative_font, standard_font
+from ui.widgets.plot import Axis, Plot, ValueLabels
 from zhdesk.domain.periods import is_period_key, tick_indices, tick_labels
 
 AXIS_TEXT = "#3c4043"
@@ -43,7 +44,7 @@ def elide_middle(text: str, font: QFont, width: float) -> str:
     return QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideMiddle, int(width))
 
 
-class LabelAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
+class LabelAxis(Axis):
     """An axis of named positions 0..n-1: the ones periods.tick_indices picks for the room there is
     (every one up to 12, else a regular stride), the first and the last always labelled."""
 
@@ -89,7 +90,7 @@ class LabelAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
         return [self.labels[i] if 0 <= i < len(self.labels) else "" for i in shown]
 
 
-class CountAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
+class CountAxis(Axis):
     """A value axis for counts: whole numbers only."""
 
     def tickValues(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, list[float]]]:
@@ -102,9 +103,11 @@ class CountAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
 
 
 class _Chart(QWidget):
-    """A plot with fixed (non-draggable) axes, a legend line above it and hover/click plumbing."""
+    """A plot with fixed (non-draggable) axes, a legend line above it and hover/click plumbing. A light
+    plot (ui.widgets.plot), not pyqtgraph's PlotItem: 总览 builds seven of them on its first visit."""
 
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, cat_axis: LabelAxis, value_axis: Axis, *, horizontal: bool = False,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.hover_text = ""
         self.title_label = QLabel(title)
@@ -114,19 +117,25 @@ class _Chart(QWidget):
         self.legend.setObjectName("chart_legend")
         self.legend.setWordWrap(True)
         self.legend.hide()
-        self.cat_axis = LabelAxis("bottom")
-        self.value_axis = pg.AxisItem("left")
-        # No view-box context menu (its form is 15–20% of a plot's construction): the charts disable it anyway.
-        self.plot_widget = pg.PlotWidget(background="w", viewBox=pg.ViewBox(enableMenu=False))
-        self.plot = self.plot_widget.getPlotItem()
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.vb = self.plot.getViewBox()
+        self.cat_axis, self.value_axis = cat_axis, value_axis
+        left, bottom = (cat_axis, value_axis) if horizontal else (value_axis, cat_axis)
+        # No view-box context menu, no mouse pan or zoom: the ranges are set with the data.
+        self.plot = Plot(left, bottom)
+        self.plot_widget = self.plot  # the widget tests map mouse positions through
+        self.vb = self.plot.vb
+        self.vb.setMouseEnabled(x=False, y=False)
         self.vb.disableAutoRange()
+        if horizontal:
+            self.vb.invertY(True)  # the largest bar on top
+        else:
+            self.plot.show_grid(y=True, alpha=0.15)
+        self.cat_axis.setStyle(tickLength=0)
         self.empty_text = pg.TextItem("所选范围内没有数据", color="#80868b", anchor=(0.5, 0.5))
         self.empty_text.hide()
         self.plot.addItem(self.empty_text, ignoreBounds=True)
+        self.value_labels = ValueLabels(standard_font(), VALUE_TEXT)  # the numbers over the bars or points
+        self.plot.addItem(self.value_labels, ignoreBounds=True)
+        self._style_axes([self.cat_axis, self.value_axis])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -166,7 +175,7 @@ class _Chart(QWidget):
     def _room_for_last_label(self, labels: Sequence[str]) -> None:
         """The last tick label is centred on the last bar: leave room right of the plot so it shows whole."""
         last = QFontMetricsF(standard_font()).horizontalAdvance(labels[-1]) if labels else 0.0
-        self.plot.layout.setContentsMargins(1, 1, max(4, int(last / 2)), 1)
+        self.plot.set_margins(1, 1, max(4, int(last / 2)), 1)
 
     def break_at(self, view_pos: QPointF) -> int | None:
         i = round(view_pos.x())
@@ -174,6 +183,12 @@ class _Chart(QWidget):
 
     def sizeHint(self) -> QSize:
         return QSize(420, 300)
+
+    def hasHeightForWidth(self) -> bool:
+        """No: the word-wrapped legend's height-for-width would reach the dashboard's grid, whose rows then
+        share the height unevenly until every chart has its legend, resizing and repainting every chart
+        when one gets it. The legend still wraps inside the chart."""
+        return False
 
     def set_legend(self, entries: Sequence[tuple[str, str]]) -> None:
         """Swatches and names; the swatch is a filled square so its brightness shows in grayscale too."""
@@ -184,19 +199,13 @@ class _Chart(QWidget):
         self.legend.setText("&nbsp;&nbsp; ".join(parts))
         self.legend.show()
 
-    def _style_axes(self, axes: Sequence[pg.AxisItem]) -> None:
+    def _style_axes(self, axes: Sequence[Axis]) -> None:
         font = standard_font()
         for axis in axes:
             axis.setPen(pg.mkPen(AXIS_TEXT))
             axis.setTextPen(pg.mkPen(AXIS_TEXT))
             axis.setStyle(tickFont=font)
         self.empty_text.setFont(font)
-
-    def _text(self, text: str, anchor: tuple[float, float]) -> pg.TextItem:
-        item = pg.TextItem(text, color=VALUE_TEXT, anchor=anchor)
-        item.setFont(standard_font())
-        self.plot.addItem(item, ignoreBounds=True)
-        return item
 
     def _view_pos(self, scene_pos: QPointF) -> QPointF | None:
         if not self.vb.sceneBoundingRect().contains(scene_pos):
@@ -268,7 +277,10 @@ class BarChart(_Chart):
         describe: Callable[[str], str] | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(title, parent)
+        if horizontal:
+            super().__init__(title, LabelAxis("left"), CountAxis("bottom"), horizontal=True, parent=parent)
+        else:
+            super().__init__(title, LabelAxis("bottom"), CountAxis("left"), parent=parent)
         self.horizontal = horizontal
         self.grouped = grouped
         self.unit = unit
@@ -276,30 +288,17 @@ class BarChart(_Chart):
         self.keys: list[str] = []
         self.labels: list[str] = []
         self.series: list[Series] = []
-        self.bar_items: dict[str, pg.BarGraphItem] = {}
-        self._value_labels: list[pg.TextItem] = []
+        self.bar_items: dict[str, pg.BarGraphItem] = {}  # series key → its bars (shown)
+        self._bar_pool: list[pg.BarGraphItem] = []  # one per series index, reused by each set_data
         # Rectangles of every bar: x0, x1, y0, y1, category index, series index (numpy, for hit tests).
         self.rects = np.zeros((0, 6))
-        if horizontal:
-            self.cat_axis = LabelAxis("left")
-            self.value_axis = CountAxis("bottom")
-            self.plot.setAxisItems({"left": self.cat_axis, "bottom": self.value_axis})
-            self.vb.invertY(True)
-        else:
-            self.value_axis = CountAxis("left")
-            self.plot.setAxisItems({"bottom": self.cat_axis, "left": self.value_axis})
-            self.plot.showGrid(x=False, y=True, alpha=0.15)
-        self.cat_axis.setStyle(tickLength=0)
-        self._style_axes([self.cat_axis, self.value_axis])
 
     def set_data(self, keys: Sequence[str], labels: Sequence[str], series: Sequence[Series]) -> None:
         self.keys, self.labels, self.series = list(keys), list(labels), list(series)
-        for item in self.bar_items.values():
-            self.plot.removeItem(item)
-        for text in self._value_labels:
-            self.plot.removeItem(text)
+        for item in self._bar_pool:
+            item.hide()
         self.bar_items.clear()
-        self._value_labels = []
+        self.value_labels.set_labels([])
         n = len(self.keys)
         values = np.array([list(s.values) for s in self.series], dtype=float).reshape(len(self.series), n)
         empty = n == 0 or not values.any()
@@ -324,10 +323,17 @@ class BarChart(_Chart):
             low = np.zeros(n) if self.grouped else base.copy()
             brush = pg.mkBrush(s.color)
             if self.horizontal:
-                item = pg.BarGraphItem(x0=low, width=v, y=centre, height=width, brush=brush, pen=pen)
+                opts = {"x0": low, "width": v, "y": centre, "height": width, "brush": brush, "pen": pen}
             else:
-                item = pg.BarGraphItem(x=centre, height=v, y0=low, width=width, brush=brush, pen=pen)
-            self.plot.addItem(item)
+                opts = {"x": centre, "height": v, "y0": low, "width": width, "brush": brush, "pen": pen}
+            if si < len(self._bar_pool):
+                item = self._bar_pool[si]
+                item.setOpts(**opts)
+                item.show()
+            else:
+                item = pg.BarGraphItem(**opts)
+                self.plot.addItem(item)
+                self._bar_pool.append(item)
             self.bar_items[s.key] = item
             mask = v > 0
             cat = idx[mask]
@@ -358,27 +364,23 @@ class BarChart(_Chart):
         n = values.shape[1]
         if n > MAX_VALUE_LABELS:
             return
+        labels: list[tuple[float, float, str, tuple[float, float]]] = []
         if self.grouped:
             k = values.shape[0]
             width = BAR_WIDTH / k
             for si in range(k):
                 for i in range(n):
-                    v = values[si, i]
-                    x = i - BAR_WIDTH / 2 + width * (si + 0.5)
-                    self._value_labels.append(self._text(f"{v:g}", (0.5, 1.0)))
-                    self._value_labels[-1].setPos(x, v)
-            return
-        totals = values.sum(axis=0)
-        for i in range(n):
-            if totals[i] <= 0:
-                continue
-            if self.horizontal:
-                label = self._text(f"{totals[i]:g}", (0.0, 0.5))
-                label.setPos(totals[i], i)
-            else:
-                label = self._text(f"{totals[i]:g}", (0.5, 1.0))
-                label.setPos(i, totals[i])
-            self._value_labels.append(label)
+                    v = float(values[si, i])
+                    labels.append((i - BAR_WIDTH / 2 + width * (si + 0.5), v, f"{v:g}", (0.5, 1.0)))
+        else:
+            for i, total in enumerate(values.sum(axis=0).tolist()):
+                if total <= 0:
+                    continue
+                if self.horizontal:
+                    labels.append((total, float(i), f"{total:g}", (0.0, 0.5)))
+                else:
+                    labels.append((float(i), total, f"{total:g}", (0.5, 1.0)))
+        self.value_labels.set_labels(labels)
 
     def value(self, cat: int, series: int) -> float:
         return float(self.series[series].values[cat])
@@ -431,29 +433,22 @@ class RateChart(_Chart):
 
     def __init__(self, title: str, *, describe: Callable[[str], str] | None = None,
                  parent: QWidget | None = None) -> None:  # fmt: skip
-        super().__init__(title, parent)
+        super().__init__(title, LabelAxis("bottom"), Axis("left"), parent=parent)
         self.describe = describe or (lambda key: key)
         self.keys: list[str] = []
         self.rates: list[float | None] = []
         self.notes: list[str] = []
-        self.plot.setAxisItems({"bottom": self.cat_axis, "left": self.value_axis})
-        self.plot.showGrid(x=False, y=True, alpha=0.15)
-        self.cat_axis.setStyle(tickLength=0)
         self.value_axis.setTicks([[(v / 100, f"{v}%") for v in range(0, 101, 25)]])
-        self._style_axes([self.cat_axis, self.value_axis])
         self.line = pg.PlotDataItem(pen=pg.mkPen("#1a5fb4", width=2), connect="finite")
         self.points = pg.ScatterPlotItem(size=9, brush=pg.mkBrush("#1a5fb4"), pen=pg.mkPen("w", width=1.5))
         self.plot.addItem(self.line)
         self.plot.addItem(self.points)
-        self._value_labels: list[pg.TextItem] = []
 
     def set_data(self, keys: Sequence[str], labels: Sequence[str], rates: Sequence[float | None],
                  notes: Sequence[str] = ()) -> None:  # fmt: skip
         self.keys, self.rates = list(keys), list(rates)
         self.notes = list(notes) or [""] * len(self.keys)
-        for text in self._value_labels:
-            self.plot.removeItem(text)
-        self._value_labels = []
+        self.value_labels.set_labels([])
         n = len(self.keys)
         ys = np.array([np.nan if r is None else r for r in self.rates], dtype=float)
         xs = np.arange(n, dtype=float)
@@ -479,10 +474,7 @@ class RateChart(_Chart):
                 shown.append((float(i), r))
             previous = r
         if len(shown) <= 16:
-            for x, y in shown:
-                label = self._text(f"{y * 100:.0f}%", (0.5, 1.2))
-                label.setPos(x, y)
-                self._value_labels.append(label)
+            self.value_labels.set_labels([(x, y, f"{y * 100:.0f}%", (0.5, 1.2)) for x, y in shown])
         self.vb.setRange(xRange=(-0.5, n - 0.5), yRange=(0, 1.12), padding=0)
 
     def hit(self, view_pos: QPointF) -> int | None:

@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF, QPainterPath
 from PySide6.QtWidgets import QHBoxLayout, QScrollBar, QToolTip, QWidget
 
 from ui.widgets.light import LIGHT_COLORS
+from ui.widgets.plot import Axis, Plot, ValueLabels
 from zhdesk.domain.vocab import EVENT_KINDS
 from zhdesk.dto import GanttRow
 
@@ -139,7 +140,7 @@ def bar_end(r: GanttRow, today: dt.date) -> float:
     return max(day(today), day(r.deadline) if r.deadline else day(today))
 
 
-class DateAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
+class DateAxis(Axis):
     """Dates (ordinal days) as Chinese labels: months as major ticks (year on January and the first label),
     days of the month as minor ticks when there is room; the first day label of a month whose 1st is out
     of view names its month (10月8日), so the first month on screen is never unlabelled."""
@@ -195,7 +196,7 @@ class DateAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
         return out
 
 
-class SiteAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
+class SiteAxis(Axis):
     """Left axis: the site address of every row in view (rows are integers, 0 at the top). Addresses are
     elided when first drawn, not all at once: thousands of listed sites on a large database."""
 
@@ -271,14 +272,11 @@ class GanttChart(QWidget):
         self.date_axis = DateAxis("bottom")
         self.site_axis = SiteAxis("left")
         self.vb = RowsViewBox(self)
-        self.plot_widget = pg.PlotWidget(
-            background="w", viewBox=self.vb, axisItems={"bottom": self.date_axis, "left": self.site_axis}
-        )
+        # A light plot (ui.widgets.plot), not pyqtgraph's PlotItem and its control form.
+        self.plot = Plot(self.site_axis, self.date_axis, self.vb)
+        self.plot_widget = self.plot  # the widget tests map mouse positions through
         self.plot_widget.setObjectName("gantt_plot")
-        self.plot = self.plot_widget.getPlotItem()
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
-        self.plot.showGrid(x=True, y=False, alpha=0.15)
+        self.plot.show_grid(x=True, alpha=0.15)
         self.vb.invertY(True)
         self.vb.disableAutoRange()
         for axis in (self.date_axis, self.site_axis):
@@ -324,7 +322,9 @@ class GanttChart(QWidget):
         )
         self.headroom_mask.setZValue(10)
         self.plot.addItem(self.headroom_mask)
-        self._day_labels: list[pg.TextItem] = []
+        # The days text after each visible bar, all in one item (a TextItem each cost ~1 ms to make).
+        self.day_labels = ValueLabels(self.font(), AXIS_TEXT)
+        self.plot.addItem(self.day_labels, ignoreBounds=True)
 
         self.scrollbar = QScrollBar(Qt.Orientation.Vertical)
         self.scrollbar.setObjectName("gantt_scroll")
@@ -431,23 +431,16 @@ class GanttChart(QWidget):
             self.set_top(value)
 
     def _place_day_labels(self) -> None:
-        """The days text (超期5天, 剩25天, 已办结) after each visible bar; a small pool of items reused."""
-        visible = self.visible_rows()
-        while len(self._day_labels) < len(visible):
-            item = pg.TextItem(anchor=(0, 0.5))
-            item.setFont(self.font())
-            self.plot.addItem(item)
-            self._day_labels.append(item)
-        for n, item in enumerate(self._day_labels):
-            if n >= len(visible):
-                item.hide()
-                continue
-            r = self.rows[visible[n]]
+        """The days text (超期5天, 剩25天, 已办结) after each visible bar."""
+        labels: list[tuple[float, float, str, tuple[float, float]]] = []
+        colors: list[QColor | str] = []
+        for row in self.visible_rows():
+            r = self.rows[row]
             x = bar_end(r, self.today) + (1.6 if r.closed_on else 0.4)
             color = LIGHT_COLORS.get(r.light, AXIS_TEXT) if r.light in ("red", "yellow") else "#5f6368"
-            item.setText(r.days_text, color=QColor(color).darker(115) if r.light == "yellow" else color)
-            item.setPos(x, visible[n])
-            item.show()
+            labels.append((x, float(row), r.days_text, (0.0, 0.5)))
+            colors.append(QColor(color).darker(115) if r.light == "yellow" else color)
+        self.day_labels.set_labels(labels, colors)
 
     # ------------------------------------------------------------ hover and click
     def row_at_scene(self, pos: QPointF) -> int | None:
@@ -501,7 +494,6 @@ class GanttChart(QWidget):
         fm = QFontMetricsF(font)
         self.site_axis.setWidth(round(fm.horizontalAdvance("汉") * 11 + 16))
         self.date_axis.setHeight(round(fm.height() * 2))
-        for item in self._day_labels:
-            item.setFont(font)
+        self.day_labels.set_font(font)
         if self.rows:
             self.site_axis.set_addresses([r.address for r in self.rows], self._elider())
