@@ -1,7 +1,7 @@
 """Per event-loop turn: what the GUI thread did in each gap between 10 ms timer ticks (issue 13 diagnostics).
 
     .venv/bin/python tools/turns.py listings [--runs 3] [--profile]   # 挂牌督办 opened fresh (bench tables' case)
-    .venv/bin/python tools/turns.py window [--profile]   # the window's start, then 设置 and back to 挂牌督办
+    .venv/bin/python tools/turns.py window [--profile] [--pages 总览,督办进度]   # the start, then pages (or 总览's tab) shown
 
 A 10 ms PreciseTimer notes wall time and `time.thread_time()` (CPU of the GUI thread) at each tick; the
 named steps below are wrapped to note their own wall/CPU; every gap ≥ 25 ms is printed with the steps that
@@ -217,7 +217,7 @@ def run_listings(runs: int, profile: bool) -> None:
     desk.close()
 
 
-def run_window(profile: bool) -> None:
+def run_window(profile: bool, pages: list[str]) -> None:
     from bench.gendb import big_db
     from db.engine import sqlite_url
     from ui import app as ui_app
@@ -245,11 +245,12 @@ def run_window(profile: bool) -> None:
         time.sleep(0.001)
     turns.stop()
     turns.report("window start")
-    from ui.main_window import LISTINGS, SETTINGS
-
-    for name in (SETTINGS, LISTINGS):
+    for name in pages:
         turns.start()
-        window.show_page(name)
+        if name == "督办进度":  # 总览's second tab (its rows are read when it is first shown)
+            window.overview.tabs.setCurrentWidget(window.overview.gantt_section)
+        else:
+            window.show_page(name)
         t0 = time.perf_counter()
         while time.perf_counter() - t0 < 0.5 or not window.ops.is_idle():
             qapp.processEvents()
@@ -267,13 +268,14 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--switch", type=float, help="sys.setswitchinterval (s)")
+    ap.add_argument("--pages", default="设置,挂牌督办", help="window: the pages to visit after the start, in order")
     args = ap.parse_args()
     if args.switch:
         sys.setswitchinterval(args.switch)
     if args.what == "listings":
         run_listings(args.runs, args.profile)
     else:
-        run_window(args.profile)
+        run_window(args.profile, args.pages.split(","))
 
 
 if __name__ == "__main__":
