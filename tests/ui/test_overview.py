@@ -90,8 +90,11 @@ def test_demo_gantt_hover_and_click_open_the_site(qtbot: QtBot, window: MainWind
     wait_idle(qtbot, window.ops)
     page = window.overview
     assert isinstance(page, OverviewPage) and page.title.text() == PAGE_TITLE == "总览"
-    page.tabs.setCurrentWidget(page.gantt_section)  # the Gantt is the 督办进度 tab
+    # 数据看板 is shown first: the Gantt's rows are read only when its tab (督办进度) is shown.
+    assert page.chart.rows == [] and page.counts.text() == ""
+    page.tabs.setCurrentWidget(page.gantt_section)
     assert page.tabs.tabText(page.tabs.currentIndex()) == "督办进度"
+    wait_idle(qtbot, window.ops)
     chart = page.chart
     expected = ui_desk.gantt()
     assert [r.site_id for r in chart.rows] == [r.site_id for r in expected]
@@ -189,6 +192,8 @@ def test_empty_overview(qtbot: QtBot, desk: Desk) -> None:
     assert page.dashboard.card_items.value.text() == "0期 0件"
     assert page.dashboard.card_rate.value.text() == "—"
     page.dashboard.grab()
+    page.tabs.setCurrentWidget(page.gantt_section)
+    wait_idle(qtbot, ops)
     assert page.chart.rows == [] and page.counts.text().startswith("挂牌督办 0 处")
     page.chart.grab()
     assert ops.shutdown()
