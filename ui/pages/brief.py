@@ -531,6 +531,11 @@ class BriefPage(QWidget):
     # ------------------------------------------------------------ loading the choices
     def refresh(self) -> None:
         """Read the communities (and, once, the next 期号 and the recent briefs), then rebuild."""
+        # A turn later: on a first visit the page's first layout and paint come first (the worker's reads
+        # shared the GIL with them: the page's longest stall, 104 ms → docs/performance.md).
+        self.ops.later(self._load, label="正在读取…")
+
+    def _load(self) -> None:
         desk = self.desk
         self.ops.run(lambda: [c.name for c in desk.communities()], self._fill_communities, label="正在读取社区…")
         if not self._issue_offered:
