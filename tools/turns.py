@@ -1,7 +1,7 @@
 """Per event-loop turn: what the GUI thread did in each gap between 10 ms timer ticks (issue 13 diagnostics).
 
     .venv/bin/python tools/turns.py listings [--runs 3] [--profile]   # 挂牌督办 opened fresh (bench tables' case)
-    .venv/bin/python tools/turns.py window [--profile] [--pages 总览,督办进度]   # the start, then pages (or 总览's tab) shown
+    .venv/bin/python tools/turns.py window [--profile] [--pages 总览,督办进度]   # start, then pages (or a tab)
 
 A 10 ms PreciseTimer notes wall time and `time.thread_time()` (CPU of the GUI thread) at each tick; the
 named steps below are wrapped to note their own wall/CPU; every gap ≥ 25 ms is printed with the steps that
