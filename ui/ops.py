@@ -10,6 +10,8 @@ anything else is reported as an internal error.
 Long GUI-thread work (building six charts, filling them) is split with `ops.later(step)`: each step runs
 on its own event-loop turn, after the steps queued before it, so the window paints and answers between
 them (issue 13: no stall over 100 ms). Steps count as pending work: `is_idle()` waits for them too.
+`ops.after_paint(widget, step)` waits, a few turns at most, for the widget's paint first: a page's first
+reads then start after its first paint instead of sharing the GIL with it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from zhdesk.changes import Changes
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 R = TypeVar("R")
 
 ERROR_TITLE = "操作未完成"
+PAINT_TURNS = 3  # after_paint: how many turns a step waits for the paint at most
 
 
 def show_error(parent: QWidget | None, message: str, title: str = ERROR_TITLE) -> None:
@@ -111,6 +114,20 @@ class _Task(QRunnable):
             _worker.write = False
 
 
+class _PaintGate(QObject):
+    """Notes a widget's next paint (it dies with the widget)."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.painted = False
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.painted = True
+        return False
+
+
 class Ops(QObject):
     """Owner of the database worker. Call `shutdown()` before the window goes away."""
 
@@ -174,6 +191,34 @@ class Ops(QObject):
             if not self._step_timer.isActive():
                 self._step_timer.start()
         return job_id
+
+    def after_paint(
+        self, widget: QWidget, step: Callable[[], object], label: str = "正在显示…", turns: int = PAINT_TURNS
+    ) -> int:
+        """Like `later`, but once `widget` has painted: Qt may run a turn's timers before the paint a turn
+        posted, so the step waits up to `turns` more turns for it (none if the widget is hidden). For a scroll
+        area pass its viewport, which is what paints."""
+        gate: _PaintGate | None = None
+
+        def attempt(left: int) -> None:
+            nonlocal gate
+            try:
+                waiting = left > 0 and widget.isVisible() and (gate is None or not gate.painted)
+                if waiting and gate is None:
+                    # Installed here, not in the caller's turn: the caller may be inside one of the widget's
+                    # event filters (a StaleWatch's Show), and Qt would call that filter again, forever.
+                    gate = _PaintGate(widget)
+            except RuntimeError:  # the widget is gone, and the step with it
+                return
+            if waiting:
+                self.later(lambda: attempt(left - 1), label)
+                return
+            if gate is not None:
+                widget.removeEventFilter(gate)
+                gate.deleteLater()
+            step()
+
+        return self.later(lambda: attempt(turns), label)
 
     def throttle(self, key: object, window_ms: int, fn: Callable[[], object], label: str = "正在查询…") -> None:
         """Run `fn` at once unless a call for `key` ran within the last `window_ms`; calls inside that window

@@ -5,7 +5,10 @@ from __future__ import annotations
 import threading
 import time
 
-from PySide6.QtCore import QThread
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, QThread
+from PySide6.QtGui import QPaintEvent
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import Dialogs, wait_idle
@@ -179,3 +182,96 @@ def test_throttle_runs_at_once_then_once_more_at_the_window_end(qtbot: QtBot) ->
     assert ops.shutdown()
     qtbot.wait(200)
     assert ran == ["江", "江西路1", "澄海"] and ops.is_idle()
+
+
+class _PaintLog(QWidget):
+    def __init__(self, log: list[str]) -> None:
+        super().__init__()
+        self.log = log
+        self.resize(200, 100)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self.log.append("paint")
+
+
+def test_after_paint_runs_the_step_after_the_widgets_paint(qtbot: QtBot) -> None:
+    ops = Ops()
+    log: list[str] = []
+    widget = _PaintLog(log)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    wait_idle(qtbot, ops)
+    log.clear()
+    widget.update()  # a paint posted in this turn
+    ops.after_paint(widget, lambda: log.append("step"))
+    assert log == []  # never in the caller's turn
+    wait_idle(qtbot, ops)
+    assert log[-1] == "step" and "paint" in log, log
+    assert ops.shutdown()
+
+
+def test_after_paint_does_not_wait_for_a_hidden_or_unpainted_widget(qtbot: QtBot) -> None:
+    ops = Ops()
+    log: list[str] = []
+    hidden = _PaintLog(log)
+    qtbot.addWidget(hidden)
+    ops.after_paint(hidden, lambda: log.append("hidden"))
+    wait_idle(qtbot, ops)
+    assert log == ["hidden"]
+
+    frozen = _PaintLog(log)  # shown, but its painting held: the step runs after PAINT_TURNS turns anyway
+    qtbot.addWidget(frozen)
+    frozen.show()
+    qtbot.waitExposed(frozen)
+    wait_idle(qtbot, ops)
+    frozen.setUpdatesEnabled(False)
+    log.clear()
+    ops.after_paint(frozen, lambda: log.append("frozen"))
+    wait_idle(qtbot, ops)
+    assert log == ["frozen"]
+    assert len(frozen.findChildren(QObject)) == 0  # the paint gate went with the step
+    assert ops.shutdown()
+
+
+def test_after_paint_drops_the_step_of_a_deleted_widget(qtbot: QtBot) -> None:
+    ops = Ops()
+    log: list[str] = []
+    widget = _PaintLog(log)
+    widget.show()
+    ops.after_paint(widget, lambda: log.append("step"))
+    shiboken6.delete(widget)
+    with qtbot.capture_exceptions() as raised:
+        wait_idle(qtbot, ops)
+    assert raised == [] and "step" not in log
+    assert ops.shutdown()
+
+
+class _ShowHook(QObject):
+    """Calls `after_paint` from inside the widget's own Show filter, as a StaleWatch's reload does."""
+
+    def __init__(self, widget: QWidget, ops: Ops, log: list[str]) -> None:
+        super().__init__(widget)
+        self.calls = 0
+        self.ops, self.log, self.widget = ops, log, widget
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show:
+            self.calls += 1
+            if self.calls == 1:  # (a second call means Qt re-ran this filter: the gate went in mid-dispatch)
+                self.ops.after_paint(self.widget, lambda: self.log.append("step"))
+        return False
+
+
+def test_after_paint_from_the_widgets_own_event_filter(qtbot: QtBot) -> None:
+    ops = Ops()
+    log: list[str] = []
+    widget = _PaintLog(log)
+    qtbot.addWidget(widget)
+    hook = _ShowHook(widget, ops, log)
+    widget.show()
+    wait_idle(qtbot, ops)
+    assert hook.calls == 1
+    assert log.count("step") == 1 and log.index("paint") < log.index("step"), log
+    assert ops.shutdown()

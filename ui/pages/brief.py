@@ -531,9 +531,9 @@ class BriefPage(QWidget):
     # ------------------------------------------------------------ loading the choices
     def refresh(self) -> None:
         """Read the communities (and, once, the next 期号 and the recent briefs), then rebuild."""
-        # A turn later: on a first visit the page's first layout and paint come first (the worker's reads
+        # After the page's paint: on a first visit its first layout and paint come first (the worker's reads
         # shared the GIL with them: the page's longest stall, 104 ms → docs/performance.md).
-        self.ops.later(self._load, label="正在读取…")
+        self.ops.after_paint(self, self._load, label="正在读取…")
 
     def _load(self) -> None:
         desk = self.desk

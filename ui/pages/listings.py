@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QItemSelection, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -92,8 +92,6 @@ class ListingsPage(QWidget):
         self.model.loaded.connect(self._rows_loaded)
         self._delivering = False  # inside _rows_loaded: the selected site's detail is read after the paint
         self._detail_queued = False
-        self._painted = True  # the table painted since its rows were released (the detail read waits for it)
-        self._detail_waits = 0
 
         # Row 1: title, light summary chips, actions, display size.
         self.title = page_title("挂牌督办")
@@ -178,7 +176,6 @@ class ListingsPage(QWidget):
         # Table and detail panel.
         self.table = data_table("sites_table", self.model)
         self.table.setItemDelegateForColumn(Col.LIGHT, LightDelegate(self.table))
-        self.table.viewport().installEventFilter(self)  # notes the table's paint (see _release_table)
         self.table.sortByColumn(Col.LIGHT, Qt.SortOrder.AscendingOrder)  # red first (recorded: read on refresh)
 
         self.panel = SiteDetailPanel()
@@ -260,7 +257,6 @@ class ListingsPage(QWidget):
             self.ops.later(self._release_table, label="正在显示挂牌督办点位…")
 
     def _release_table(self) -> None:
-        self._painted = False
         self.table.setUpdatesEnabled(True)  # one full update of the table
         if self.model.has_loaded and not self.model.loading:
             self.loaded.emit()
@@ -291,16 +287,10 @@ class ListingsPage(QWidget):
         """The selected site's detail, read once the turns queued before (the table's paint) have run."""
         if not self._detail_queued:
             self._detail_queued = True
-            self.ops.later(self._load_current_detail, label="正在读取点位详情…")
+            self.ops.after_paint(self.table.viewport(), self._load_current_detail, label="正在读取点位详情…")
 
     def _load_current_detail(self) -> None:
-        # Qt may run this turn's timers before the paint the release posted: wait a turn or two for it.
-        if not self._painted and self.table.isVisible() and self._detail_waits < 3:
-            self._detail_waits += 1
-            self.ops.later(self._load_current_detail, label="正在读取点位详情…")
-            return
         self._detail_queued = False
-        self._detail_waits = 0
         if self.current_id is not None:
             self._load_detail(self.current_id)
 
@@ -490,11 +480,6 @@ class ListingsPage(QWidget):
                            empty_text="当前筛选条件下没有点位，无可导出的内容。")  # fmt: skip
 
     # ------------------------------------------------------------ display size (ui/display.py)
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and watched is self.table.viewport():
-            self._painted = True
-        return super().eventFilter(watched, event)
-
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:

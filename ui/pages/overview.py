@@ -84,10 +84,8 @@ class OverviewPage(QWidget):
         super().__init__(parent)
         self.desk = desk
         self.ops = ops
-        self._loaded_once = False
         self._generation = 0  # results of an older filter are dropped
         self._all_rows: list[GanttRow] = []
-        self._gantt_stale = True  # the rows are read when the 督办进度 tab is shown (_tab_changed)
         self.filter = StatsFilter()
 
         self.title = page_title(PAGE_TITLE)
@@ -223,7 +221,6 @@ class OverviewPage(QWidget):
         self.tabs.addTab(self.gantt_section, GANTT_TAB_TITLE)
         self.tabs.setTabToolTip(1, "挂牌督办点位的整改时间轴（甘特图）")
         self.dashboard.show_listings_progress.connect(lambda: self.tabs.setCurrentWidget(self.gantt_section))
-        self.tabs.currentChanged.connect(self._tab_changed)
 
         self.sections = QVBoxLayout()
         self.sections.setSpacing(12)
@@ -243,6 +240,9 @@ class OverviewPage(QWidget):
             self.refresh,
             every_show=True,
         )
+        # The 督办进度 tab's rows (thousands of sites) are read only while that tab is shown: the page's
+        # reload marks them stale (_load), and the tab reads them when on screen or next shown.
+        self.gantt_watch = StaleWatch(self.gantt_section, ops, lambda _c: False, self._load_gantt, stale=True)
 
     def add_section(self, widget: QWidget, index: int = 0, stretch: int = 0) -> None:
         """Put another section on the page, above the tabs."""
@@ -326,34 +326,24 @@ class OverviewPage(QWidget):
         self.filter = self.current_filter()
         self.range_label.setText(range_text(self.filter.date_from, self.filter.date_to))
         self.refresh_dashboard()
-        if not self._gantt_stale:  # (stale: the rows are read, and filtered, when the tab is shown)
+        if not self.gantt_watch.stale:  # (stale: the rows are read, and filtered, when the tab is shown)
             rows = self._all_rows
             self.ops.later(lambda: self.set_rows(rows), label="正在绘制图表…")  # (the chart may be on its way)
 
     # ------------------------------------------------------------ loading
     def refresh(self) -> None:
-        # Behind the charts' construction steps queued before it (a first visit): the worker's reads would
-        # hold the GIL half the time while the GUI thread builds them.
-        self.ops.later(self._load, label="正在读取…")
+        # Behind the charts' construction steps queued before it (a first visit) and the page's paint: the
+        # worker's reads would hold the GIL half the time while the GUI thread builds and paints them.
+        self.ops.after_paint(self, self._load, label="正在读取…")
 
     def _load(self) -> None:
         desk = self.desk
         self.filter = self.current_filter()
         self.refresh_dashboard()  # the tab shown first
         self.ops.run(lambda: [c.name for c in desk.communities()], self._fill_communities, label="正在读取社区…")
-        self._gantt_stale = True
-        if self.gantt_shown():
-            self._load_gantt()
-
-    def gantt_shown(self) -> bool:
-        return self.tabs.currentWidget() is self.gantt_section
-
-    def _tab_changed(self) -> None:
-        if self.gantt_shown() and self._gantt_stale:
-            self._load_gantt()
+        self.gantt_watch.mark_stale()
 
     def _load_gantt(self) -> None:
-        self._gantt_stale = False
         desk = self.desk
         self.ops.run(lambda: desk.gantt(), self._gantt_loaded, label="正在读取督办进度…")
 
@@ -405,5 +395,4 @@ class OverviewPage(QWidget):
         self.chart.set_rows(shown, today)
         self.chart.setMaximumHeight(max(self.chart.content_height(), 120))
         self.counts.setText(counts_text(shown))
-        self._loaded_once = True
         self.loaded.emit()
