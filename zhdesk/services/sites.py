@@ -417,6 +417,16 @@ def site_rows(uow: UnitOfWork, query: SiteQuery, today: dt.date | None = None) -
     return list(site_page(uow, query, Sort(), 0, 2**31 - 1, today).rows)
 
 
+def site_fields(uow: UnitOfWork, query: SiteQuery, columns: Sequence[str], today: dt.date | None = None) -> list[Any]:
+    """The named columns of the paged view for every site matching `query`, in the default (urgency) order, in
+    one query: for readers that need a few fields of many sites (the Gantt: 2,264 sites), without a SiteRow
+    each. `today` and the warning days bind as in `site_page`; "light" is its rank (see `_LIGHT_RANKS`)."""
+    s = uow.session
+    v, params = _site_view(), _view_params(today or dt.date.today(), warning_days(uow))
+    q = select(*(v.c[c] for c in columns)).where(*_filtered(v, query)).order_by(*_site_order(s, v, Sort()))
+    return list(s.execute(q, params))
+
+
 def site_position(
     uow: UnitOfWork, query: SiteQuery, sort: Sort, site_id: int, today: dt.date | None = None
 ) -> int | None:
