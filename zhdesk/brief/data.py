@@ -4,6 +4,7 @@ here): the figures, the summary paragraph, the 挂牌督办 table and each chose
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from db.uow import UnitOfWork
@@ -12,7 +13,6 @@ from zhdesk.domain.periods import date_text
 from zhdesk.dto import BriefSpec, Dashboard, EventDTO, PhotoDTO, SiteQuery, SiteRow, StatsFilter
 from zhdesk.errors import UsageError
 from zhdesk.paging import Sort
-from zhdesk.services import dossier as dossier_svc
 from zhdesk.services import photos as photos_svc
 from zhdesk.services import settings as settings_svc
 from zhdesk.services import sites as sites_svc
@@ -101,7 +101,7 @@ def gather(uow: UnitOfWork, spec: BriefSpec, today: dt.date | None = None) -> Br
             ids = [r.id for r in sorted(every, key=_order_key) if not wanted or r.community in wanted]
         else:
             ids = list(dict.fromkeys(spec.site_ids))
-        sections = tuple(_section(uow, i, spec.photos, today) for i in ids)
+        sections = sections_of(uow, ids, spec.photos, today)
     return BriefData(
         spec=spec,
         title=spec.title or settings_svc.brief_title(uow),
@@ -139,13 +139,25 @@ def section_count(uow: UnitOfWork, spec: BriefSpec, today: dt.date | None = None
     return len(_listings(uow, spec, today))
 
 
-def _section(uow: UnitOfWork, site_id: int, photos: bool, today: dt.date) -> SiteSection:
-    d = dossier_svc.site_dossier(uow, site_id, today)  # unknown id → NotFound naming it
-    events = tuple(timeline_svc.list_timeline(uow, site_id))
-    every = photos_svc.list_photos(uow, site_id) if photos else []
-    before = tuple(p for p in every if p.phase == "before")[:PHOTOS_PER_PHASE]
-    after = tuple(p for p in every if p.phase == "after")[-PHOTOS_PER_PHASE:]
-    return SiteSection(d.row, d.detail.note, events, before, after, len(every))
+SECTION_CHUNK = 500  # sites per batch of reads: bounds the IN lists (SQLite and PostgreSQL cap bound values)
+
+
+def sections_of(uow: UnitOfWork, ids: Sequence[int], photos: bool, today: dt.date) -> tuple[SiteSection, ...]:
+    """The sections of sites `ids`, in that order; an unknown id raises NotFound naming it. Read a batch of
+    sites at a time (rows, notes, timelines, photos: 5–6 queries a batch), not a site at a time: each
+    site's dossier, timeline and photos were ~20 queries, half of a second build of a 50-site brief."""
+    out: list[SiteSection] = []
+    for k in range(0, len(ids), SECTION_CHUNK):
+        chunk = list(ids[k : k + SECTION_CHUNK])
+        rows = sites_svc.rows_and_notes(uow, chunk, today)
+        events = timeline_svc.timelines(uow, chunk)
+        shown = photos_svc.photos_of_sites(uow, chunk) if photos else {}
+        for row, note in rows:
+            every = shown.get(row.id, [])
+            before = tuple(p for p in every if p.phase == "before")[:PHOTOS_PER_PHASE]
+            after = tuple(p for p in every if p.phase == "after")[-PHOTOS_PER_PHASE:]
+            out.append(SiteSection(row, note, tuple(events[row.id]), before, after, len(every)))
+    return tuple(out)
 
 
 def next_issue(uow: UnitOfWork) -> int:

@@ -17,6 +17,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -70,21 +71,19 @@ class _JpegReader(ImageReader):  # type: ignore[misc]
 
 
 class _Photo(Flowable):  # type: ignore[misc]
-    """A prepared photo drawn at width × height points; not drawn in the page-counting pass (layout only)."""
+    """A prepared photo drawn at width × height points."""
 
-    def __init__(self, jpeg: bytes, width: float, height: float, builder: _Builder) -> None:
+    def __init__(self, jpeg: bytes, width: float, height: float) -> None:
         super().__init__()
         self.reader = _JpegReader(jpeg)
         self.width, self.height = width, height
-        self.builder = builder
         self.hAlign = "CENTER"
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return self.width, self.height
 
     def draw(self) -> None:
-        if not self.builder.counting:
-            self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
+        self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
 
 
 NUMERALS = "一二三四五六七八九十"
@@ -143,7 +142,6 @@ class _Builder:
         self.photo_source = photo_source
         self.cache = cache
         self._headings = 0
-        self.counting = False  # set by render() for the pass that only counts the pages
 
     def masthead(self) -> list[Flowable]:
         d, s = self.data, self.s
@@ -241,7 +239,7 @@ class _Builder:
             ratio = min(PHOTO_W / img.imageWidth, PHOTO_H / img.imageHeight)
             img.drawWidth, img.drawHeight = img.imageWidth * ratio, img.imageHeight * ratio
             return img
-        photo = _Photo(data, PHOTO_W, PHOTO_H, self)
+        photo = _Photo(data, PHOTO_W, PHOTO_H)
         w, h = photo.reader.getSize()
         ratio = min(PHOTO_W / w, PHOTO_H / h)
         photo.width, photo.height = w * ratio, h * ratio
@@ -306,8 +304,47 @@ class _Builder:
         return out
 
 
+Footer = Callable[[Canvas, int, int], None]  # (canvas, page, pages)
+
+
+class _HeldPages(Canvas):  # type: ignore[misc]
+    """A canvas that holds every finished page until the last, so that a single layout pass can print
+    第 X 页 共 Y 页 (laying the brief out twice, once to count its pages, was half of a build). The footer
+    goes at the start of each page's stream, in the page's initial graphics state, as an onPage footer
+    would be drawn."""
+
+    _code: list[str]  # reportlab's: the current page's operators
+    _pageNumber: int
+    state_stack: list[dict[str, Any]]
+
+    def __init__(self, *args: Any, footer: Footer, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self._footer = footer
+        self._held: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # reportlab's name
+        self._held.append(dict(self.__dict__))  # _startPage gives the next page new lists, not cleared ones
+        self._startPage()
+
+    def save(self) -> None:
+        if self._code:
+            self.showPage()
+        total = len(self._held)
+        for state in self._held:
+            self.__dict__.update(state)
+            body = self._code
+            self._code = []
+            self.init_graphics_state()  # as _startPage left it when the page began
+            self.state_stack = []
+            self._footer(self, self._pageNumber, total)
+            self._code += body
+            super().showPage()
+        self._held = []
+        super().save()
+
+
 class _Doc(BaseDocTemplate):  # type: ignore[misc]
-    """Two passes: the first counts the pages, the second prints 第 X 页 共 Y 页."""
+    """A4 with one frame; the footer is drawn by _HeldPages once the page count is known."""
 
     def __init__(self, buf: io.BytesIO, font: str, generated: dt.datetime, **kw: Any) -> None:
         # initialFontName: the canvas's default font would otherwise be an unembedded Helvetica
@@ -315,17 +352,18 @@ class _Doc(BaseDocTemplate):  # type: ignore[misc]
                          bottomMargin=MARGIN + 4 * mm, initialFontName=font, **kw)  # fmt: skip
         self.font = font
         self.generated = generated
-        self.total_pages = 0
         frame = Frame(MARGIN, MARGIN + 4 * mm, FRAME_W, PAGE_H - 2 * MARGIN - 4 * mm, id="body")
-        self.addPageTemplates([PageTemplate("page", [frame], onPage=self._footer)])
+        self.addPageTemplates([PageTemplate("page", [frame])])
 
-    def _footer(self, canv: Any, doc: Any) -> None:
+    def footer(self, canv: Canvas, page: int, total: int) -> None:
         canv.saveState()
         canv.setFont(self.font, 8)
-        total = self.total_pages or doc.page
-        canv.drawCentredString(PAGE_W / 2, MARGIN - 2 * mm, f"第 {doc.page} 页 共 {total} 页")
+        canv.drawCentredString(PAGE_W / 2, MARGIN - 2 * mm, f"第 {page} 页 共 {total} 页")
         canv.drawRightString(PAGE_W - MARGIN, MARGIN - 2 * mm, f"生成时间：{self.generated:%Y-%m-%d %H:%M}")
         canv.restoreState()
+
+    def build_story(self, story: list[Flowable]) -> None:
+        self.build(story, canvasmaker=partial(_HeldPages, footer=self.footer))
 
 
 def render(data: BriefData, photo_source: PhotoSource | None, cache: PhotoCache,
@@ -340,12 +378,7 @@ def render(data: BriefData, photo_source: PhotoSource | None, cache: PhotoCache,
         "subject": f"{range_text(data.spec.date_from, data.spec.date_to)} 督办工作简报",
         "creator": "zhdesk",
     }
-    pages = 0
-    for counting in (True, False):
-        builder.counting = counting
-        buf = io.BytesIO()
-        doc = _Doc(buf, builder.font, generated, **meta)
-        doc.total_pages = pages
-        doc.build(builder.story())
-        pages = doc.page
-    return buf.getvalue(), pages
+    buf = io.BytesIO()
+    doc = _Doc(buf, builder.font, generated, **meta)
+    doc.build_story(builder.story())
+    return buf.getvalue(), int(doc.page)

@@ -110,6 +110,8 @@ class CJKPara(Flowable):  # type: ignore[misc]
         self.text = text
         self.style = style
         self._para: Paragraph | None = None
+        self._width = -1.0  # the width _para was wrapped at
+        self._size = (0.0, 0.0)
 
     def _build(self, avail_width: float) -> Paragraph:
         st = self.style
@@ -119,13 +121,20 @@ class CJKPara(Flowable):  # type: ignore[misc]
         return Paragraph(markup, self.style)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        self._para = self._build(avail_width)
-        w, h = self._para.wrap(avail_width, avail_height)
-        return float(w), float(h)
+        # A table cell or a KeepTogether asks again at the same width (3 times for most cells): the lines
+        # and their height depend only on the width, so they are broken once per width.
+        if self._para is None or avail_width != self._width:
+            self._para = self._build(avail_width)
+            w, h = self._para.wrap(avail_width, avail_height)
+            self._width, self._size = avail_width, (float(w), float(h))
+        return self._size
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
-        para = self._para or self._build(avail_width)
-        return list(para.split(avail_width, avail_height))
+        self.wrap(avail_width, avail_height)
+        assert self._para is not None
+        parts = list(self._para.split(avail_width, avail_height))
+        self._para = None  # reportlab drops a paragraph's lines when it cannot split it: wrap afresh
+        return parts
 
     def draw(self) -> None:
         assert self._para is not None

@@ -230,23 +230,34 @@ def add_photos(
 
 def list_photos(uow: UnitOfWork, site_id: int, phase: str | None = None) -> list[PhotoDTO]:
     """A site's photos in date-taken order; never loads the image bytes."""
-    s = uow.session
-    site_or_refuse(s, site_id)
+    site_or_refuse(uow.session, site_id)
+    return _photos_of(uow.session, [site_id], parse_phase(phase) if phase else None)[site_id]
+
+
+def photos_of_sites(uow: UnitOfWork, site_ids: Sequence[int]) -> dict[int, list[PhotoDTO]]:
+    """list_photos of each of `site_ids` in one query (the brief's site sections); the sites are not checked:
+    an unknown id has no photos."""
+    return _photos_of(uow.session, site_ids, None)
+
+
+def _photos_of(s: Session, site_ids: Sequence[int], phase: str | None) -> dict[int, list[PhotoDTO]]:
+    out: dict[int, list[PhotoDTO]] = {sid: [] for sid in site_ids}
+    if not out:
+        return out
     q = (
         select(Photo, PhotoBlob.size)
         .join(PhotoBlob, PhotoBlob.sha256 == Photo.sha256)
-        .where(Photo.site_id == site_id, Photo.deleted.is_(False))
+        .where(Photo.site_id.in_(list(out)), Photo.deleted.is_(False))
     )
     if phase:
-        q = q.where(Photo.phase == parse_phase(phase))
-    q = q.order_by(Photo.taken_at.is_(None), Photo.taken_at, Photo.id)
-    return [
-        PhotoDTO(
+        q = q.where(Photo.phase == phase)
+    q = q.order_by(Photo.site_id, Photo.taken_at.is_(None), Photo.taken_at, Photo.id)
+    for p, size in s.execute(q):
+        out[p.site_id].append(PhotoDTO(
             id=p.id, site_id=p.site_id, event_id=p.event_id, phase=p.phase, phase_label=PHASES[p.phase],
             taken_at=p.taken_at, file_name=p.file_name, size=size, width=p.width, height=p.height, sha256=p.sha256,
-        )
-        for p, size in s.execute(q)
-    ]  # fmt: skip
+        ))  # fmt: skip
+    return out
 
 
 def _photo(uow: UnitOfWork, photo_id: int) -> Photo:

@@ -484,6 +484,21 @@ def _rows_of(s: Session, ids: Sequence[int], today: dt.date, warn: int) -> list[
     return out
 
 
+def rows_and_notes(
+    uow: UnitOfWork, ids: Sequence[int], today: dt.date | None = None
+) -> list[tuple[SiteRow, str | None]]:
+    """(row, note) of each of `ids` in that order, as get_site gives them (`.row`, `.note`), in two queries
+    (the brief's site sections); an unknown id raises NotFound naming the first."""
+    s = uow.session
+    q = select(Site.id, Site.note).where(Site.id.in_(list(ids)))
+    notes: dict[int, str | None] = {sid: note for sid, note in s.execute(q)}
+    for sid in ids:
+        if sid not in notes:
+            site_or_refuse(s, sid)  # raises NotFound, one line naming it
+    rows = _rows_of(s, ids, today or dt.date.today(), warning_days(uow))
+    return [(r, notes[r.id]) for r in rows]
+
+
 def get_site(uow: UnitOfWork, site_id: int, today: dt.date | None = None) -> SiteDetail:
     today = today or dt.date.today()
     s = uow.session

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,21 @@ def test_kinsoku_on_a_long_note_in_the_pdf(desk: Desk, tmp_path: Path) -> None:
         assert ln[-1] not in NO_LINE_END, ln
 
 
+def test_a_note_longer_than_a_page_splits_over_pages_whole(desk: Desk, tmp_path: Path) -> None:
+    # 4,830 characters (a note holds at most 5,000): about two pages of small print
+    note = "".join(f"第{i}条：街道逐一建立台账，实行销号管理，请各社区于本周内报送《自查表》。" for i in range(130))
+    site = desk.add_site("长备注路3号", "测试社区", note=note, new_community=True)
+    pdf = _build(desk, tmp_path, sites="chosen", site_ids=(site.row.id,), sections=("sites",))
+    n = pdf_pages(pdf)
+    assert n >= 2
+    pages = [pdf_text(pdf, page) for page in range(1, n + 1)]
+    for page, text in enumerate(pages, start=1):
+        assert f"第{page}页共{n}页" in text.replace(" ", ""), page
+    lines = [ln.replace(" ", "") for text in pages for ln in text.splitlines()]
+    body = "".join(ln for ln in lines if not re.fullmatch(r"第\d+页共\d+页|生成时间：.*", ln))  # not the footers
+    assert "备注：" + note in body
+
+
 def test_a_site_with_30_photos_embeds_prepared_copies(desk: Desk, tmp_path: Path) -> None:
     site = desk.add_site("照片路3号", "测试社区", new_community=True)
     folder = tmp_path / "shots"
@@ -126,6 +142,8 @@ def test_500_listed_sites_table_repeats_its_header(desk: Desk, tmp_path: Path) -
     assert n >= 10
     for page in range(2, n + 1):
         assert "整改期限" in pdf_text(pdf, page), page
+    for page in range(1, n + 1):  # laid out once: every footer gets the count of the finished document
+        assert f"第{page}页共{n}页" in pdf_text(pdf, page).replace(" ", ""), page
     text = pdf_text(pdf)
     assert "长表路500号" in text and "长表路1号" in text
 
