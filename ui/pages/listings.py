@@ -77,7 +77,8 @@ class ListingsPage(QWidget):
     loaded = Signal()  # rows (re)loaded into the model
     site_requested = Signal(int)  # open this site's 点位档案 (double-click, Enter, 查看档案)
 
-    def __init__(self, desk: Desk, ops: Ops, parent: QWidget | None = None) -> None:
+    def __init__(self, desk: Desk, ops: Ops, parent: QWidget | None = None, *, load: bool = False) -> None:
+        """`load`: read the rows at once (the window's first page), as `refresh()` would after construction."""
         super().__init__(parent)
         self.desk = desk
         self.ops = ops
@@ -180,6 +181,9 @@ class ListingsPage(QWidget):
         self.table.setItemDelegateForColumn(Col.LIGHT, LightDelegate(self.table))
         self.table.viewport().installEventFilter(self)  # notes the table's paint (see _release_table)
         self.table.sortByColumn(Col.LIGHT, Qt.SortOrder.AscendingOrder)  # red first (recorded: read on refresh)
+        if load:  # query and sort are the defaults the filters below set: the worker's SQL runs beside the build
+            self._reload_counts()
+            self.model.reload()
 
         self.panel = SiteDetailPanel()
         self.panel.setObjectName("detail_panel")
