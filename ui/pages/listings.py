@@ -96,6 +96,15 @@ class ListingsPage(QWidget):
         self._painted = True  # the table painted since its rows were released (the detail read waits for it)
         self._detail_waits = 0
 
+        # The table first: with `load`, the reads start before the rest of the page is built (issue 13).
+        self.table = data_table("sites_table", self.model)
+        self.table.setItemDelegateForColumn(Col.LIGHT, LightDelegate(self.table))
+        self.table.viewport().installEventFilter(self)  # notes the table's paint (see _release_table)
+        self.table.sortByColumn(Col.LIGHT, Qt.SortOrder.AscendingOrder)  # red first (recorded: read on refresh)
+        if load:  # query and sort are the defaults the filters below set: the worker's SQL runs beside the build
+            self._reload_counts()
+            self.model.reload()
+
         # Row 1: title, light summary chips, actions, display size.
         self.title = page_title("挂牌督办")
         self.chips: dict[str, QToolButton] = {}
@@ -176,15 +185,7 @@ class ListingsPage(QWidget):
         filters.addStretch(1)
         filters.addWidget(self.shown)
 
-        # Table and detail panel.
-        self.table = data_table("sites_table", self.model)
-        self.table.setItemDelegateForColumn(Col.LIGHT, LightDelegate(self.table))
-        self.table.viewport().installEventFilter(self)  # notes the table's paint (see _release_table)
-        self.table.sortByColumn(Col.LIGHT, Qt.SortOrder.AscendingOrder)  # red first (recorded: read on refresh)
-        if load:  # query and sort are the defaults the filters below set: the worker's SQL runs beside the build
-            self._reload_counts()
-            self.model.reload()
-
+        # Detail panel.
         self.panel = SiteDetailPanel()
         self.panel.setObjectName("detail_panel")
         self.panel.refused = access.of(desk).refusal("sites.edit")  # the workflow buttons
