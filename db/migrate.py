@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import functools
 import os
+import re
 import sqlite3
 import stat
 from collections.abc import Collection
@@ -46,19 +47,19 @@ def alembic_config() -> Config:
     return cfg
 
 
+# `revision = "0009"` / `down_revision: str | None = "0008"` at the start of a line of a version file.
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\b[^=\n]*=\s*(.+?)\s*(?:#.*)?$", re.MULTILINE)
+
+
 @functools.cache
 def _revisions() -> tuple[str, frozenset[str]]:
-    """(head, every known revision), parsed from the version files without importing Alembic."""
+    """(head, every known revision), read from the version files without importing Alembic. A line scan,
+    not `ast.parse`: parsing the nine files cost 18–45 ms of every start (issue 13)."""
     down: dict[str, str | None] = {}
     for path in sorted((MIGRATIONS / "versions").glob("[0-9a-zA-Z]*.py")):
         values: dict[str, object] = {}
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None
-            if isinstance(node, ast.AnnAssign):
-                target = node.target
-            if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
-                assert isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None
-                values[target.id] = ast.literal_eval(node.value)
+        for name, value in _REVISION_LINE.findall(path.read_text(encoding="utf-8")):
+            values.setdefault(name, ast.literal_eval(value))
         if isinstance(values.get("revision"), str):
             parent = values.get("down_revision")
             down[str(values["revision"])] = parent if isinstance(parent, str) else None

@@ -86,12 +86,15 @@ CHARTS = ("pyqtgraph", "numpy")
 # loads with its first use case (zhdesk/desk.py names them lazily), and with it what only it needs.
 START_SERVICES = {"accounts", "audit", "authz", "common", "conflicts", "settings", "sites"}
 LATER = ("zhdesk.brief", "zhdesk.tally", "zhdesk.imaging", "zhdesk.demo", "PIL")
+# The other pages' records (zhdesk/dto_*.py): zhdesk.dto imports each on the first use of one of its names.
+LATER_DTO = "zhdesk.dto_"
 
 
 def later_modules(modules: list[str]) -> list[str]:
-    """Service modules the first page does not run, and what only they import."""
+    """Service modules the first page does not run, the records it does not use, and what only they import."""
     services = [m for m in modules if m.startswith("zhdesk.services.") and m.split(".")[2] not in START_SERVICES]
-    return services + [m for m in modules if m in LATER or m.startswith(tuple(p + "." for p in LATER))]
+    records = [m for m in modules if m.startswith(LATER_DTO)]
+    return services + records + [m for m in modules if m in LATER or m.startswith(tuple(p + "." for p in LATER))]
 
 
 def window_loads(tmp_path: Path, touch: str = "") -> tuple[list[str], list[str]]:
@@ -159,6 +162,13 @@ def test_a_service_module_loads_with_its_first_use_case() -> None:
     assert "zhdesk.services.brief" not in loaded_by(CODE.replace("import ui.app", "import zhdesk.desk"))
     modules = loaded_by(CODE.replace("import ui.app", "from zhdesk.desk import Desk; Desk.use_cases()['brief_pdf'].fn"))
     assert "zhdesk.services.brief" in modules and "zhdesk.services.brief" in later_modules(modules)
+
+
+def test_a_record_module_loads_with_the_first_use_of_its_names() -> None:
+    """The checks above can fail: naming a later record through zhdesk.dto imports its module, and only it."""
+    modules = loaded_by(CODE.replace("import ui.app", "from zhdesk.dto import ItemDTO"))
+    assert [m for m in modules if m.startswith(LATER_DTO)] == ["zhdesk.dto_supervision"]
+    assert "zhdesk.dto_supervision" in later_modules(modules)
 
 
 def test_the_probe_sees_a_heavy_module() -> None:

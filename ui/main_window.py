@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
 
         self.location_text = location
         self._built: dict[str, QWidget] = {}
+        self._load_on_build = False  # the first page: read as it is built
         self.pages = Pages(self)
         self.stack = QStackedWidget()  # holds the pages built so far, in the order they were built
 
@@ -190,9 +191,9 @@ class MainWindow(QMainWindow):
             self.nav.blockSignals(True)
             self.nav.setCurrentRow(NAVIGATION.index(LISTINGS))
             self.nav.blockSignals(False)
-        else:
+        else:  # 挂牌督办 reads its rows while its widgets are built (issue 13)
+            self._load_on_build = True
             self.show_page(LISTINGS)
-            self.listings.refresh()
         # Other workstations' writes reload the open pages (ui/feed_watch.py).
         self.feed_watch = FeedWatch(desk, self.ops, self)
         self.feed_watch.loaded.connect(self.show_message)
@@ -224,7 +225,8 @@ class MainWindow(QMainWindow):
     def _build_listings(self) -> QWidget:
         from ui.pages.listings import ListingsPage
 
-        page = ListingsPage(self.desk, self.ops)
+        load, self._load_on_build = self._load_on_build, False
+        page = ListingsPage(self.desk, self.ops, load=load)
         page.message.connect(self.show_message)
         page.counts_changed.connect(self.counts.setText)
         page.site_requested.connect(self.open_site)

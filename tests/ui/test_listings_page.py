@@ -339,3 +339,33 @@ def test_thousands_of_sites_read_only_the_visible_rows(qtbot: QtBot, desk: Desk,
     assert page.selected() is not None and page.selected().id == far  # type: ignore[union-attr]
     assert 2500 < model.rowCount() <= 2500 + 2 * PAGE_SIZE  # up to it (and the view may ask for one more)
     assert page.panel.detail is not None and page.panel.detail.row.id == far
+
+
+def test_the_first_page_reads_its_rows_while_its_widgets_are_built(
+    qtbot: QtBot, ui_desk: Desk, host: tuple[QWidget, Ops], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`load=True` (the window's first page, issue 13): the counts and the first rows are on the worker
+    before the detail panel and the site's tabs are built, and are read once — the filters set after them
+    ask for the same query — showing what `refresh()` after construction showed."""
+    from ui.pages import listings
+
+    desk, (parent, ops) = ui_desk, host
+    reads: list[str] = []
+    site_page, site_counts = desk.site_page, desk.site_counts
+    monkeypatch.setattr(desk, "site_page", lambda *a: (reads.append("rows"), site_page(*a))[1])
+    monkeypatch.setattr(desk, "site_counts", lambda: (reads.append("counts"), site_counts())[1])
+    queued_before_panel: list[bool] = []
+
+    class Panel(listings.SiteDetailPanel):
+        def __init__(self) -> None:
+            model = parent.findChild(listings.SitesPagedModel)
+            queued_before_panel.append(model is not None and model.loading and not ops.is_idle())
+            super().__init__()
+
+    monkeypatch.setattr(listings, "SiteDetailPanel", Panel)
+    page = ListingsPage(desk, ops, parent, load=True)
+    assert queued_before_panel == [True]
+    wait_idle(qtbot, ops)
+    assert reads == ["counts", "rows"]
+    assert {r.address for r in page.model.rows()} == LISTED and page.chips["red"].text() == "超期 1 处"
+    assert page.panel.detail is not None and page.panel.detail.row.address == "江西路153号"  # the most urgent

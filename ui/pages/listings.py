@@ -77,7 +77,8 @@ class ListingsPage(QWidget):
     loaded = Signal()  # rows (re)loaded into the model
     site_requested = Signal(int)  # open this site's 点位档案 (double-click, Enter, 查看档案)
 
-    def __init__(self, desk: Desk, ops: Ops, parent: QWidget | None = None) -> None:
+    def __init__(self, desk: Desk, ops: Ops, parent: QWidget | None = None, *, load: bool = False) -> None:
+        """`load`: read the rows at once (the window's first page), as `refresh()` would after construction."""
         super().__init__(parent)
         self.desk = desk
         self.ops = ops
@@ -92,6 +93,14 @@ class ListingsPage(QWidget):
         self.model.loaded.connect(self._rows_loaded)
         self._delivering = False  # inside _rows_loaded: the selected site's detail is read after the paint
         self._detail_queued = False
+
+        # The table first: with `load`, the reads start before the rest of the page is built (issue 13).
+        self.table = data_table("sites_table", self.model)
+        self.table.setItemDelegateForColumn(Col.LIGHT, LightDelegate(self.table))
+        self.table.sortByColumn(Col.LIGHT, Qt.SortOrder.AscendingOrder)  # red first (recorded: read on refresh)
+        if load:  # query and sort are the defaults the filters below set: the worker's SQL runs beside the build
+            self._reload_counts()
+            self.model.reload()
 
         # Row 1: title, light summary chips, actions, display size.
         self.title = page_title("挂牌督办")
@@ -173,11 +182,7 @@ class ListingsPage(QWidget):
         filters.addStretch(1)
         filters.addWidget(self.shown)
 
-        # Table and detail panel.
-        self.table = data_table("sites_table", self.model)
-        self.table.setItemDelegateForColumn(Col.LIGHT, LightDelegate(self.table))
-        self.table.sortByColumn(Col.LIGHT, Qt.SortOrder.AscendingOrder)  # red first (recorded: read on refresh)
-
+        # Detail panel.
         self.panel = SiteDetailPanel()
         self.panel.setObjectName("detail_panel")
         self.panel.refused = access.of(desk).refusal("sites.edit")  # the workflow buttons
