@@ -3,6 +3,7 @@ and axes as laid out, values are written over the bars, an empty chart says so."
 
 from __future__ import annotations
 
+import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -15,6 +16,14 @@ def widget_point(chart: _Chart, view_pos: QPointF) -> QPoint:
     scene = chart.vb.mapViewToScene(view_pos)
     point: QPoint = chart.plot_widget.mapFromScene(scene)
     return point
+
+
+def hover(qtbot: QtBot, chart: _Chart, view_pos: QPointF) -> None:
+    """Move the mouse there and let the chart see it. pyqtgraph's scene drops a move that comes within
+    1000 / mouseRateLimit ms of the one before (a warm process moved twice in under 10 ms: the second was lost)."""
+    qtbot.wait(int(1000 / pg.getConfigOption("mouseRateLimit")) + 5)
+    qtbot.mouseMove(chart.plot_widget.viewport(), widget_point(chart, view_pos))
+    QApplication.processEvents()
 
 
 def shown(qtbot: QtBot, chart: _Chart) -> None:
@@ -35,15 +44,13 @@ def test_hover_and_click_a_stacked_bar(qtbot: QtBot) -> None:
     chart.grab()
     assert chart.value_labels.texts() == ["5", "4", "6"]  # the total over each stack
     viewport = chart.plot_widget.viewport()
-    qtbot.mouseMove(viewport, widget_point(chart, chart.bar_center(2, 1)))
-    QApplication.processEvents()
+    hover(qtbot, chart, chart.bar_center(2, 1))
     assert chart.hover_text.startswith("2026-03\n挂牌督办：1 件") and "合计：6 件" in chart.hover_text
     with qtbot.waitSignal(chart.bar_clicked, timeout=2000) as blocker:
         qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=widget_point(chart, chart.bar_center(0, 0)))
     assert blocker.args == ["2026-01", "patrol"]
     # Beside the bars: no tooltip, and a click there opens nothing.
-    qtbot.mouseMove(viewport, widget_point(chart, QPointF(1.0, 4.6)))
-    QApplication.processEvents()
+    hover(qtbot, chart, QPointF(1.0, 4.6))
     assert chart.hover_text == ""
 
 
@@ -70,8 +77,7 @@ def test_rate_point_click_and_empty_state(qtbot: QtBot) -> None:
     chart.grab()
     assert chart.value_labels.texts() == ["100%", "50%"]
     viewport = chart.plot_widget.viewport()
-    qtbot.mouseMove(viewport, widget_point(chart, QPointF(2, 0.5)))
-    QApplication.processEvents()
+    hover(qtbot, chart, QPointF(2, 0.5))
     assert "结案率：50.0%" in chart.hover_text
     with qtbot.waitSignal(chart.point_clicked, timeout=2000) as blocker:
         qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=widget_point(chart, QPointF(0, 1.0)))
