@@ -179,3 +179,40 @@ def test_a_write_queued_as_a_read_is_caught(
     window.ops.write(lambda: ui_desk.set_warning_days(4), Changes(settings=True))
     wait_idle(qtbot, window.ops)
     assert writes_go_through_ops_write == []
+
+
+def test_the_progress_tab_follows_writes_reading_only_while_shown(
+    qtbot: QtBot, counted: tuple[MainWindow, CountingDesk], ui_desk: Desk
+) -> None:
+    w, counting = counted
+    sid = site_id(ui_desk, OVERDUE)
+    visit(qtbot, w, OVERVIEW)
+    page = w.overview
+    page.tabs.setCurrentWidget(page.gantt_section)
+    wait_idle(qtbot, w.ops)
+    assert next(r for r in page.chart.rows if r.site_id == sid).light == "red"
+
+    # A write elsewhere while the tab is shown: its rows are read once, at once.
+    ui_desk.change_status(sid, action=Action.SUBMIT)
+    ui_desk.change_status(sid, action=Action.ACCEPT)
+    counting.take()
+    w.ops.changed.emit(STATUS_CHANGED, None)
+    wait_idle(qtbot, w.ops)
+    assert counting.take()["gantt"] == 1
+    assert next(r for r in page.chart.rows if r.site_id == sid).status == "closed"
+
+    # On 数据看板 a write does not read the tab's rows; showing the tab reads them once.
+    page.tabs.setCurrentWidget(page.dashboard)
+    wait_idle(qtbot, w.ops)
+    counting.take()
+    w.ops.changed.emit(STATUS_CHANGED, None)
+    wait_idle(qtbot, w.ops)
+    reads = counting.take()
+    assert reads["dashboard"] == 1 and reads["gantt"] == 0
+    page.tabs.setCurrentWidget(page.gantt_section)
+    wait_idle(qtbot, w.ops)
+    assert counting.take() == {"gantt": 1}
+    page.tabs.setCurrentWidget(page.dashboard)
+    page.tabs.setCurrentWidget(page.gantt_section)
+    wait_idle(qtbot, w.ops)
+    assert not counting.take()  # nothing changed since: no read
